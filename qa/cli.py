@@ -1,0 +1,186 @@
+"""The ``qa`` command: index a corpus, ask it questions, evaluate, or serve the chat.
+
+Everything here calls the Python API; the CLI only parses arguments and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qa.errors import QAError
+from qa.settings import Settings
+from qa.types import Answer
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+def _settings_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, default=Path("seeds"), help="article folder")
+    parser.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
+    parser.add_argument("--top-k", type=int, default=None, help="passages to show")
+    parser.add_argument(
+        "--reader-model", type=Path, default=None,
+        help="folder of a local Hugging Face extractive-QA model to read with",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``qa`` command."""
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask a folder of news articles a question; get a cited answer."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="build or update the index of a corpus")
+    index.add_argument("path", nargs="?", type=Path, default=None, help="article folder")
+    _settings_args(index)
+
+    ask = sub.add_parser("ask", help="answer a question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    _settings_args(ask)
+
+    evaluate = sub.add_parser("eval", help="measure answers against a question set")
+    evaluate.add_argument("data", type=Path, help="SQuAD JSON or JSONL question file")
+    evaluate.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder")
+    evaluate.add_argument("--limit", type=int, default=None, help="first N questions only")
+    _settings_args(evaluate)
+    evaluate.set_defaults(corpus=None)
+
+    serve = sub.add_parser("serve", help="start the chat in the browser")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=7860, help="port to listen on")
+    _settings_args(serve)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    reader = "transformers" if args.reader_model is not None else None
+    return Settings.make(
+        index_dir=args.index_dir,
+        top_k=args.top_k,
+        reader=reader,
+        reader_model=args.reader_model,
+        show_progress=not args.quiet,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qa`` command; returns the exit status (2 for a usage error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.ERROR if args.quiet else logging.WARNING,
+        format="warning: %(message)s",
+    )
+    try:
+        return _run(args)
+    except QAError as exc:
+        from qa.errors import UsageError
+
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from qa.errors import CorpusError
+
+    settings = _settings(args)
+    if args.command == "eval":
+        from qa.evaluation.runner import run_evaluation
+
+        run_evaluation(
+            args.data,
+            corpus=args.corpus,
+            out=args.out,
+            limit=args.limit,
+            settings=settings,
+        )
+        return 0
+
+    from qa.pipeline import Assistant
+
+    corpus = args.path if args.command == "index" and args.path is not None else args.corpus
+    try:
+        assistant = Assistant.from_corpus(corpus, settings)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    if args.command == "index":
+        stats = assistant.last_build
+        info = assistant.info()
+        assert stats is not None
+        print(
+            f"{stats.action} index of {info.corpus}: {info.documents} articles, "
+            f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s, "
+            f"{stats.passages_per_second:.1f} passages/s)"
+        )
+        for name, why in stats.skipped:
+            print(f"skipped {name}: {why}")
+        return 0
+    if args.command == "ask":
+        answer = assistant.ask(args.question)
+        print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
+        return 0
+    if args.command == "serve":
+        from ui.app import launch
+
+        launch(assistant, host=args.host, port=args.port)
+        return 0
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def format_answer(answer: Answer, width: int = 100) -> str:
+    """Human-readable answer: the span, its confidence, and each citation with the span marked.
+
+    Example:
+        >>> print(format_answer(Answer(question="Who?", text=None, score=0.12,
+        ...                            abstain_reason="no candidate")))
+        Not found in these articles (best guess confidence 0.12: no candidate).
+    """
+    lines = []
+    if answer.text is None:
+        lines.append(
+            f"Not found in these articles (best guess confidence {answer.score:.2f}: "
+            f"{answer.abstain_reason})."
+        )
+        if answer.passages:
+            lines.append("Closest passages:")
+            for hit in answer.passages[:3]:
+                lines.append(f"  - {hit.title}: {_shorten(hit.text, width)}")
+        return "\n".join(lines)
+    lines.append(f"Answer: {answer.text}")
+    lines.append(f"Confidence: {answer.score:.2f}")
+    if answer.resolved_question:
+        lines.append(f"(understood as: {answer.resolved_question})")
+    for n, citation in enumerate(answer.citations, start=1):
+        when = f", {citation.date.isoformat()}" if citation.date else ""
+        marked = (
+            citation.passage[: citation.start]
+            + "[["
+            + citation.passage[citation.start : citation.end]
+            + "]]"
+            + citation.passage[citation.end :]
+        )
+        lines.append(f"[{n}] {citation.title}{when} ({citation.document_id})")
+        lines.append(f"    {marked}")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Measuring the assistant: answer scoring, calibration and retrieval metrics."""

@@ -1,0 +1,7 @@
+"""The persistent, verified, atomically replaced index of a corpus."""
+
+from __future__ import annotations
+
+from qa.index.store import BuildStats, IndexStore, LoadedIndex, Manifest, format_manifest
+
+__all__ = ["BuildStats", "IndexStore", "LoadedIndex", "Manifest", "format_manifest"]

@@ -1,0 +1,16 @@
+"""Stage 1: read a corpus folder into documents and split them into passages."""
+
+from __future__ import annotations
+
+from qa.ingest.loader import CorpusFile, LoadReport, load_corpus, read_document_file, scan_corpus
+from qa.ingest.passages import Chunker, split_paragraphs
+
+__all__ = [
+    "Chunker",
+    "CorpusFile",
+    "LoadReport",
+    "load_corpus",
+    "read_document_file",
+    "scan_corpus",
+    "split_paragraphs",
+]

@@ -1,0 +1,230 @@
+"""Reading articles from a folder: ``.txt``, ``.md`` (with optional front matter) and ``.jsonl``.
+
+A file that cannot be read as text is skipped with a warning naming it and the reason, so one bad
+file never stops the rest of the corpus from being indexed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from qa.errors import CorpusError
+from qa.types import Document
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".jsonl")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A file of the corpus with the fingerprint used to notice changes.
+
+    Attributes:
+        path: Absolute path.
+        relative: Path relative to the corpus folder, with ``/`` separators.
+        sha256: Hash of the file's bytes.
+        size: Size in bytes.
+    """
+
+    path: Path
+    relative: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class LoadReport:
+    """What reading the corpus produced: documents, and the files skipped with their reasons."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, relative: str, reason: str) -> None:
+        """Record and log a skipped file."""
+        self.skipped.append((relative, reason))
+        log.warning("skipped %s: %s", relative, reason)
+
+
+def scan_corpus(folder: Path) -> list[CorpusFile]:
+    """List the corpus files under ``folder`` (recursively, hidden entries left out), sorted.
+
+    Raises:
+        CorpusError: When the folder is missing or is not a folder.
+
+    Example:
+        >>> [f.relative for f in scan_corpus(Path("seeds"))]
+        ['000_3d563be10761cfd0.txt']
+    """
+    if not folder.exists():
+        raise CorpusError(f"corpus folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise CorpusError(f"corpus path {str(folder)!r} is not a folder")
+    files = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() not in SUFFIXES or not path.is_file():
+            continue
+        data = path.read_bytes()
+        files.append(
+            CorpusFile(
+                path=path,
+                relative=relative.as_posix(),
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+            )
+        )
+    return files
+
+
+def load_corpus(folder: Path, *, max_file_bytes: int = 20_000_000) -> LoadReport:
+    """Read every article under ``folder``.
+
+    Raises:
+        CorpusError: When the folder is missing, or holds no readable article.
+
+    Example:
+        >>> report = load_corpus(Path("seeds"))
+        >>> report.documents[0].title
+        'New optimistic signal for US-North Korea dialogue'
+    """
+    report = LoadReport()
+    for file in scan_corpus(folder):
+        report.documents.extend(read_document_file(file, report, max_file_bytes=max_file_bytes))
+    if not report.documents:
+        reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:3])
+        detail = f" (skipped {reasons})" if reasons else ""
+        raise CorpusError(
+            f"corpus folder {str(folder)!r} holds no readable .txt, .md or .jsonl article{detail}"
+        )
+    return report
+
+
+def read_document_file(
+    file: CorpusFile, report: LoadReport, *, max_file_bytes: int = 20_000_000
+) -> Iterator[Document]:
+    """Yield the documents of one corpus file; problems are recorded in ``report``."""
+    if file.size > max_file_bytes:
+        report.skip(file.relative, f"larger than {max_file_bytes} bytes")
+        return
+    text = _decode(file, report)
+    if text is None:
+        return
+    suffix = file.path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _read_jsonl(file.relative, text, report)
+        return
+    front: dict[str, str] = {}
+    if suffix == ".md":
+        front = _front_matter(text)
+    title = front.get("title") or _first_line_title(text)
+    if not title:
+        report.skip(file.relative, "no title line")
+        return
+    try:
+        yield Document(
+            id=file.relative,
+            title=title,
+            text=text,
+            source=file.relative,
+            date=_parse_date(front.get("date")),
+            url=front.get("url") or None,
+        )
+    except ValidationError as exc:
+        report.skip(file.relative, f"invalid metadata ({exc.errors()[0]['msg']})")
+
+
+def _decode(file: CorpusFile, report: LoadReport) -> str | None:
+    data = file.path.read_bytes()
+    if b"\x00" in data[:8192]:
+        report.skip(file.relative, "binary file (contains NUL bytes)")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report.skip(file.relative, f"not UTF-8 text (bad byte at offset {exc.start})")
+        return None
+    if not text.strip():
+        report.skip(file.relative, "empty file")
+        return None
+    return text
+
+
+def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Document]:
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{relative} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skip(where, f"not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            report.skip(where, "record has no string field 'text'")
+            continue
+        if not record["text"].strip():
+            report.skip(where, "record text is empty")
+            continue
+        doc_id = str(record.get("id") or f"{relative}:{number}")
+        if doc_id in seen:
+            report.skip(where, f"duplicate id {doc_id!r}")
+            continue
+        seen.add(doc_id)
+        title = str(record.get("title") or _first_line_title(record["text"]) or doc_id)
+        try:
+            yield Document(
+                id=doc_id,
+                title=title.strip(),
+                text=record["text"],
+                source=relative,
+                date=_parse_date(record.get("date")),
+                url=str(record["url"]) if record.get("url") else None,
+            )
+        except ValidationError as exc:
+            report.skip(where, f"invalid record ({exc.errors()[0]['msg']})")
+
+
+def _first_line_title(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip().lstrip("#").strip()
+        if stripped and not stripped.startswith("---"):
+            return stripped
+    return ""
+
+
+def _front_matter(text: str) -> dict[str, str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}
+    values = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            values[key.strip().lower()] = value.strip().strip("\"'")
+    return values
+
+
+def _parse_date(value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        log.warning("ignored unreadable date %r (expected YYYY-MM-DD)", value)
+        return None

@@ -1,0 +1,462 @@
+"""The assistant: index a corpus, then search it and answer questions with cited passages."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embeddings.base import Encoder
+from qa.errors import CorpusError, UsageError
+from qa.followup import resolve_followup
+from qa.index.store import BuildStats, IndexStore, LoadedIndex
+from qa.ingest.loader import SUFFIXES
+from qa.read.base import Reader, ReadRequest
+from qa.retrieve.hybrid import HybridRetriever
+from qa.retrieve.lexical import Bm25Index
+from qa.settings import Settings
+from qa.types import Answer, Citation, Hit, Span, answer_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What an assistant has indexed, for status lines and the chat's corpus panel."""
+
+    corpus: str
+    documents: int
+    passages: int
+    encoder: str
+    reader: str
+    built_at: str
+
+
+def make_encoder(settings: Settings) -> Encoder:
+    """The encoder the settings name (nothing heavy is loaded yet).
+
+    Example:
+        >>> make_encoder(Settings(encoder="hashing")).name
+        'hashing-256'
+    """
+    if settings.encoder == "hashing":
+        from embeddings.hashing import HashingEncoder
+
+        return HashingEncoder()
+    from embeddings.minilm import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(settings.model_path)
+
+
+def make_reader(settings: Settings, encoder: Encoder) -> Reader:
+    """The reader the settings name (models load on first use).
+
+    Example:
+        >>> make_reader(Settings(encoder="hashing"), make_encoder(Settings(encoder="hashing"))).name
+        'typed-v1+hashing-256'
+    """
+    if settings.reader == "transformers":
+        from qa.read.transformers_reader import TransformersReader
+
+        assert settings.reader_model is not None
+        return TransformersReader(settings.reader_model)
+    from qa.read.typed import TypedReader
+
+    return TypedReader(encoder)
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Validate a question and drop control characters.
+
+    Raises:
+        UsageError: When the question is blank or longer than ``max_chars``.
+
+    Example:
+        >>> clean_question("  When\\x00 does it end? ", 100)
+        'When does it end?'
+    """
+    if not isinstance(question, str):
+        raise UsageError(f"the question must be text, not {type(question).__name__}")
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in question
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError("the question is empty; type a question such as 'When does GSOMIA expire?'")
+    if len(text) > max_chars:
+        raise UsageError(
+            f"the question is {len(text)} characters long; the limit is {max_chars} "
+            "(ask one short question at a time)"
+        )
+    return text
+
+
+class Assistant:
+    """Question answering over one folder of news articles.
+
+    Build it with :meth:`from_corpus`; the constructor only records its parts.
+
+    Example:
+        >>> assistant = Assistant.from_corpus("seeds")                # doctest: +SKIP
+        >>> assistant.ask("When does GSOMIA expire?").text             # doctest: +SKIP
+        'this Saturday'
+    """
+
+    def __init__(
+        self,
+        corpus: Path,
+        settings: Settings,
+        encoder: Encoder,
+        reader: Reader,
+        store: IndexStore,
+    ) -> None:
+        self.corpus = corpus
+        self.settings = settings
+        self.encoder = encoder
+        self.reader = reader
+        self._store = store
+        self._index: LoadedIndex | None = None
+        self._retriever: HybridRetriever | None = None
+        self._state_lock = threading.Lock()
+        # Torch and spaCy calls are CPU-bound under the GIL anyway; one at a time keeps their
+        # shared state safe when a server calls from several threads.
+        self._compute_lock = threading.RLock()
+        self.last_build: BuildStats | None = None
+
+    @classmethod
+    def from_corpus(
+        cls,
+        corpus: str | Path = "seeds",
+        settings: Settings | None = None,
+        **overrides: Any,
+    ) -> Assistant:
+        """Open (building or updating when needed) the index of ``corpus`` and return an assistant.
+
+        Args:
+            corpus: Folder of ``.txt``, ``.md`` and ``.jsonl`` articles.
+            settings: Full settings; ``overrides`` are applied on top.
+            **overrides: Individual settings, e.g. ``top_k=3``.
+
+        Raises:
+            CorpusError: When the folder is missing or holds no readable article.
+            UsageError: When a setting is invalid.
+
+        Example:
+            >>> Assistant.from_corpus("seeds", top_k=3).info().documents    # doctest: +SKIP
+            1
+        """
+        base = settings if settings is not None else Settings()
+        merged = Settings.make(**{**base.model_dump(exclude_unset=True), **overrides})
+        path = Path(corpus)
+        encoder = make_encoder(merged)
+        reader = make_reader(merged, encoder)
+        store = IndexStore(
+            merged.index_dir_for(path),
+            encoder,
+            reader,
+            window_tokens=merged.window_tokens,
+            window_overlap=merged.window_overlap,
+            batch_size=merged.batch_size,
+            show_progress=merged.show_progress,
+            max_file_bytes=merged.max_file_bytes,
+        )
+        assistant = cls(path, merged, encoder, reader, store)
+        assistant.refresh()
+        return assistant
+
+    # -- index --------------------------------------------------------------------------------
+
+    def refresh(self) -> BuildStats:
+        """Bring the index up to date with the corpus folder (only changed files are redone)."""
+        with self._compute_lock:
+            index, stats = self._store.open(self.corpus)
+            retriever = HybridRetriever(
+                index.passages,
+                index.vectors,
+                Bm25Index([f"{p.title}. {p.text}" for p in index.passages]),
+                self.encoder,
+                fusion=self.settings.fusion,
+                dense_weight=self.settings.dense_weight,
+                rrf_k=self.settings.rrf_k,
+                candidates_k=self.settings.candidates_k,
+            )
+            with self._state_lock:
+                old = self._index
+                self._index, self._retriever = index, retriever
+            if old is not None and old is not index:
+                old.close()
+            self.last_build = stats
+            for name, why in stats.skipped:
+                log.warning("skipped %s: %s", name, why)
+            return stats
+
+    def add_files(self, paths: Sequence[str | Path]) -> tuple[list[str], list[tuple[str, str]]]:
+        """Copy article files into the corpus folder and index them incrementally.
+
+        Returns:
+            The names added, and ``(name, reason)`` for each file refused (wrong type, too large,
+            not UTF-8 text, or no article in it). A refused file changes nothing.
+
+        Example:
+            >>> added, refused = assistant.add_files(["new-article.txt"])   # doctest: +SKIP
+        """
+        added: list[str] = []
+        refused: list[tuple[str, str]] = []
+        with self._compute_lock:
+            for raw in paths:
+                source = Path(raw)
+                name = source.name
+                reason = self._check_upload(source)
+                if reason is not None:
+                    refused.append((name, reason))
+                    continue
+                target = self.corpus / "uploads" / name
+                if target.exists():
+                    refused.append((name, "a file of that name was already added"))
+                    continue
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = target.with_name(f".{name}.part")
+                    shutil.copyfile(source, tmp)
+                    tmp.replace(target)
+                except OSError as exc:
+                    refused.append((name, f"cannot write to the corpus folder ({exc.strerror})"))
+                    continue
+                added.append(name)
+            if added:
+                stats = self.refresh()
+                skipped = {Path(n).name: why for n, why in stats.skipped}
+                for name in list(added):
+                    if name in skipped:
+                        added.remove(name)
+                        refused.append((name, skipped[name]))
+                        (self.corpus / "uploads" / name).unlink(missing_ok=True)
+        return added, refused
+
+    def _check_upload(self, source: Path) -> str | None:
+        if source.suffix.lower() not in SUFFIXES:
+            return f"not an article file (accepted: {', '.join(SUFFIXES)})"
+        try:
+            size = source.stat().st_size
+        except OSError:
+            return "cannot be read"
+        if size > self.settings.max_file_bytes:
+            return f"larger than {self.settings.max_file_bytes} bytes"
+        data = source.read_bytes()
+        if b"\x00" in data[:8192]:
+            return "binary file, not text"
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return "not UTF-8 text"
+        if not text.strip():
+            return "empty file"
+        return None
+
+    def info(self) -> IndexInfo:
+        """What is indexed."""
+        index = self._loaded()[0]
+        manifest = index.manifest
+        return IndexInfo(
+            corpus=str(self.corpus),
+            documents=manifest.documents,
+            passages=manifest.passages,
+            encoder=manifest.encoder,
+            reader=manifest.reader,
+            built_at=manifest.built_at,
+        )
+
+    def _loaded(self) -> tuple[LoadedIndex, HybridRetriever]:
+        with self._state_lock:
+            if self._index is None or self._retriever is None:
+                raise CorpusError("the corpus has not been indexed yet; call refresh()")
+            return self._index, self._retriever
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """Passages ranked by relevance to ``query``.
+
+        Example:
+            >>> [h.title for h in assistant.search("GSOMIA expiry", top_k=1)]  # doctest: +SKIP
+            ['New optimistic signal for US-North Korea dialogue']
+        """
+        return self.search_batch([query], top_k=top_k)[0]
+
+    def search_batch(self, queries: Sequence[str], top_k: int | None = None) -> list[list[Hit]]:
+        """Ranked passages for each query."""
+        k = self._top_k(top_k)
+        cleaned = [clean_question(q, self.settings.max_question_chars) for q in queries]
+        _, retriever = self._loaded()
+        with self._compute_lock:
+            return retriever.search_batch(cleaned, top_k=k)
+
+    # -- answer -------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Answer] | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """Answer one question from the corpus, or abstain.
+
+        Args:
+            question: A question in plain English.
+            history: Earlier answers of this conversation, oldest first, for follow-ups.
+            top_k: Passages to return with the answer (default from settings).
+
+        Raises:
+            UsageError: When the question is blank or too long.
+
+        Example:
+            >>> answer = assistant.ask("When does GSOMIA expire?")      # doctest: +SKIP
+            >>> answer.citations[0].passage[answer.citations[0].start:answer.citations[0].end]
+            'this Saturday'
+        """
+        return self.ask_batch([question], [history or []], top_k=top_k)[0]
+
+    def ask_batch(
+        self,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Answer]] | None = None,
+        top_k: int | None = None,
+    ) -> list[Answer]:
+        """Answer several questions; ``histories[i]`` is the conversation before question i."""
+        k = self._top_k(top_k)
+        if histories is not None and len(histories) != len(questions):
+            raise UsageError(
+                f"got {len(histories)} histories for {len(questions)} questions; give one each"
+            )
+        cleaned = [clean_question(q, self.settings.max_question_chars) for q in questions]
+        index, retriever = self._loaded()
+        with self._compute_lock:
+            nlp = getattr(self.reader, "nlp", None)
+            resolved = [
+                resolve_followup(q, histories[i], nlp) if histories and histories[i] and nlp else q
+                for i, q in enumerate(cleaned)
+            ]
+            vectors = self.encoder.encode(resolved)
+            depth = max(k, self.settings.read_k)
+            all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
+            requests = []
+            for i, hits in enumerate(all_hits):
+                read = hits[: self.settings.read_k]
+                rows = [index.row_of[h.passage.id] for h in read]
+                requests.append(ReadRequest(resolved[i], read, index.analyses(rows), vectors[i]))
+            spans = self.reader.read(requests)
+        return [
+            self._decide(questions[i], resolved[i], all_hits[i], spans[i], k, index)
+            for i in range(len(questions))
+        ]
+
+    def _decide(
+        self,
+        question: str,
+        resolved: str,
+        hits: list[Hit],
+        spans: list[Span],
+        top_k: int,
+        index: LoadedIndex,
+    ) -> Answer:
+        shown = tuple(hits[:top_k])
+        standalone = resolved if resolved != question else None
+        merged = merge_spans(spans)
+        if not merged:
+            return Answer(
+                question=question,
+                text=None,
+                score=0.0,
+                resolved_question=standalone,
+                passages=shown,
+                abstain_reason="no candidate answer in the closest passages",
+            )
+        score, group = merged[0]
+        if score < self.settings.abstain_threshold:
+            return Answer(
+                question=question,
+                text=None,
+                score=score,
+                resolved_question=standalone,
+                passages=shown,
+                abstain_reason=(
+                    f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "
+                    f"threshold {self.settings.abstain_threshold:.2f}"
+                ),
+            )
+        by_id = {h.passage.id: h.passage for h in hits}
+        citations = []
+        for span in group:
+            passage = by_id[span.passage_id]
+            document = index.documents.get(passage.document_id)
+            citations.append(
+                Citation(
+                    document_id=passage.document_id,
+                    title=passage.title,
+                    passage=passage.text,
+                    start=span.start,
+                    end=span.end,
+                    passage_id=passage.id,
+                    passage_start=passage.start,
+                    score=span.score,
+                    date=passage.date,
+                    url=document.url if document is not None else None,
+                )
+            )
+        return Answer(
+            question=question,
+            text=group[0].text,
+            score=score,
+            citations=tuple(citations),
+            resolved_question=standalone,
+            passages=shown,
+        )
+
+    def _top_k(self, top_k: int | None) -> int:
+        k = top_k if top_k is not None else self.settings.top_k
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 100:
+            raise UsageError(f"top_k={k!r} is out of range; use a whole number from 1 to 100")
+        return k
+
+
+def merge_spans(spans: Sequence[Span]) -> list[tuple[float, list[Span]]]:
+    """Group spans that give the same answer and combine their evidence.
+
+    Passages are treated as independent witnesses: the answer is wrong only if every passage
+    proposing it is wrong, so the merged confidence is ``1 - prod(1 - score)`` (noisy-OR) over
+    the best span of each passage. Within one passage only the best span counts, so a passage
+    repeating a name does not vote twice.
+
+    Returns:
+        ``(confidence, spans)`` per distinct answer, most confident first; each group's spans
+        are best first, one per passage.
+
+    Example:
+        >>> a = Span(passage_id="p1", start=0, end=3, text="Kim", score=0.5)
+        >>> b = Span(passage_id="p2", start=4, end=7, text="kim", score=0.5)
+        >>> merge_spans([a, b])[0][0]
+        0.75
+    """
+    groups: dict[str, dict[str, Span]] = {}
+    for span in spans:
+        key = answer_key(span.text)
+        if not key:
+            continue
+        per_passage = groups.setdefault(key, {})
+        best = per_passage.get(span.passage_id)
+        if best is None or span.score > best.score:
+            per_passage[span.passage_id] = span
+    merged = []
+    for per_passage in groups.values():
+        members = sorted(per_passage.values(), key=lambda s: -s.score)
+        miss = 1.0
+        for span in members:
+            miss *= 1.0 - span.score
+        merged.append((min(1.0, max(0.0, 1.0 - miss)), members))
+    merged.sort(key=lambda item: (-item[0], item[1][0].passage_id, item[1][0].start))
+    return merged

@@ -1,0 +1,135 @@
+"""What a question asks for: its wh-word, the kind of answer expected, and its content words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# spaCy entity labels grouped by the answer kind a question asks for. The first label of each
+# tuple is the most typical one; later ones are accepted with less weight.
+PERSON = ("PERSON", "ORG", "NORP")
+TIME = ("DATE", "TIME")
+PLACE = ("GPE", "LOC", "FAC")
+COUNT = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+AMOUNT = ("MONEY", "QUANTITY", "PERCENT", "CARDINAL")
+DURATION = ("DATE", "TIME", "QUANTITY", "CARDINAL")
+REASON = ("REASON",)
+
+# Head nouns of "what/which X" questions that name an answer kind.
+_NOUN_KINDS: dict[str, tuple[str, ...]] = {}
+for _nouns, _kind in (
+    ("year date day month week century decade time period era season", TIME),
+    ("country nation city state town capital place region province area island continent "
+     "location village county territory peninsula border", PLACE),
+    ("person man woman leader president king queen official envoy minister spokesman "
+     "spokesperson adviser advisor player author writer scientist emperor ruler duke son "
+     "daughter father mother wife husband chief general commander pope bishop prince "
+     "princess lord who people", PERSON),
+    ("organization organisation agency company group party council ministry department "
+     "newspaper network team army force government university", ("ORG", "NORP", "GPE")),
+    ("number amount percentage percent price cost range distance population total", AMOUNT),
+    ("nationality religion language ethnicity", ("NORP", "LANGUAGE")),
+    ("treaty law agreement act pact accord", ("LAW", "ORG")),
+    ("event war battle summit", ("EVENT", "DATE")),
+    ("weapon jet missile aircraft fighter product", ("PRODUCT",)),
+):
+    for _noun in _nouns.split():
+        _NOUN_KINDS[_noun] = _kind
+
+_HOW: dict[str, tuple[str, ...]] = {
+    "many": COUNT,
+    "much": AMOUNT,
+    "long": DURATION,
+    "far": ("QUANTITY", "CARDINAL"),
+    "old": ("DATE", "CARDINAL"),
+    "often": ("DATE", "TIME"),
+    "large": AMOUNT,
+    "big": AMOUNT,
+    "high": ("QUANTITY", "CARDINAL"),
+}
+WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+
+
+@dataclass(frozen=True)
+class QuestionFrame:
+    """The parts of a question the typed reader scores candidates against.
+
+    Attributes:
+        wh: The wh-word (``"what"`` when none is found).
+        kind: Short name of the question type for reports (when, who, where, how many, ...).
+        labels: Entity labels an answer should carry, most typical first; empty when any noun
+            phrase may do.
+        head: Lemma of the head noun of a "what/which X" question, if any.
+        lemmas: Content-word lemmas of the question (lower-case).
+        verbs: Lemmas of the question's verbs, other than auxiliaries.
+    """
+
+    wh: str
+    kind: str
+    labels: tuple[str, ...]
+    head: str | None
+    lemmas: frozenset[str]
+    verbs: frozenset[str]
+
+
+def analyse_question(doc: Any) -> QuestionFrame:
+    """Read a parsed question (a spaCy ``Doc``) into a :class:`QuestionFrame`.
+
+    Example:
+        >>> frame = analyse_question(nlp("When does GSOMIA expire?"))  # doctest: +SKIP
+        >>> frame.kind, frame.labels                                  # doctest: +SKIP
+        ('when', ('DATE', 'TIME'))
+    """
+    tokens = list(doc)
+    wh_index = next((i for i, t in enumerate(tokens) if t.lower_ in WH_WORDS), None)
+    wh = tokens[wh_index].lower_ if wh_index is not None else "what"
+    head: str | None = None
+    labels: tuple[str, ...] = ()
+    kind = "what"
+    if wh in ("who", "whom", "whose"):
+        labels, kind = PERSON, "who"
+    elif wh == "when":
+        labels, kind = TIME, "when"
+    elif wh == "where":
+        labels, kind = PLACE + ("ORG",), "where"
+    elif wh == "why":
+        labels, kind = REASON, "why"
+    elif wh == "how" and wh_index is not None:
+        following = tokens[wh_index + 1].lower_ if wh_index + 1 < len(tokens) else ""
+        if following in _HOW:
+            labels = _HOW[following]
+            kind = "how many" if following in ("many", "much") else f"how {following}"
+        else:
+            kind = "how"
+    if wh in ("what", "which") or (wh == "how" and not labels):
+        head = _head_noun(tokens, wh_index)
+        if head is not None and head in _NOUN_KINDS:
+            labels = _NOUN_KINDS[head]
+        kind = wh
+    skip = {wh, "do", "does", "did", "be", "is", "are", "was", "were", "have", "has", "had"}
+    lemmas = frozenset(
+        t.lemma_.lower()
+        for t in tokens
+        if not t.is_stop and not t.is_punct and t.lower_ not in skip and t.lemma_.strip()
+    ) | frozenset(t.lower_ for t in tokens if t.ent_type_ and not t.is_punct and not t.is_stop)
+    verbs = frozenset(
+        t.lemma_.lower() for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in skip
+    )
+    return QuestionFrame(wh, kind, labels, head, lemmas, verbs)
+
+
+def _head_noun(tokens: list[Any], wh_index: int | None) -> str | None:
+    """The noun a what/which question asks about: "which *countries*", "what *year*",
+    "what is the *name* of ..." (then the noun after "of")."""
+    if wh_index is None:
+        return None
+    for token in tokens[wh_index + 1 : wh_index + 4]:
+        if token.pos_ in ("NOUN", "PROPN"):
+            return str(token.lemma_.lower())
+        if token.pos_ in ("AUX", "VERB") and token.lemma_ != "be":
+            break
+    # "What is the X of ...": the subject noun after the copula.
+    for token in tokens[wh_index + 1 :]:
+        if token.dep_ in ("nsubj", "attr", "nsubjpass") and token.pos_ == "NOUN":
+            return str(token.lemma_.lower())
+    return None

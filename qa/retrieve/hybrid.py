@@ -1,0 +1,161 @@
+"""Fusing dense and lexical rankings into one list of passages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from embeddings.base import Encoder, Vectors
+from qa.retrieve.lexical import Bm25Index
+from qa.retrieve.vector import VectorIndex
+from qa.settings import FusionName
+from qa.types import Hit, Passage
+
+
+def zscore_fusion(
+    dense: dict[int, float], lexical: dict[int, float], dense_weight: float = 0.65
+) -> list[tuple[int, float]]:
+    """Fuse two scored candidate pools by a weighted sum of per-query standardised scores.
+
+    Each retriever's scores are turned into z-scores over the pooled candidates, so cosine
+    similarity and BM25 become comparable; a candidate one retriever did not return gets that
+    retriever's lowest returned score. Unlike rank fusion this keeps how far ahead a passage is,
+    which on the SQuAD 2.0 sample lifts recall@1 from 0.74 to about 0.80 (see the README).
+
+    Example:
+        >>> [row for row, _ in zscore_fusion({0: 0.9, 1: 0.1}, {1: 5.0, 2: 1.0}, 0.5)]
+        [0, 1, 2]
+    """
+    pool = list(dict.fromkeys([*dense, *lexical]))
+    if not pool:
+        return []
+
+    def standardised(scores: dict[int, float]) -> np.ndarray:
+        floor = min(scores.values()) if scores else 0.0
+        values = np.array([scores.get(row, floor) for row in pool], dtype=np.float64)
+        spread = values.std()
+        return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+
+    fused = dense_weight * standardised(dense) + (1.0 - dense_weight) * standardised(lexical)
+    order = np.argsort(-fused, kind="stable")
+    return [(pool[i], float(fused[i])) for i in order]
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], k: int = 60
+) -> list[tuple[int, float]]:
+    """Fuse ranked lists of row numbers: each row scores ``sum(1 / (k + rank))``.
+
+    Rank fusion needs no score calibration between BM25 and cosine similarity, which live on
+    unrelated scales (Cormack, Clarke & Buettcher, SIGIR 2009). Ties keep first-seen order.
+
+    Example:
+        >>> reciprocal_rank_fusion([[3, 1], [1, 2]], k=1)
+        [(1, 0.8333333333333333), (3, 0.5), (2, 0.3333333333333333)]
+    """
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            if row >= 0:
+                scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+class HybridRetriever:
+    """Dense (FAISS) plus BM25 retrieval over a fixed list of passages.
+
+    Args:
+        passages: The passages, in the row order of both indexes.
+        vectors: Dense index over the passages.
+        lexical: BM25 index over the passages.
+        encoder: Encodes questions for the dense index.
+        fusion: ``"zscore"`` (weighted standardised scores), ``"rrf"`` (reciprocal rank
+            fusion), or ``"dense"`` / ``"lexical"`` to use one retriever alone.
+        dense_weight: Weight of the dense scores in ``zscore`` fusion.
+        rrf_k: Reciprocal rank fusion constant.
+        candidates_k: Results taken from each retriever before fusion.
+
+    Example:
+        >>> hits = retriever.search("GSOMIA expiry", top_k=3)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        vectors: VectorIndex,
+        lexical: Bm25Index,
+        encoder: Encoder,
+        *,
+        fusion: FusionName = "zscore",
+        dense_weight: float = 0.65,
+        rrf_k: int = 60,
+        candidates_k: int = 50,
+    ) -> None:
+        if len(vectors) != len(passages) or len(lexical) != len(passages):
+            raise ValueError(
+                f"index sizes disagree: {len(passages)} passages, {len(vectors)} vectors, "
+                f"{len(lexical)} BM25 rows"
+            )
+        self.passages = list(passages)
+        self._vectors = vectors
+        self._lexical = lexical
+        self._encoder = encoder
+        self._fusion = fusion
+        self._rrf_k = rrf_k
+        self._dense_weight = dense_weight
+        self._candidates_k = candidates_k
+
+    def search(self, query: str, top_k: int = 5) -> list[Hit]:
+        """Ranked passages for one query."""
+        return self.search_batch([query], top_k=top_k)[0]
+
+    def search_batch(
+        self, queries: Sequence[str], top_k: int = 5, query_vectors: Vectors | None = None
+    ) -> list[list[Hit]]:
+        """Ranked passages for each query.
+
+        Args:
+            queries: The search texts.
+            top_k: How many passages to return per query.
+            query_vectors: Encoded queries when the caller already has them.
+        """
+        if not queries or not self.passages:
+            return [[] for _ in queries]
+        depth = min(max(self._candidates_k, top_k), len(self.passages))
+        shape = (len(queries), depth)
+        dense_scores, dense_rows = np.zeros(shape), np.full(shape, -1, dtype=np.int64)
+        lexical_scores, lexical_rows = np.zeros(shape), np.full(shape, -1, dtype=np.int64)
+        if self._fusion != "lexical":
+            if query_vectors is None:
+                query_vectors = self._encoder.encode(list(queries))
+            dense_scores, dense_rows = self._vectors.search(query_vectors, depth)
+        if self._fusion != "dense":
+            lexical_scores, lexical_rows = self._lexical.search(queries, depth)
+        results = []
+        for qi in range(len(queries)):
+            dense_hits = {
+                int(r): float(s) for r, s in zip(dense_rows[qi], dense_scores[qi]) if r >= 0
+            }
+            lexical_hits = {
+                int(r): float(s) for r, s in zip(lexical_rows[qi], lexical_scores[qi]) if r >= 0
+            }
+            dense, lexical = list(dense_hits), list(lexical_hits)
+            if self._fusion == "zscore":
+                fused = zscore_fusion(dense_hits, lexical_hits, self._dense_weight)
+            else:
+                fused = reciprocal_rank_fusion([dense, lexical], k=self._rrf_k)
+            dense_rank = {row: rank for rank, row in enumerate(dense, start=1)}
+            lexical_rank = {row: rank for rank, row in enumerate(lexical, start=1)}
+            results.append(
+                [
+                    Hit(
+                        passage=self.passages[row],
+                        score=score,
+                        dense_rank=dense_rank.get(row),
+                        lexical_rank=lexical_rank.get(row),
+                    )
+                    for row, score in fused[:top_k]
+                ]
+            )
+        return results

@@ -1,0 +1,154 @@
+"""One validated settings model for the whole pipeline.
+
+Every knob lives here so that a run is described by a single object; invalid values are rejected
+with a message naming the bad value and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qa.errors import UsageError
+
+EncoderName = Literal["minilm", "hashing"]
+ReaderName = Literal["typed", "transformers"]
+FusionName = Literal["zscore", "rrf", "dense", "lexical"]
+
+
+def default_cache_dir() -> Path:
+    """Folder under which indexes are kept when no index folder is given.
+
+    ``QA_CACHE_DIR`` wins; otherwise the XDG cache folder, so a read-only corpus still gets an
+    index and the corpus folder is never written to.
+
+    Example:
+        >>> default_cache_dir().name
+        'news-qa'
+    """
+    explicit = os.environ.get("QA_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "news-qa"
+
+
+class Settings(BaseModel):
+    """Configuration of the assistant.
+
+    Attributes:
+        encoder: ``"minilm"`` (all-MiniLM-L6-v2, the real model) or ``"hashing"`` (a fast,
+            deterministic stand-in for tests).
+        model_path: Folder of a sentence-transformers model; None uses the packaged MiniLM.
+        reader: ``"typed"`` (answer-type reader built on spaCy) or ``"transformers"`` (a local
+            extractive-QA model folder given by ``reader_model``).
+        reader_model: Folder of a Hugging Face question-answering model, for the
+            ``transformers`` reader.
+        index_dir: Where the index of a corpus is kept; None derives one under the cache folder.
+        top_k: Passages returned by a search and shown with an answer.
+        read_k: Passages the reader reads for an answer.
+        fusion: How dense and lexical results are combined.
+        dense_weight: Share of the dense score in ``zscore`` fusion.
+        rrf_k: The constant of reciprocal rank fusion; larger flattens the rank weights.
+        candidates_k: How many results each retriever contributes before fusion.
+        abstain_threshold: Below this confidence the assistant says the articles do not answer.
+        max_question_chars: Longer questions are refused rather than silently cut.
+        window_tokens: Longest passage in encoder word pieces; longer paragraphs are split.
+        window_overlap: Word pieces shared by consecutive windows of a split paragraph.
+        max_file_bytes: Larger corpus files are skipped with a warning.
+        batch_size: Passages encoded per batch while indexing.
+        show_progress: Show a progress bar while indexing.
+
+    Example:
+        >>> Settings(top_k=3).top_k
+        3
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    encoder: EncoderName = "minilm"
+    model_path: Path | None = None
+    reader: ReaderName = "typed"
+    reader_model: Path | None = None
+    index_dir: Path | None = None
+    top_k: int = Field(default=5, ge=1, le=100)
+    read_k: int = Field(default=3, ge=1, le=50)
+    fusion: FusionName = "zscore"
+    dense_weight: float = Field(default=0.65, ge=0.0, le=1.0)
+    rrf_k: int = Field(default=60, ge=1, le=10_000)
+    candidates_k: int = Field(default=50, ge=1, le=10_000)
+    abstain_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    max_question_chars: int = Field(default=1000, ge=10, le=100_000)
+    window_tokens: int = Field(default=254, ge=16, le=510)
+    window_overlap: int = Field(default=64, ge=0, le=256)
+    max_file_bytes: int = Field(default=20_000_000, ge=1)
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    show_progress: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.window_overlap >= self.window_tokens:
+            raise ValueError(
+                f"window_overlap={self.window_overlap} must be smaller than "
+                f"window_tokens={self.window_tokens}"
+            )
+        if self.reader == "transformers" and self.reader_model is None:
+            raise ValueError("reader='transformers' needs reader_model, a local model folder")
+        return self
+
+    @classmethod
+    def make(cls, **values: Any) -> Settings:
+        """Build settings, turning validation errors into one readable :class:`UsageError`.
+
+        ``None`` values are dropped so callers can pass optional CLI flags straight through.
+
+        Example:
+            >>> Settings.make(top_k=None, read_k=2).read_k
+            2
+        """
+        given = {k: v for k, v in values.items() if v is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise UsageError(describe_validation_error(exc)) from None
+
+    def index_dir_for(self, corpus: Path) -> Path:
+        """The folder holding the index of ``corpus`` under these settings.
+
+        Example:
+            >>> Settings(index_dir=Path("/tmp/ix")).index_dir_for(Path("seeds"))
+            PosixPath('/tmp/ix')
+        """
+        if self.index_dir is not None:
+            return self.index_dir
+        resolved = str(corpus.resolve())
+        digest = hashlib.sha256(f"{resolved}|{self.encoder}".encode()).hexdigest()[:16]
+        return default_cache_dir() / "indexes" / f"{corpus.resolve().name}-{digest}"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per bad field: the field, the value given, and what is accepted."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "settings"
+        given = error.get("input")
+        choices = _choices(where)
+        msg = error["msg"]
+        if choices:
+            msg = f"expected one of {', '.join(repr(c) for c in choices)}"
+        if error["type"] == "extra_forbidden":
+            known = ", ".join(sorted(Settings.model_fields))
+            msg = f"unknown setting; known settings are: {known}"
+        parts.append(f"{where}={given!r}: {msg}")
+    return "invalid settings: " + "; ".join(parts)
+
+
+def _choices(field: str) -> tuple[Any, ...]:
+    info = Settings.model_fields.get(field)
+    if info is None or info.annotation is None:
+        return ()
+    return get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
