@@ -27,6 +27,10 @@ def _settings_args(parser: argparse.ArgumentParser) -> None:
         "--reader-model", type=Path, default=None,
         help="folder of a local Hugging Face extractive-QA model to read with",
     )
+    parser.add_argument(
+        "--encoder", choices=["minilm", "hashing"], default=None,
+        help="passage encoder (hashing is a fast stand-in for tests)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings")
 
 
@@ -64,6 +68,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     reader = "transformers" if args.reader_model is not None else None
     return Settings.make(
         index_dir=args.index_dir,
+        encoder=args.encoder,
         top_k=args.top_k,
         reader=reader,
         reader_model=args.reader_model,

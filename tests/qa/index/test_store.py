@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from embeddings import HashingEncoder
+from qa.errors import CorpusError
+from qa.index import IndexStore
+from qa.read.typed import TypedReader
+
+
+def _store(folder: Path, dim: int = 256) -> IndexStore:
+    encoder = HashingEncoder(dim=dim)
+    return IndexStore(folder, encoder, TypedReader(encoder), show_progress=False)
+
+
+def _write(corpus: Path, name: str, body: str) -> None:
+    corpus.mkdir(exist_ok=True)
+    (corpus / name).write_text(f"Title of {name}\n{body}\n", encoding="utf-8")
+
+
+def test_build_then_reuse_then_incremental_update(tmp_path: Path) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.\nAlpha two.")
+    _write(corpus, "b.txt", "Beta one.")
+    index, stats = _store(ix).open(corpus)
+    assert (stats.action, stats.documents, stats.passages, stats.new_passages) == (
+        "built", 2, 3, 3)
+    index.close()
+
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "reused" and stats.new_passages == 0
+    index.close()
+
+    _write(corpus, "c.txt", "Gamma one.")
+    (corpus / "b.txt").unlink()
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "updated"
+    assert stats.new_passages == 1  # only the new file is encoded and analysed
+    assert sorted(index.documents) == ["a.txt", "c.txt"]
+    assert [p.text for p in index.passages] == ["Alpha one.", "Alpha two.", "Gamma one."]
+    assert all(index.analyses([i])[0] for i in range(3))
+    generations = [p for p in ix.iterdir() if p.name.startswith("gen-")]
+    assert len(generations) == 1  # the old generation is cleaned up
+
+
+def test_corrupt_index_is_detected_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.")
+    index, _ = _store(ix).open(corpus)
+    faiss_file = index.folder / "dense.faiss"
+    index.close()
+    data = bytearray(faiss_file.read_bytes())
+    for i in range(20, 36):  # flip bits in the header: a torn or bit-rotted file
+        data[i] ^= 0xFF
+    faiss_file.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING):
+        index, stats = _store(ix).open(corpus)
+    assert "damaged" in caplog.text
+    assert stats.action == "built" and len(index.passages) == 1
+
+
+def test_half_written_generation_is_ignored(tmp_path: Path) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.")
+    index, _ = _store(ix).open(corpus)
+    index.close()
+    # A crash mid-build leaves a ".partial" folder that CURRENT never names.
+    (ix / "gen-99999999999999-1-1.partial").mkdir()
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "reused"
+    index.close()
+    (ix / "CURRENT").write_text("gen-missing\n")
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "built" and len(index.passages) == 1
+
+
+def test_other_encoder_forces_rebuild(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.")
+    _store(ix, dim=256).open(corpus)[0].close()
+    with caplog.at_level(logging.WARNING):
+        index, stats = _store(ix, dim=64).open(corpus)
+    assert stats.action == "built" and index.manifest.dim == 64
+    assert "rebuilding" in caplog.text
+
+
+def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("")
+    with pytest.raises(CorpusError, match="no readable"):
+        _store(tmp_path / "ix").open(corpus)

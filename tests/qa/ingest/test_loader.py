@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.errors import CorpusError
+from qa.ingest import load_corpus
+
+SEED = Path(__file__).resolve().parents[3] / "seeds"
+
+
+def test_seed_title_and_text(tmp_path: Path) -> None:
+    report = load_corpus(SEED)
+    (doc,) = report.documents
+    assert doc.title == "New optimistic signal for US-North Korea dialogue"
+    assert doc.text == next(SEED.glob("*.txt")).read_text(encoding="utf-8")
+    assert report.skipped == []
+
+
+def test_jsonl_and_markdown_metadata(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"id": "x1", "title": "Quake", "text": "A quake hit.", "date": "2020-01-02",
+                    "url": "http://example.org/x1"}) + "\n\n" + "{broken\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        "---\ntitle: Floods\ndate: 2021-05-06\n---\n# Floods\n\nRain fell.\n", encoding="utf-8"
+    )
+    report = load_corpus(tmp_path)
+    docs = {d.id: d for d in report.documents}
+    assert docs["x1"].date is not None and docs["x1"].date.isoformat() == "2020-01-02"
+    assert docs["x1"].url == "http://example.org/x1"
+    assert docs["b.md"].title == "Floods" and str(docs["b.md"].date) == "2021-05-06"
+    assert [name for name, _ in report.skipped] == ["a.jsonl line 3"]
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Title\nBody text.\n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02abc")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 title\n".encode("latin-1"))
+    (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    report = load_corpus(tmp_path)
+    assert [d.id for d in report.documents] == ["good.txt"]
+    reasons = dict(report.skipped)
+    assert "binary" in reasons["binary.txt"]
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "empty" in reasons["empty.md"]
+    assert "image.png" not in reasons
+
+
+def test_missing_and_empty_folders_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")
+    with pytest.raises(CorpusError, match="holds no readable"):
+        load_corpus(tmp_path)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from embeddings import HashingEncoder
+from qa.ingest import Chunker, load_corpus, split_paragraphs
+from qa.types import Document
+
+SEED = Path(__file__).resolve().parents[3] / "seeds"
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+
+def test_seed_passages_round_trip_and_drop_debris() -> None:
+    (doc,) = load_corpus(SEED).documents
+    passages = Chunker(HashingEncoder().token_offsets, 254, 64).passages(doc)
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+    texts = [p.text for p in passages]
+    assert "Photo: Sputnik" in texts  # a real credit line is kept, its table pipe trimmed
+    assert not any("![]()" in t for t in texts)
+    assert not any(t == doc.title for t in texts)
+    assert len(passages) == 15
+
+
+def test_blank_line_paragraphs_keep_wrapped_lines_together() -> None:
+    text = "Title\n\nFirst line\ncontinues here.\n\n\nSecond paragraph.\n"
+    doc = Document(id="d", title="Title", text=text, source="d")
+    assert [text[s:e] for s, e in split_paragraphs(doc)] == [
+        "First line\ncontinues here.",
+        "Second paragraph.",
+    ]
+
+
+def test_long_paragraph_is_windowed_with_overlap() -> None:
+    body = " ".join(f"w{i}" for i in range(25))
+    doc = Document(id="d", title="T", text="T\n" + body, source="d")
+    passages = Chunker(_words, window_tokens=10, overlap_tokens=3).passages(doc)
+    # 25 words, 10 per window, 3 shared: windows start at words 0, 7, 14 and 21.
+    assert len(passages) == 4
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert len(p.text.split()) <= 10
+    assert passages[0].text.split()[-3:] == passages[1].text.split()[:3]
+    assert passages[-1].text.endswith("w24")
+    assert [p.ordinal for p in passages] == [0, 1, 2, 3]

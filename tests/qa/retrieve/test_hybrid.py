@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from embeddings import HashingEncoder
+from qa.retrieve import Bm25Index, FaissFlatIndex, HybridRetriever
+from qa.retrieve.hybrid import reciprocal_rank_fusion, zscore_fusion
+from qa.types import Passage
+
+
+def test_rrf_hand_worked() -> None:
+    # k=1: row 1 gets 1/3 + 1/2, row 3 gets 1/2, row 2 gets 1/3.
+    fused = reciprocal_rank_fusion([[3, 1], [1, 2]], k=1)
+    assert [row for row, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 3 + 1 / 2)
+
+
+def test_zscore_hand_worked() -> None:
+    # Pool [0, 1, 2]; dense [0.9, 0.1, 0.1 (floor)] -> z = [1.414, -0.707, -0.707];
+    # lexical [0 (floor 1.0), 5, 1] -> values [1, 5, 1] -> z = [-0.707, 1.414, -0.707].
+    fused = dict(zscore_fusion({0: 0.9, 1: 0.1}, {1: 5.0, 2: 1.0}, dense_weight=0.5))
+    assert fused[0] == pytest.approx(0.3536, abs=1e-3)
+    assert fused[1] == pytest.approx(0.3536, abs=1e-3)
+    assert fused[2] == pytest.approx(-0.7071, abs=1e-3)
+
+
+def _retriever(texts: list[str], fusion: str) -> HybridRetriever:
+    enc = HashingEncoder()
+    passages = [
+        Passage(id=f"d#{i}", document_id="d", title="T", text=t, start=0, end=len(t), ordinal=i)
+        for i, t in enumerate(texts)
+    ]
+    vectors = FaissFlatIndex(enc.dim)
+    vectors.add(enc.encode(texts))
+    return HybridRetriever(passages, vectors, Bm25Index(texts), enc, fusion=fusion)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fusion", ["zscore", "rrf", "dense", "lexical"])
+def test_each_fusion_finds_the_obvious_passage(fusion: str) -> None:
+    texts = ["the cat sat on the mat", "GSOMIA expires this Saturday", "rain in Spain"]
+    hits = _retriever(texts, fusion).search("when does GSOMIA expire", top_k=2)
+    assert hits[0].text == "GSOMIA expires this Saturday"
+    assert hits[0].dense_rank is not None or fusion == "lexical"
+
+
+def test_dense_only_matches_brute_force_order() -> None:
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(vocab, size=6)) for _ in range(30)]
+    retriever = _retriever(texts, "dense")
+    enc = HashingEncoder()
+    q = " ".join(vocab[:8])
+    sims = enc.encode(texts) @ enc.encode([q])[0]
+    got = [int(h.passage.id.split("#")[1]) for h in retriever.search(q, top_k=5)]
+    # Equal scores may come in either order, so compare the similarities, not the row numbers.
+    assert np.allclose(sims[got], np.sort(sims)[::-1][:5], atol=1e-6)

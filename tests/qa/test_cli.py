@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.cli import main
+
+
+def test_ask_json_and_text(seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                           ) -> None:
+    args = ["--corpus", str(seed_copy), "--index-dir", str(tmp_path / "ix"), "--quiet",
+            "--encoder", "hashing"]
+    assert main(["ask", "When does GSOMIA expire?", "--json", *args]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["text"] == "this Saturday"
+    assert main(["ask", "When does GSOMIA expire?", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Answer: this Saturday" in out and "[[this Saturday]]" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["ask", "   "], ["ask", "x" * 10_000], ["ask", "q", "--top-k", "0"], ["index", "missing-dir"]],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*argv, "--index-dir", str(tmp_path / "ix"), "--quiet", "--encoder", "hashing"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Settings, UsageError
+from qa.pipeline import clean_question, merge_spans
+from qa.types import Answer, Span
+
+
+def test_api_shape(fast_assistant: Assistant) -> None:
+    hits = fast_assistant.search("GSOMIA expiry", top_k=5)
+    assert 1 <= len(hits) <= 5
+    assert hits[0].document_id and hits[0].title and hits[0].text
+    assert hits[0].score >= hits[-1].score
+    answer = fast_assistant.ask("When does GSOMIA expire?")
+    assert answer.question == "When does GSOMIA expire?"
+    assert answer.text == "this Saturday"
+    assert 0.0 <= answer.score <= 1.0
+    first = answer.citations[0]
+    assert first.passage[first.start : first.end] == answer.text
+    assert "GSOMIA" in first.passage
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t", "empty"), ("\x00\x07", "empty"), ("x" * 10_000, "10000 characters")],
+)
+def test_bad_questions_get_clear_errors(
+    fast_assistant: Assistant, question: str, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        fast_assistant.ask(question)
+
+
+def test_control_characters_are_dropped() -> None:
+    assert clean_question("When\x00 does\u200b GSOMIA\x1b expire?", 100) == (
+        "When does GSOMIA expire?"
+    )
+
+
+def test_bad_top_k_and_settings(fast_assistant: Assistant) -> None:
+    with pytest.raises(UsageError, match="top_k=0"):
+        fast_assistant.search("x", top_k=0)
+    with pytest.raises(UsageError, match="encoder='bert'.*'minilm', 'hashing'"):
+        Settings.make(encoder="bert")
+
+
+def test_missing_corpus_folder(tmp_path: Path) -> None:
+    from qa import CorpusError
+
+    with pytest.raises(CorpusError, match="does not exist"):
+        Assistant.from_corpus(tmp_path / "missing", encoder="hashing")
+
+
+def test_merge_spans_noisy_or_and_one_vote_per_passage() -> None:
+    spans = [
+        Span(passage_id="p1", start=0, end=3, text="Kim", score=0.5),
+        Span(passage_id="p1", start=9, end=12, text="Kim", score=0.4),  # same passage: no vote
+        Span(passage_id="p2", start=0, end=3, text="KIM", score=0.5),
+        Span(passage_id="p3", start=0, end=5, text="Trump", score=0.7),
+    ]
+    merged = merge_spans(spans)
+    # Kim: 1 - 0.5 * 0.5 = 0.75 beats Trump's 0.7.
+    assert [round(score, 3) for score, _ in merged] == [0.75, 0.7]
+    assert [s.passage_id for s in merged[0][1]] == ["p1", "p2"]
+
+
+def test_off_topic_question_abstains_and_still_shows_passages(fast_assistant: Assistant) -> None:
+    answer = fast_assistant.ask("Who won the 1966 football World Cup final?")
+    assert answer.text is None and answer.abstained
+    assert answer.abstain_reason
+    assert answer.passages
+
+
+def test_follow_up_uses_history(fast_assistant: Assistant) -> None:
+    first = fast_assistant.ask("When does GSOMIA expire?")
+    follow = fast_assistant.ask("Which countries are party to it?", history=[first])
+    assert follow.resolved_question == "Which countries are party to GSOMIA?"
+    elliptic = fast_assistant.ask(
+        "And where?", history=[Answer(question="When did Trump and Kim meet again?", text=None,
+                                      score=0.0)]
+    )
+    assert elliptic.resolved_question == "Where did Trump and Kim meet again?"
+
+
+def test_concurrent_asks_agree(fast_assistant: Assistant) -> None:
+    results: list[str | None] = []
+
+    def worker() -> None:
+        results.append(fast_assistant.ask("When does GSOMIA expire?").text)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["this Saturday"] * 8
+
+
+def test_add_files_refuses_bad_uploads_and_indexes_good_ones(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    assistant = Assistant.from_corpus(seed_copy, encoder="hashing", show_progress=False)
+    good = tmp_path / "quake.txt"
+    good.write_text("Quake hits Chile\nA strong earthquake struck Chile on Monday.\n")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG")
+    added, refused = assistant.add_files([good, binary, image])
+    assert added == ["quake.txt"]
+    assert {name for name, _ in refused} == {"blob.txt", "photo.png"}
+    assert assistant.info().documents == 2
+    assert assistant.last_build is not None and assistant.last_build.new_passages == 1
+    assert assistant.ask("When did the earthquake strike Chile?").text == "Monday"
