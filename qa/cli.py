@@ -127,8 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         assert stats is not None
         print(
             f"{stats.action} index of {info.corpus}: {info.documents} articles, "
-            f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s, "
-            f"{stats.passages_per_second:.1f} passages/s)"
+            f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s "
+            "including model loading)"
         )
         for name, why in stats.skipped:
             print(f"skipped {name}: {why}")

@@ -59,7 +59,7 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
         if lower in _PERSON_PRONOUNS:
             referent = _person(prev_doc, answer_doc)
         elif lower in _THING_PRONOUNS:
-            referent = _topic(prev_doc)
+            referent = _thing(answer_doc) or _topic(prev_doc)
         elif lower in _GROUP_PRONOUNS:
             referent = _group(prev_doc, answer_doc)
         elif lower in _PLACE_PRONOUNS and token.dep_ in ("advmod", "expl") and token.i > 0:
@@ -127,6 +127,20 @@ def _topic(prev_doc: Any) -> str | None:
             if words:
                 return str(prev_doc[words[0].i : chunk.end].text)
     return None
+
+
+_NOT_THINGS = frozenset(
+    {"PERSON", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "NORP"}
+)
+
+
+def _thing(answer_doc: Any | None) -> str | None:
+    """The previous answer, when it names a thing "it" can stand for (not a person or date)."""
+    if answer_doc is None or any(e.label_ in _NOT_THINGS for e in answer_doc.ents):
+        return None
+    if not any(t.pos_ in ("NOUN", "PROPN") for t in answer_doc):
+        return None
+    return str(answer_doc.text)
 
 
 def _group(prev_doc: Any, answer_doc: Any | None) -> str | None:

@@ -47,6 +47,14 @@ _HOW: dict[str, tuple[str, ...]] = {
     "big": AMOUNT,
     "high": ("QUANTITY", "CARDINAL"),
 }
+_VAGUE = frozenset({"kind", "type", "sort", "name", "form", "part", "piece"})
+PERSON_NOUNS = frozenset(
+    n for n, kind in _NOUN_KINDS.items() if kind == PERSON and n not in ("who", "people")
+) | frozenset({"official", "spokesman", "reporter", "diplomat", "envoy", "negotiator"})
+DURATION_WORDS = frozenset(
+    "second seconds minute minutes hour hours day days week weeks month months year years "
+    "decade decades century centuries".split()
+)
 WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 
 
@@ -62,6 +70,9 @@ class QuestionFrame:
         head: Lemma of the head noun of a "what/which X" question, if any.
         lemmas: Content-word lemmas of the question (lower-case).
         verbs: Lemmas of the question's verbs, other than auxiliaries.
+        role: ``"subject"`` or ``"object"`` when the wh-word fills that role of the verb.
+        keys: Names, numbers and ordinals of the question (lower-case): the specifics a passage
+            must mention to answer it ("the *third* summit").
     """
 
     wh: str
@@ -70,6 +81,8 @@ class QuestionFrame:
     head: str | None
     lemmas: frozenset[str]
     verbs: frozenset[str]
+    role: str = ""
+    keys: frozenset[str] = frozenset()
 
 
 def analyse_question(doc: Any) -> QuestionFrame:
@@ -87,7 +100,7 @@ def analyse_question(doc: Any) -> QuestionFrame:
     labels: tuple[str, ...] = ()
     kind = "what"
     if wh in ("who", "whom", "whose"):
-        labels, kind = PERSON, "who"
+        labels, kind = ("PERSON", "ORG"), "who"
     elif wh == "when":
         labels, kind = TIME, "when"
     elif wh == "where":
@@ -115,7 +128,24 @@ def analyse_question(doc: Any) -> QuestionFrame:
     verbs = frozenset(
         t.lemma_.lower() for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in skip
     )
-    return QuestionFrame(wh, kind, labels, head, lemmas, verbs)
+    wh_token = tokens[wh_index] if wh_index is not None else None
+    role = ""
+    if wh_token is not None:
+        # "Who met X?" asks for a subject; "What did X test?" for an object.
+        anchor = wh_token.head if wh_token.dep_ == "det" else wh_token
+        if anchor.dep_ in ("nsubj", "nsubjpass"):
+            role = "subject"
+        elif anchor.dep_ in ("dobj", "pobj", "attr", "oprd"):
+            role = "object"
+    keys = frozenset(
+        t.lower_
+        for t in tokens
+        if (t.pos_ in ("PROPN", "NUM") or t.ent_type_ in ("ORDINAL", "CARDINAL", "DATE"))
+        and not t.is_punct
+        and t.lower_ not in WH_WORDS
+        and not t.is_stop
+    )
+    return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
 
 
 def _head_noun(tokens: list[Any], wh_index: int | None) -> str | None:
@@ -123,6 +153,17 @@ def _head_noun(tokens: list[Any], wh_index: int | None) -> str | None:
     "what is the *name* of ..." (then the noun after "of")."""
     if wh_index is None:
         return None
+    wh = tokens[wh_index]
+    if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
+        noun = wh.head
+        # "what kind of missile": the kind is the noun after "of".
+        if noun.lemma_.lower() in _VAGUE:
+            for child in noun.children:
+                if child.lower_ == "of":
+                    for obj in child.children:
+                        if obj.pos_ in ("NOUN", "PROPN"):
+                            return str(obj.lemma_.lower())
+        return str(noun.lemma_.lower())
     for token in tokens[wh_index + 1 : wh_index + 4]:
         if token.pos_ in ("NOUN", "PROPN"):
             return str(token.lemma_.lower())

