@@ -1,0 +1,199 @@
+"""The chat's event handlers, called directly (no server), on the fast hashing assistant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+
+from qa import Assistant
+from ui.handlers import ChatHandlers, upload_message
+from ui.render import NOT_FOUND
+
+GSOMIA = "When does GSOMIA expire?"
+EXPECTED = "this Saturday"
+
+
+@pytest.fixture()
+def handlers(hashing_assistant: Assistant) -> ChatHandlers:
+    return ChatHandlers(hashing_assistant)
+
+
+def _last_reply(chat: list[dict[str, Any]]) -> str:
+    assert chat[-1]["role"] == "assistant"
+    content = chat[-1]["content"]
+    assert isinstance(content, str)
+    return content
+
+
+def test_answer_is_bold_with_confidence_and_marked_in_its_passage(handlers: ChatHandlers) -> None:
+    chat, history, box = handlers.ask(GSOMIA, [], [])
+    assert [m["role"] for m in chat] == ["user", "assistant"]
+    reply = _last_reply(chat)
+    assert reply.startswith(f"**{EXPECTED}** — confidence ")
+    assert f"<mark>{EXPECTED}</mark>" in reply
+    assert "New optimistic signal for US-North Korea dialogue" in reply
+    assert [a.text for a in history] == [EXPECTED]
+    assert box == ""
+
+
+def test_user_text_is_escaped(handlers: ChatHandlers) -> None:
+    chat, _, _ = handlers.ask("<img src=x onerror=alert(1)> When does GSOMIA expire?", [], [])
+    assert "<img" not in chat[0]["content"] and "&lt;img" in chat[0]["content"]
+
+
+def test_article_text_is_escaped(writable_assistant: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "harbour.txt"
+    article.write_text(
+        "Harbour <script>alert(1)</script> reopens\n"
+        "The harbour <b>will</b> reopen on *Friday*, officials said [link](http://x.example).\n",
+        encoding="utf-8",
+    )
+    handlers = ChatHandlers(writable_assistant)
+    assert handlers.upload([str(article)])[0].startswith("**Added 1 file:**")
+    chat, _, _ = handlers.ask("When will the harbour reopen?", [], [])
+    reply = _last_reply(chat)
+    assert "Harbour &lt;script&gt;alert&#40;1&#41;&lt;/script&gt; reopens" in reply
+    assert "The harbour &lt;b&gt;will&lt;/b&gt; reopen on " in reply
+    assert "<script>" not in reply and "<b>" not in reply and "](http" not in reply
+
+
+def test_abstention_is_plain_and_shows_closest_passages(handlers: ChatHandlers) -> None:
+    chat, history, box = handlers.ask("Who won the World Cup?", [], [])
+    reply = _last_reply(chat)
+    assert history[-1].abstained
+    assert reply.startswith(f"**{NOT_FOUND}.**")
+    assert "Closest passages" in reply and "<mark>" not in reply
+    assert box == ""
+
+
+def test_followup_uses_the_conversation_state(handlers: ChatHandlers) -> None:
+    chat, history, _ = handlers.ask(GSOMIA, [], [])
+    chat, history, _ = handlers.ask("Which countries are party to it?", chat, history)
+    assert len(history) == 2 and len(chat) == 4
+    assert history[-1].resolved_question == "Which countries are party to GSOMIA?"
+    assert "Understood as: Which countries are party to GSOMIA?" in _last_reply(chat)
+
+
+def test_clear_forgets_the_conversation(handlers: ChatHandlers) -> None:
+    handlers.ask(GSOMIA, [], [])
+    chat, history, box = handlers.clear()
+    assert (chat, history, box) == ([], [], "")
+    _, history, _ = handlers.ask("Which countries are party to it?", chat, history)
+    assert history[-1].resolved_question is None
+
+
+def test_chat_survives_gradio_round_trip(handlers: ChatHandlers) -> None:
+    # Gradio hands the chat back in its own message shape; appending to it must still work.
+    component = gr.Chatbot()
+    chat, history, _ = handlers.ask(GSOMIA, [], [])
+    shown: Any = component.postprocess(chat)  # type: ignore[arg-type]
+    returned: Any = component.preprocess(shown)
+    chat, history, _ = handlers.ask("Which countries are party to it?", returned, history)
+    assert len(component.postprocess(chat).root) == 4  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("   ", "the question is empty"), ("x" * 5000, "the limit is"), (None, "empty")],
+)
+def test_bad_question_gives_a_message_not_an_exception(
+    handlers: ChatHandlers, question: str | None, expected: str
+) -> None:
+    earlier = handlers.ask(GSOMIA, [], [])
+    chat, history, box = handlers.ask(question, earlier[0], earlier[1])
+    reply = _last_reply(chat)
+    assert reply.startswith("**Cannot ask that:**") and expected in reply
+    assert history == earlier[1]
+    assert box == (question or "")
+
+
+def test_unexpected_failure_still_replies(hashing_assistant: Assistant) -> None:
+    class Broken:
+        def ask(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+    chat, history, _ = ChatHandlers(Broken()).ask(GSOMIA, [], [])  # type: ignore[arg-type]
+    assert "Something went wrong" in _last_reply(chat) and "boom" not in _last_reply(chat)
+    assert history == []
+
+
+def test_top_k_limits_the_passages_shown(handlers: ChatHandlers) -> None:
+    _, one, _ = handlers.ask(GSOMIA, [], [], top_k=1.0)
+    _, many, _ = handlers.ask(GSOMIA, [], [], top_k=8.0)
+    assert len(one[-1].passages) == 1
+    assert len(many[-1].passages) == 8
+    assert one[-1].text == many[-1].text == EXPECTED
+
+
+def test_api_returns_the_answer_as_json(handlers: ChatHandlers) -> None:
+    data = handlers.api_ask(GSOMIA)
+    assert data["text"] == EXPECTED
+    first = data["citations"][0]
+    assert first["passage"][first["start"] : first["end"]] == EXPECTED
+
+
+def test_api_refuses_a_blank_question_with_its_reason(handlers: ChatHandlers) -> None:
+    with pytest.raises(gr.Error, match="empty"):
+        handlers.api_ask(" ")
+
+
+def test_corpus_summary(handlers: ChatHandlers, hashing_assistant: Assistant) -> None:
+    info = hashing_assistant.info()
+    summary = handlers.corpus_markdown()
+    assert f"**{info.documents} article" in summary
+    assert f"{info.passages} passages" in summary
+    assert "hashing" in summary
+
+
+def _write(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+ARTICLE = b"Ferry service resumes\nThe island ferry will run again from Monday, the port said.\n"
+
+
+def test_upload_refuses_binary_and_wrong_type_and_keeps_the_rest(
+    writable_assistant: Assistant, tmp_path: Path
+) -> None:
+    handlers = ChatHandlers(writable_assistant)
+    before = writable_assistant.info().documents
+    files = [
+        _write(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+        _write(tmp_path / "disguised.txt", b"text\x00\x01\x02 binary"),
+        _write(tmp_path / "ferry.txt", ARTICLE),
+    ]
+    message, summary, box = handlers.upload(files)
+    assert "**Added 1 file:** ferry.txt" in message
+    assert "photo.png — not an article file" in message
+    assert "disguised.txt — binary file" in message
+    assert box is None
+    assert writable_assistant.info().documents == before + 1
+    assert f"**{before + 1} articles**" in summary
+    answer = writable_assistant.ask("When will the island ferry run again?")
+    assert answer.text is not None and "Monday" in answer.text
+
+
+def test_upload_of_only_refused_files_changes_nothing(
+    writable_assistant: Assistant, tmp_path: Path
+) -> None:
+    handlers = ChatHandlers(writable_assistant)
+    before = writable_assistant.info()
+    message, _, _ = handlers.upload([_write(tmp_path / "notes.pdf", b"%PDF-1.4")])
+    assert "Added" not in message and "notes.pdf — not an article file" in message
+    assert writable_assistant.info().passages == before.passages
+    assert handlers.ask(GSOMIA, [], [])[1][-1].text == EXPECTED
+
+
+def test_upload_with_nothing_chosen(handlers: ChatHandlers) -> None:
+    message, _, box = handlers.upload(None)
+    assert "Choose one or more article files" in message and box is None
+    assert handlers.upload([])[0] == message
+
+
+def test_upload_message_escapes_names() -> None:
+    message = upload_message([], [("<b>x</b>.png", "not an article file")])
+    assert "&lt;b&gt;x&lt;/b&gt;.png" in message and "<b>" not in message

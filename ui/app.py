@@ -1,0 +1,220 @@
+"""The browser chat (Gradio): ask questions, see cited passages, add articles, call ``/ask``.
+
+Example:
+    >>> from qa import Assistant
+    >>> from ui.app import launch
+    >>> launch(Assistant.from_corpus("seeds"), port=7860)                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import gradio as gr
+
+# The function behind ``gr.api``, imported from where it is defined so type checkers see it.
+from gradio.events import api as register_api
+
+from qa.ingest.loader import SUFFIXES
+from qa.pipeline import Assistant
+from ui.handlers import ChatHandlers
+
+# Questions the bundled seed article answers, plus a follow-up and one it cannot answer.
+EXAMPLE_QUESTIONS: tuple[str, ...] = (
+    "When does GSOMIA expire?",
+    "Which countries are party to it?",
+    "Who is the US envoy on North Korea?",
+    "Who won the World Cup?",
+)
+
+# Answers take tens of milliseconds and the assistant runs one model call at a time, so a few
+# workers keep the page responsive while a bounded queue turns overload into a clear refusal.
+CONCURRENCY_LIMIT = 4
+QUEUE_SIZE = 64
+
+CSS = """
+#qa-chat mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
+#qa-chat .qa-card {
+  border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0;
+}
+#qa-chat .qa-source { font-weight: 600; font-size: 0.92em; margin-bottom: 2px; }
+#qa-chat .qa-date { font-weight: 400; color: var(--body-text-color-subdued); }
+#qa-chat .qa-passage { font-size: 0.92em; line-height: 1.5; }
+#qa-chat .qa-note { font-size: 0.85em; color: var(--body-text-color-subdued); }
+#qa-chat details > summary { cursor: pointer; font-size: 0.88em; margin-top: 4px; }
+"""
+
+_THEME = gr.themes.Soft(
+    # System fonts: the page must render the same with no network access.
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+
+
+def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS) -> gr.Blocks:
+    """The chat page for ``assistant`` (its index is already loaded and is shared by all users).
+
+    Args:
+        assistant: The assistant answering every session's questions.
+        examples: Clickable example questions; clicking one asks it.
+
+    Returns:
+        The Gradio app; call :func:`start` (or ``.queue().launch()``) to serve it.
+
+    Example:
+        >>> demo = build_app(Assistant.from_corpus("seeds"))                 # doctest: +SKIP
+    """
+    handlers = ChatHandlers(assistant)
+    default_k = assistant.settings.top_k
+    demo: gr.Blocks
+    with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "## News QA\n"
+            "Ask about the indexed news articles. Every answer is copied from an article and "
+            "cites the passage it comes from; follow-up questions may refer to the previous one."
+        )
+        history = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    elem_id="qa-chat",
+                    height=600,
+                    # News text is full of "$" amounts; they must not turn into formulas.
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    buttons=["copy_all"],
+                    placeholder="Answers appear here, with the passages they come from.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question, e.g. When does GSOMIA expire?",
+                        elem_id="qa-question",
+                        scale=5,
+                        max_lines=4,
+                        autofocus=True,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                examples_block = gr.Examples(
+                    examples=[[q] for q in examples],
+                    inputs=[question],
+                    label="Example questions (click to ask)",
+                )
+                clear_button = gr.Button(
+                    "Clear chat", variant="secondary", size="sm", elem_id="qa-clear"
+                )
+            with gr.Column(scale=1, min_width=260):
+                gr.Markdown("### Corpus")
+                corpus_info = gr.Markdown(handlers.corpus_markdown(), elem_id="qa-corpus")
+                top_k = gr.Slider(
+                    minimum=1,
+                    maximum=max(10, default_k),
+                    value=default_k,
+                    step=1,
+                    label="Passages per answer (top-k)",
+                )
+                files = gr.File(
+                    # No file_types filter: Gradio would reject the whole upload over one bad
+                    # file, whereas the assistant refuses just that file and says why.
+                    file_count="multiple",
+                    label=f"Add articles ({', '.join(SUFFIXES)})",
+                    height=120,
+                    elem_id="qa-upload",
+                )
+                upload_status = gr.Markdown(elem_id="qa-upload-status")
+
+        def answer_on(trigger: Callable[..., object], name: str) -> None:
+            # Named explicitly: left to Gradio, these events would be called "ask" after the
+            # handler and take the name of the public /ask endpoint below.
+            trigger(
+                handlers.ask,
+                inputs=[question, chatbot, history, top_k],
+                outputs=[chatbot, history, question],
+                api_name=name,
+                api_visibility="undocumented",
+            )
+
+        answer_on(question.submit, "chat_submit")
+        answer_on(ask_button.click, "chat_click")
+        answer_on(examples_block.load_input_event.then, "chat_example")
+        clear_button.click(
+            handlers.clear,
+            api_name="clear",
+            outputs=[chatbot, history, question],
+            api_visibility="undocumented",
+            queue=False,
+        )
+        # The chat's own trash icon must forget the conversation too, like the button.
+        chatbot.clear(
+            handlers.clear,
+            api_name="clear_icon",
+            outputs=[chatbot, history, question],
+            api_visibility="undocumented",
+            queue=False,
+        )
+        files.upload(
+            handlers.upload,
+            api_name="upload",
+            inputs=[files],
+            outputs=[upload_status, corpus_info, files],
+            api_visibility="undocumented",
+        )
+        # Another session may have added articles since this page was built.
+        demo.load(
+            handlers.corpus_markdown,
+            outputs=[corpus_info],
+            api_name="corpus",
+            api_visibility="undocumented",
+        )
+        register_api(handlers.api_ask, api_name="ask")
+    return demo
+
+
+def start(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    *,
+    block: bool = True,
+    quiet: bool = False,
+) -> tuple[gr.Blocks, str]:
+    """Build the app, turn on its queue, and serve it.
+
+    Args:
+        assistant: The assistant to serve.
+        host: Address to listen on.
+        port: Port to listen on.
+        block: Serve until interrupted; with False, return at once and serve from a thread
+            (call ``.close()`` on the returned app to stop).
+        quiet: Do not print the address.
+
+    Returns:
+        The running app and its local URL.
+
+    Example:
+        >>> demo, url = start(assistant, port=7861, block=False)               # doctest: +SKIP
+        >>> demo.close()                                                       # doctest: +SKIP
+    """
+    demo = build_app(assistant)
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
+    _, url, _ = demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        quiet=quiet,
+        show_error=True,
+        ssr_mode=False,
+        theme=_THEME,
+        css=CSS,
+    )
+    return demo, url
+
+
+def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve the chat for ``assistant`` at ``http://host:port/`` until interrupted.
+
+    Example:
+        >>> launch(Assistant.from_corpus("seeds"), port=7860)                 # doctest: +SKIP
+    """
+    start(assistant, host, port, block=True)

@@ -1,0 +1,206 @@
+"""The functions behind the chat's events, kept free of layout so they can be tested directly.
+
+Each handler takes and returns plain values (the chat's message list, the list of earlier
+:class:`~qa.types.Answer` objects kept in a ``gr.State``), exactly as Gradio passes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import QAError
+from qa.ingest.loader import SUFFIXES
+from qa.pipeline import Assistant
+from qa.types import Answer
+from ui.render import answer_to_json, escape_text, render_answer, render_error
+
+log = logging.getLogger(__name__)
+
+ChatMessage = dict[str, Any]
+
+# Follow-ups only look back one turn; a bound keeps a long session's state small.
+MAX_HISTORY = 20
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class ChatHandlers:
+    """Event handlers bound to one assistant (the index is loaded once and shared).
+
+    Example:
+        >>> handlers = ChatHandlers(assistant)                                # doctest: +SKIP
+        >>> chat, history, box = handlers.ask("When does GSOMIA expire?", [], [])  # doctest: +SKIP
+        >>> history[-1].text                                                   # doctest: +SKIP
+        'this Saturday'
+    """
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    # -- chat ---------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str | None,
+        chat: Sequence[ChatMessage] | None,
+        history: Sequence[Answer] | None,
+        top_k: float | None = None,
+    ) -> tuple[list[ChatMessage], list[Answer], str]:
+        """Answer ``question`` in the context of the conversation so far.
+
+        Args:
+            question: What the user typed.
+            chat: The chat's messages so far.
+            history: Earlier answers of this conversation, oldest first (the ``gr.State``).
+            top_k: Passages to show with the answer; None uses the assistant's setting.
+
+        Returns:
+            The new messages, the new history, and what the question box should hold: emptied
+            after an answer, kept after a refusal so the user can fix it.
+
+        Example:
+            >>> chat, history, box = handlers.ask("", [], [])                  # doctest: +SKIP
+            >>> chat[-1]["content"].startswith("**Cannot ask that:**")           # doctest: +SKIP
+            True
+        """
+        text = question or ""
+        messages = list(chat or [])
+        answers = list(history or [])
+        if text.strip():
+            messages.append({"role": "user", "content": escape_text(text.strip())})
+        try:
+            answer = self.assistant.ask(text, history=answers, top_k=_as_top_k(top_k))
+        except QAError as exc:
+            messages.append({"role": "assistant", "content": render_error(str(exc))})
+            return messages, answers, text
+        except Exception:
+            # A reply must always come back; the details go to the server log, not the page.
+            log.exception("answering %r failed", text)
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": "**Something went wrong** while answering; please try again.",
+                }
+            )
+            return messages, answers, text
+        answers = [*answers, answer][-MAX_HISTORY:]
+        messages.append({"role": "assistant", "content": render_answer(answer)})
+        return messages, answers, ""
+
+    def clear(self) -> tuple[list[ChatMessage], list[Answer], str]:
+        """Empty the chat, forget the conversation (so no follow-up refers back), empty the box.
+
+        Example:
+            >>> handlers.clear()                                                # doctest: +SKIP
+            ([], [], '')
+        """
+        return [], [], ""
+
+    # -- API ----------------------------------------------------------------------------------
+
+    def api_ask(self, question: str) -> dict[str, Any]:
+        """Answer one standalone question and return the Answer as JSON-ready data.
+
+        Raises:
+            gr.Error: With the assistant's message when the question cannot be asked, so an API
+                client sees why rather than a generic failure.
+
+        Example:
+            >>> handlers.api_ask("When does GSOMIA expire?")["text"]           # doctest: +SKIP
+            'this Saturday'
+        """
+        try:
+            answer = self.assistant.ask(question)
+        except QAError as exc:
+            raise gr.Error(str(exc)) from exc
+        return answer_to_json(answer)
+
+    # -- corpus -------------------------------------------------------------------------------
+
+    def corpus_markdown(self) -> str:
+        """What is indexed, for the corpus panel.
+
+        Example:
+            >>> print(handlers.corpus_markdown())                              # doctest: +SKIP
+            **1 article**, 15 passages ...
+        """
+        info = self.assistant.info()
+        built = info.built_at.replace("T", " ")[:16]
+        return (
+            f"**{_plural(info.documents, 'article')}**, {_plural(info.passages, 'passage')}  \n"
+            f"Folder: {escape_text(Path(info.corpus).name or info.corpus)}  \n"
+            f"Encoder: {escape_text(info.encoder)}  \n"
+            f"Reader: {escape_text(info.reader)}  \n"
+            f"Indexed: {escape_text(built)} UTC"
+        )
+
+    def upload(
+        self,
+        files: Sequence[str | Path] | str | Path | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio detects progress this way
+    ) -> tuple[str, str, None]:
+        """Add uploaded files to the corpus and index them incrementally.
+
+        Refused files (wrong type, too large, not text) are listed with the reason; they change
+        nothing, and the other files of the same upload are still added.
+
+        Returns:
+            The message for the user, the refreshed corpus summary, and None to empty the
+            upload box.
+
+        Example:
+            >>> message, summary, _ = handlers.upload(["notes.pdf"])           # doctest: +SKIP
+            >>> "notes.pdf" in message                                          # doctest: +SKIP
+            True
+        """
+        if files is None or (not isinstance(files, (str, Path)) and not files):
+            return (
+                f"Choose one or more article files ({', '.join(SUFFIXES)}) to add.",
+                self.corpus_markdown(),
+                None,
+            )
+        paths = [files] if isinstance(files, (str, Path)) else list(files)
+        progress(0.0, desc=f"Indexing {_plural(len(paths), 'file')}…")
+        try:
+            added, refused = self.assistant.add_files(paths)
+        except QAError as exc:
+            return f"**Nothing was added:** {escape_text(str(exc))}", self.corpus_markdown(), None
+        progress(1.0, desc="Done")
+        return upload_message(added, refused), self.corpus_markdown(), None
+
+
+def upload_message(added: Sequence[str], refused: Sequence[tuple[str, str]]) -> str:
+    """Say which files were added and which were refused, and why.
+
+    Example:
+        >>> print(upload_message(["a.txt"], [("b.png", "not an article file")]))
+        **Added 1 file:** a.txt
+        <BLANKLINE>
+        **Refused 1 file:**
+        <BLANKLINE>
+        - b.png — not an article file
+    """
+    parts: list[str] = []
+    if added:
+        names = ", ".join(escape_text(name) for name in added)
+        parts.append(f"**Added {_plural(len(added), 'file')}:** {names}")
+    if refused:
+        lines = [f"- {escape_text(name)} — {escape_text(why)}" for name, why in refused]
+        parts.append(f"**Refused {_plural(len(refused), 'file')}:**")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) if parts else "No files were given."
+
+
+def _as_top_k(value: float | None) -> int | None:
+    # Sliders deliver floats; a missing or nonsensical value falls back to the settings.
+    if value is None:
+        return None
+    k = round(value)
+    return k if k >= 1 else None

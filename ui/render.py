@@ -1,0 +1,188 @@
+"""Turning answers into the chat's HTML-in-Markdown and the API's JSON.
+
+Everything here is pure (no Gradio, no model), so the look of a reply can be tested on hand-made
+:class:`~qa.types.Answer` objects.
+
+Article text is untrusted: it is HTML-escaped, and the characters Markdown or LaTeX would act on
+are turned into numeric character references, so a passage always shows exactly as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from qa.types import Answer, Citation, Hit
+
+NOT_FOUND = "Not found in these articles"
+
+# Characters that Markdown (emphasis, links, images, tables, headings, code) or the chat's math
+# rendering would otherwise interpret; as character references they display literally.
+_MARKUP_CHARS = "\\`*_[]()!#|~${}"
+_NEUTRALISE = str.maketrans({ch: f"&#{ord(ch)};" for ch in _MARKUP_CHARS})
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+
+
+def escape_text(text: str) -> str:
+    """Make arbitrary text safe to show inside the chat's Markdown/HTML.
+
+    HTML is escaped, Markdown and math markup is neutralised, and line breaks become ``<br>`` so
+    that a blank line can never end the HTML block a passage sits in.
+
+    Example:
+        >>> escape_text("<b>5 * $3</b>")
+        '&lt;b&gt;5 &#42; &#36;3&lt;/b&gt;'
+    """
+    escaped = html.escape(text, quote=True).translate(_NEUTRALISE)
+    return _LINE_BREAK.sub("<br>", escaped)
+
+
+def mark_passage(passage: str, start: int, end: int) -> str:
+    """The escaped passage with ``passage[start:end]`` wrapped in ``<mark>``.
+
+    Each piece is escaped on its own, so the offsets keep pointing at the original characters.
+
+    Example:
+        >>> mark_passage("Ends <soon> Saturday.", 12, 20)
+        'Ends &lt;soon&gt; <mark>Saturday</mark>.'
+    """
+    return (
+        escape_text(passage[:start])
+        + "<mark>"
+        + escape_text(passage[start:end])
+        + "</mark>"
+        + escape_text(passage[end:])
+    )
+
+
+def _source_line(title: str, date: dt.date | None, url: str | None) -> str:
+    shown = escape_text(title.strip() or "Untitled article")
+    # Only web links: a javascript: or file: address from an article must not become clickable.
+    if url and url.lower().startswith(("http://", "https://")):
+        link = html.escape(url, quote=True)
+        shown = f'<a href="{link}" target="_blank" rel="noopener noreferrer">{shown}</a>'
+    when = f' <span class="qa-date">· {date.isoformat()}</span>' if date else ""
+    return f'<div class="qa-source">{shown}{when}</div>'
+
+
+def _card(source: str, body: str) -> str:
+    # One line on purpose: Markdown ends an HTML block at the first blank line.
+    return f'<div class="qa-card">{source}<div class="qa-passage">{body}</div></div>'
+
+
+def citation_card(citation: Citation) -> str:
+    """A cited passage: its article's title (and date), and the passage with the answer marked.
+
+    Example:
+        >>> c = Citation(document_id="a", title="T", passage="It ends Monday.", start=8, end=14,
+        ...              passage_id="a#0", passage_start=0, score=0.9)
+        >>> "<mark>Monday</mark>" in citation_card(c)
+        True
+    """
+    source = _source_line(citation.title, citation.date, citation.url)
+    return _card(source, mark_passage(citation.passage, citation.start, citation.end))
+
+
+def hit_card(hit: Hit) -> str:
+    """A retrieved passage with nothing marked (used for passages that do not give the answer).
+
+    Example:
+        >>> from qa.types import Passage
+        >>> p = Passage(id="a#0", document_id="a", title="T", text="A & B", start=0, end=5,
+        ...             ordinal=0)
+        >>> "A &amp; B" in hit_card(Hit(passage=p, score=1.0))
+        True
+    """
+    return _card(_source_line(hit.title, hit.passage.date, None), escape_text(hit.text))
+
+
+def _collapsed(cards: list[str], what: str) -> str:
+    if not cards:
+        return ""
+    label = f"{len(cards)} more {what}{'' if len(cards) == 1 else 's'}"
+    return f"<details><summary>{label}</summary>{''.join(cards)}</details>"
+
+
+def _uncited(answer: Answer, cited: Iterable[str]) -> list[Hit]:
+    seen = set(cited)
+    return [hit for hit in answer.passages if hit.passage.id not in seen]
+
+
+def render_answer(answer: Answer) -> str:
+    """The chat reply for an answer: the answer and its confidence, then the passages.
+
+    An answer shows in bold with its confidence, followed by the first citation with the answer
+    marked; further citations and the other retrieved passages are collapsed. An abstention says
+    so plainly and shows the closest passages instead.
+
+    Example:
+        >>> render_answer(Answer(question="Who?", text=None, score=0.12)).split("\\n")[0]
+        '**Not found in these articles.** The best guess had confidence 0.12, too low to answer.'
+    """
+    blocks: list[str] = []
+    if answer.text is None:
+        blocks.append(
+            f"**{NOT_FOUND}.** The best guess had confidence {answer.score:.2f}, too low to answer."
+        )
+    else:
+        blocks.append(f"**{escape_text(answer.text)}** — confidence {answer.score:.2f}")
+    if answer.resolved_question:
+        blocks.append(
+            f'<div class="qa-note">Understood as: {escape_text(answer.resolved_question)}</div>'
+        )
+
+    if answer.text is not None:
+        cited = [c.passage_id for c in answer.citations]
+        blocks.append(citation_card(answer.citations[0]))
+        more = [citation_card(c) for c in answer.citations[1:]]
+        more += [hit_card(h) for h in _uncited(answer, cited)]
+        blocks.append(_collapsed(more, "passage"))
+    elif answer.passages:
+        blocks.append('<div class="qa-note">Closest passages:</div>')
+        blocks.append(hit_card(answer.passages[0]))
+        blocks.append(_collapsed([hit_card(h) for h in answer.passages[1:]], "passage"))
+    else:
+        blocks.append('<div class="qa-note">No passage came close.</div>')
+    return "\n\n".join(b for b in blocks if b)
+
+
+def render_error(message: str) -> str:
+    """The chat reply when a question cannot be asked (blank, too long, ...).
+
+    Example:
+        >>> render_error("the question is empty")
+        '**Cannot ask that:** the question is empty'
+    """
+    return f"**Cannot ask that:** {escape_text(message)}"
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The answer as plain JSON-ready data, for the ``/ask`` API endpoint.
+
+    Example:
+        >>> answer_to_json(Answer(question="Who?", text=None, score=0.1))["abstained"]
+        True
+    """
+    return {
+        "question": answer.question,
+        "resolved_question": answer.resolved_question,
+        "text": answer.text,
+        "score": answer.score,
+        "abstained": answer.abstained,
+        "abstain_reason": answer.abstain_reason,
+        "citations": [c.model_dump(mode="json") for c in answer.citations],
+        "passages": [
+            {
+                "document_id": h.document_id,
+                "passage_id": h.passage.id,
+                "title": h.title,
+                "text": h.text,
+                "score": h.score,
+                "date": h.passage.date.isoformat() if h.passage.date else None,
+            }
+            for h in answer.passages
+        ],
+    }
