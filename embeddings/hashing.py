@@ -46,7 +46,8 @@ class HashingEncoder:
                 out[row, index] += sign
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return out / norms
+        unit: Vectors = out / norms
+        return unit
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
         """Words and single punctuation marks, as a word-piece tokenizer would roughly see them."""

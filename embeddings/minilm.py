@@ -42,8 +42,10 @@ class SentenceTransformerEncoder:
 
     def __init__(self, model_path: Path | None = None, name: str | None = None) -> None:
         self._path = model_path
-        self.name = name if name is not None else (
-            MINILM_NAME if model_path is None else f"local:{Path(model_path).name}"
+        self.name = (
+            name
+            if name is not None
+            else (MINILM_NAME if model_path is None else f"local:{Path(model_path).name}")
         )
         self.dim = 384
         self.max_tokens = 254
@@ -63,9 +65,10 @@ class SentenceTransformerEncoder:
 
                     path = self._path if self._path is not None else packaged_model_path()
                     model = SentenceTransformer(str(path), device="cpu")
-                    self.dim = int(model.get_embedding_dimension())
+                    dim = model.get_embedding_dimension()
+                    self.dim = int(dim) if dim is not None else self.dim
                     # Two special tokens ([CLS], [SEP]) take part of the model's window.
-                    self.max_tokens = int(model.max_seq_length) - 2
+                    self.max_tokens = int(model.max_seq_length or 256) - 2
                     self._model = model
         return self._model
 

@@ -15,10 +15,10 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from qa.errors import CorpusError, QAError, UsageError  # noqa: E402
-from qa.pipeline import Assistant, IndexInfo  # noqa: E402
-from qa.settings import Settings  # noqa: E402
-from qa.types import Answer, Citation, Document, Hit, Passage, Span  # noqa: E402
+from qa.errors import CorpusError, QAError, UsageError
+from qa.pipeline import Assistant, IndexInfo
+from qa.settings import Settings
+from qa.types import Answer, Citation, Document, Hit, Passage, Span
 
 __all__ = [
     "Answer",

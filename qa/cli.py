@@ -24,11 +24,15 @@ def _settings_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
     parser.add_argument("--top-k", type=int, default=None, help="passages to show")
     parser.add_argument(
-        "--reader-model", type=Path, default=None,
+        "--reader-model",
+        type=Path,
+        default=None,
         help="folder of a local Hugging Face extractive-QA model to read with",
     )
     parser.add_argument(
-        "--encoder", choices=["minilm", "hashing"], default=None,
+        "--encoder",
+        choices=["minilm", "hashing"],
+        default=None,
         help="passage encoder (hashing is a fast stand-in for tests)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings")

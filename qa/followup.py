@@ -95,8 +95,10 @@ def _resolve_ellipsis(question: str, prev_question: str, prev_doc: Any) -> str |
         return None
     end = wh_at + 1
     # Swap the whole wh-phrase ("how many", "which countries") for the new one.
-    while end < len(prev_tokens) and prev_tokens[end].pos_ in ("NOUN", "ADJ", "ADV") and (
-        prev_tokens[wh_at].lower_ in ("how", "which", "what")
+    while (
+        end < len(prev_tokens)
+        and prev_tokens[end].pos_ in ("NOUN", "ADJ", "ADV")
+        and (prev_tokens[wh_at].lower_ in ("how", "which", "what"))
     ):
         end += 1
     before = "".join(t.text_with_ws for t in prev_tokens[:wh_at])
@@ -144,9 +146,7 @@ def _thing(answer_doc: Any | None) -> str | None:
 
 
 def _group(prev_doc: Any, answer_doc: Any | None) -> str | None:
-    if answer_doc is not None and any(
-        e.label_ in ("ORG", "NORP", "GPE") for e in answer_doc.ents
-    ):
+    if answer_doc is not None and any(e.label_ in ("ORG", "NORP", "GPE") for e in answer_doc.ents):
         return str(answer_doc.text)
     return _topic(prev_doc)
 

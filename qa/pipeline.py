@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embeddings.base import Encoder
+from embeddings.base import Encoder, Vectors
 from qa.errors import CorpusError, UsageError
 from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
@@ -20,7 +20,7 @@ from qa.read.base import Reader, ReadRequest
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.lexical import Bm25Index
 from qa.settings import Settings
-from qa.types import Answer, Citation, Hit, Span, answer_key
+from qa.types import Answer, Citation, Hit, Passage, Span, answer_key
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def make_reader(settings: Settings, encoder: Encoder) -> Reader:
 
     Example:
         >>> make_reader(Settings(encoder="hashing"), make_encoder(Settings(encoder="hashing"))).name
-        'typed-v1+hashing-256'
+        'typed-v2+hashing-256'
     """
     if settings.reader == "transformers":
         from qa.read.transformers_reader import TransformersReader
@@ -67,7 +67,8 @@ def make_reader(settings: Settings, encoder: Encoder) -> Reader:
         return TransformersReader(settings.reader_model)
     from qa.read.typed import TypedReader
 
-    return TypedReader(encoder)
+    reader: Reader = TypedReader(encoder)
+    return reader
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -87,7 +88,9 @@ def clean_question(question: str, max_chars: int) -> str:
     )
     text = " ".join(text.split())
     if not text:
-        raise UsageError("the question is empty; type a question such as 'When does GSOMIA expire?'")
+        raise UsageError(
+            "the question is empty; type a question such as 'When does GSOMIA expire?'"
+        )
     if len(text) > max_chars:
         raise UsageError(
             f"the question is {len(text)} characters long; the limit is {max_chars} "
@@ -344,16 +347,72 @@ class Assistant:
             vectors = self.encoder.encode(resolved)
             depth = max(k, self.settings.read_k)
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
-            requests = []
-            for i, hits in enumerate(all_hits):
-                read = hits[: self.settings.read_k]
-                rows = [index.row_of[h.passage.id] for h in read]
-                requests.append(ReadRequest(resolved[i], read, index.analyses(rows), vectors[i]))
-            spans = self.reader.read(requests)
+            reads = [hits[: self.settings.read_k] for hits in all_hits]
+            spans = self._read(index, resolved, reads, vectors)
         return [
             self._decide(questions[i], resolved[i], all_hits[i], spans[i], k, index)
             for i in range(len(questions))
         ]
+
+    def read_passages(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        resolved: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the given passages only, as if they had been retrieved.
+
+        The same reader and the same merge-and-abstain decision as :meth:`ask` are used, so a
+        difference between the two is down to which passages were read (this is how evaluation
+        separates retrieval losses from reading losses).
+
+        Args:
+            question: The question as asked.
+            passages: Passages of this assistant's index, most relevant first.
+            resolved: The standalone form of a follow-up question, when it has one.
+
+        Example:
+            >>> gold = [h.passage for h in assistant.search("GSOMIA expiry")]  # doctest: +SKIP
+            >>> assistant.read_passages("When does GSOMIA expire?", gold).text  # doctest: +SKIP
+            'this Saturday'
+        """
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        standalone = cleaned if resolved is None else resolved
+        index, _ = self._loaded()
+        hits = [Hit(passage=p, score=1.0) for p in passages]
+        with self._compute_lock:
+            vectors = self.encoder.encode([standalone])
+            spans = self._read(index, [standalone], [hits], vectors)[0]
+        return self._decide(cleaned, standalone, hits, spans, self.settings.top_k, index)
+
+    def analyses(self, passages: Sequence[Passage]) -> list[bytes]:
+        """The reader's index-time analyses of the given passages (for training and tools)."""
+        index, _ = self._loaded()
+        return index.analyses([index.row_of[p.id] for p in passages])
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every indexed passage, in index order."""
+        return self._loaded()[0].passages
+
+    def _read(
+        self,
+        index: LoadedIndex,
+        questions: Sequence[str],
+        hit_lists: Sequence[Sequence[Hit]],
+        vectors: Vectors,
+    ) -> list[list[Span]]:
+        requests = [
+            ReadRequest(
+                question,
+                hits,
+                index.analyses([index.row_of[h.passage.id] for h in hits]),
+                vectors[i],
+            )
+            for i, (question, hits) in enumerate(zip(questions, hit_lists, strict=True))
+        ]
+        return self.reader.read(requests)
 
     def _decide(
         self,

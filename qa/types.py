@@ -11,7 +11,6 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
@@ -121,9 +120,7 @@ class Span(_Frozen):
     @model_validator(mode="after")
     def _length_matches_offsets(self) -> Span:
         if self.end - self.start != len(self.text):
-            raise ValueError(
-                f"span [{self.start}, {self.end}) does not fit its text {self.text!r}"
-            )
+            raise ValueError(f"span [{self.start}, {self.end}) does not fit its text {self.text!r}")
         return self
 
 

@@ -6,7 +6,7 @@ fits on both and writes ``qa/read/typed_weights.json`` (the weights the reader s
 seed question set is never used for fitting).
 
 Usage:
-    python scripts/fit_reader.py [--data eval/squad2-dev-sample.json] [--out qa/read/typed_weights.json]
+    python scripts/fit_reader.py [--data eval/squad2-dev-sample.json] [--out PATH]
 """
 
 from __future__ import annotations
@@ -16,53 +16,48 @@ import json
 import logging
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from qa import Assistant, Settings
+from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
-from qa.read.typed import FEATURES, TypedReader, WEIGHTS_FILE
+from qa.pipeline import merge_spans
+from qa.read.question import analyse_question
+from qa.read.typed import FEATURES, WEIGHTS_FILE, TypedReader
+from qa.types import Span
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def squad_corpus(data: dict, folder: Path) -> None:
-    """One article per SQuAD title, one paragraph per line."""
-    for article in data["data"]:
-        lines = [article["title"].replace("_", " ")] + [p["context"] for p in article["paragraphs"]]
-        (folder / f"{article['title']}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def collect(assistant: Assistant, data: dict) -> list[dict]:
+def collect(assistant: Assistant, data: Path) -> list[dict[str, Any]]:
     """For each question: its article, gold answers and every candidate with features."""
     reader = assistant.reader
     assert isinstance(reader, TypedReader)
-    index, retriever = assistant._loaded()
+    eval_set = load_questions(data)
+    article_of = {p: title for title, paragraphs in eval_set.articles for p in paragraphs}
     rows = []
-    for article in data["data"]:
-        for paragraph in article["paragraphs"]:
-            for qa in paragraph["qas"]:
-                question = qa["question"]
-                golds = [a["text"] for a in qa["answers"]]
-                qvec = assistant.encoder.encode([question])
-                hits = retriever.search_batch([question], top_k=assistant.settings.read_k,
-                                              query_vectors=qvec)[0]
-                qdoc = reader.nlp(question)
-                cands = []
-                blobs = index.analyses([index.row_of[h.passage.id] for h in hits])
-                for rank, (hit, blob) in enumerate(zip(hits, blobs, strict=True), start=1):
-                    for c in reader.candidates(qdoc, reader._load(blob), qvec[0], rank):
-                        text = hit.passage.text[c.start : c.end]
-                        label = bool(golds) and any(
-                            normalize_answer(text) == normalize_answer(g) for g in golds
-                        )
-                        cands.append((text, c.features, label, hit.passage.id))
-                rows.append({"article": article["title"], "golds": golds, "cands": cands})
+    for item in eval_set.questions:
+        hits = assistant.search(item.question, top_k=assistant.settings.read_k)
+        qvec = assistant.encoder.encode([item.question])[0]
+        qdoc = reader.nlp(item.question)
+        frame = analyse_question(qdoc)
+        analyses = assistant.analyses([h.passage for h in hits])
+        cands = []
+        for rank, (hit, blob) in enumerate(zip(hits, analyses, strict=True), start=1):
+            for c in reader.candidates(qdoc, reader._load(blob), qvec, rank, frame):
+                text = hit.passage.text[c.start : c.end]
+                label = any(normalize_answer(text) == normalize_answer(g) for g in item.answers)
+                cands.append((hit.passage.id, c.start, text, c.features, label))
+        rows.append(
+            {"article": article_of.get(item.context or ""), "golds": item.answers, "cands": cands}
+        )
     return rows
 
 
-def fit(rows: list[dict]) -> dict[str, float]:
+def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     x = np.array([c[1] for r in rows for c in r["cands"]], dtype=np.float64)
     y = np.array([c[2] for r in rows for c in r["cands"]], dtype=np.int64)
     model = LogisticRegression(C=1.0, max_iter=2000)
@@ -72,25 +67,26 @@ def fit(rows: list[dict]) -> dict[str, float]:
     return weights
 
 
-def evaluate(rows: list[dict], weights: dict[str, float], threshold: float) -> dict[str, float]:
+def evaluate(
+    rows: list[dict[str, Any]], weights: dict[str, float], threshold: float
+) -> dict[str, float]:
+    """End-to-end figures of the weights, merged and thresholded as the assistant does it."""
     w = np.array([weights[f] for f in FEATURES])
     em, f1, abstained = [], [], []
     for r in rows:
-        best_text, best_p = None, 0.0
-        merged: dict[str, dict[str, float]] = {}
-        for text, feats, _, pid in r["cands"]:
-            p = 1 / (1 + np.exp(-(weights["bias"] + float(np.dot(w, feats)))))
-            key = normalize_answer(text)
-            per = merged.setdefault(key, {})
-            if p > per.get(pid, 0.0):
-                per[pid] = p
-                per.setdefault("_text", 0.0)
-        for text, feats, _, pid in r["cands"]:
-            key = normalize_answer(text)
-            p = 1 - float(np.prod([1 - v for k, v in merged[key].items() if k != "_text"]))
-            if p > best_p:
-                best_text, best_p = text, p
-        prediction = best_text if best_p >= threshold else None
+        spans = [
+            Span(
+                passage_id=pid,
+                start=start,
+                end=start + len(text),
+                text=text,
+                score=float(1 / (1 + np.exp(-(weights["bias"] + float(np.dot(w, feats)))))),
+            )
+            for pid, start, text, feats, _ in r["cands"]
+        ]
+        merged = merge_spans(spans)
+        best = merged[0] if merged else None
+        prediction = best[1][0].text if best is not None and best[0] >= threshold else None
         if r["golds"]:
             em.append(exact_match(prediction, r["golds"]))
             f1.append(f1_score(prediction, r["golds"]))
@@ -111,13 +107,10 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=Settings().abstain_threshold)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    data = json.loads(args.data.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        squad_corpus(data, corpus)
+        corpus = write_squad_corpus(load_questions(args.data), Path(tmp) / "corpus")
         assistant = Assistant.from_corpus(corpus, index_dir=Path(tmp) / "ix", show_progress=False)
-        rows = collect(assistant, data)
+        rows = collect(assistant, args.data)
     titles = sorted({r["article"] for r in rows})
     held_out = {}
     for test in titles:

@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own index cache, and seed-corpus assistants are built once."""
+"""Shared fixtures: an isolated index cache per test run; seed assistants are built once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Never touch a user's real index cache from a test.
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "qa-cache"))
 

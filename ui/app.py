@@ -138,21 +138,15 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
         answer_on(question.submit, "chat_submit")
         answer_on(ask_button.click, "chat_click")
         answer_on(examples_block.load_input_event.then, "chat_example")
-        clear_button.click(
-            handlers.clear,
-            api_name="clear",
-            outputs=[chatbot, history, question],
-            api_visibility="undocumented",
-            queue=False,
-        )
         # The chat's own trash icon must forget the conversation too, like the button.
-        chatbot.clear(
-            handlers.clear,
-            api_name="clear_icon",
-            outputs=[chatbot, history, question],
-            api_visibility="undocumented",
-            queue=False,
-        )
+        for trigger, name in ((clear_button.click, "clear"), (chatbot.clear, "clear_icon")):
+            trigger(
+                handlers.clear,
+                api_name=name,
+                outputs=[chatbot, history, question],
+                api_visibility="undocumented",
+                queue=False,
+            )
         files.upload(
             handlers.upload,
             api_name="upload",

@@ -19,7 +19,6 @@ from qa.evaluation.data import EvalQuestion, EvalSet, load_questions, write_squa
 from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
 from qa.evaluation.report import QuestionRecord, summarize, write_outputs
 from qa.pipeline import Assistant, clean_question
-from qa.read.base import ReadRequest
 from qa.settings import Settings
 from qa.types import Answer, Hit, Passage
 
@@ -84,32 +83,14 @@ def answer_from_passages(
     *,
     resolved: str | None = None,
 ) -> Answer:
-    """Answer ``question`` by reading only the given passages, as the pipeline would read them.
-
-    The reader sees the passages in the order given, as if they had been retrieved in that
-    order, and the same merge-and-abstain decision as :meth:`Assistant.ask` turns its spans into
-    an answer, so a difference between the two is down to which passages were read.
-
-    Args:
-        assistant: An assistant whose index holds the passages.
-        question: The question as asked.
-        passages: Passages of the assistant's index, most relevant first.
-        resolved: The standalone form of a follow-up question, when it has one.
+    """The reader on its own: :meth:`Assistant.read_passages` on the gold passages.
 
     Example:
         >>> gold = [h.passage for h in assistant.search("GSOMIA expiry", top_k=1)]  # doctest: +SKIP
         >>> answer_from_passages(assistant, "When does GSOMIA expire?", gold).text  # doctest: +SKIP
         'this Saturday'
     """
-    cleaned = clean_question(question, assistant.settings.max_question_chars)
-    standalone = cleaned if resolved is None else resolved
-    index, _ = assistant._loaded()
-    hits = [Hit(passage=p, score=1.0) for p in passages]
-    with assistant._compute_lock:
-        vector = assistant.encoder.encode([standalone])[0]
-        analyses = index.analyses([index.row_of[p.id] for p in passages])
-        spans = assistant.reader.read([ReadRequest(standalone, hits, analyses, vector)])[0]
-        return assistant._decide(cleaned, standalone, hits, spans, assistant.settings.top_k, index)
+    return assistant.read_passages(question, passages, resolved=resolved)
 
 
 class _Conversations:
@@ -268,7 +249,6 @@ def run_evaluation(
     eval_set = load_questions(data, limit=limit)
     corpus_path = _corpus_for(eval_set, corpus)
     assistant = Assistant.from_corpus(corpus_path, chosen)
-    index, _ = assistant._loaded()
     info = assistant.info()
     depth = max(RETRIEVAL_DEPTH, assistant.settings.top_k)
 
@@ -276,7 +256,7 @@ def run_evaluation(
     conversations = _Conversations(assistant)
     gold_by_context: dict[str, list[Passage]] = {}
     records = [
-        _evaluate_one(assistant, item, conversations, gold_by_context, index.passages, depth)
+        _evaluate_one(assistant, item, conversations, gold_by_context, assistant.passages, depth)
         for item in tqdm(
             eval_set.questions,
             desc=f"eval {eval_set.path.name}",

@@ -240,18 +240,20 @@ class IndexStore:
             raise IndexError_(f"cannot create index folder {str(self.folder)!r}: {exc}") from None
         with self._locked():
             current = self._open_current()
-            if current is not None and current.manifest.files == wanted:
-                if current.manifest.encoder == self._encoder.name and (
-                    current.manifest.reader == self._reader.name
-                ):
-                    stats = BuildStats(
-                        "reused",
-                        len(current.documents),
-                        len(current.passages),
-                        0,
-                        time.perf_counter() - started,
-                    )
-                    return current, stats
+            if (
+                current is not None
+                and current.manifest.files == wanted
+                and current.manifest.encoder == self._encoder.name
+                and current.manifest.reader == self._reader.name
+            ):
+                stats = BuildStats(
+                    "reused",
+                    len(current.documents),
+                    len(current.passages),
+                    0,
+                    time.perf_counter() - started,
+                )
+                return current, stats
             loaded, stats = self._build(corpus, files, current, started)
             if current is not None:
                 current.close()
@@ -266,9 +268,7 @@ class IndexStore:
         previous: LoadedIndex | None,
         started: float,
     ) -> tuple[LoadedIndex, BuildStats]:
-        chunker = Chunker(
-            self._encoder.token_offsets, self._window_tokens, self._window_overlap
-        )
+        chunker = Chunker(self._encoder.token_offsets, self._window_tokens, self._window_overlap)
         recipe = self._recipe()
         reuse = previous is not None and previous.manifest.same_recipe(recipe)
         if previous is not None and not reuse:
@@ -325,9 +325,11 @@ class IndexStore:
         old_vectors = previous.vectors.vectors() if previous is not None and reuse else None
         vectors = np.zeros((len(passages), dim), dtype=np.float32)
         old_rows = [row for kind, row in sources if kind == "old"]
-        old_analyses = dict(zip(old_rows, previous.analyses(old_rows), strict=True)) if (
-            previous is not None and reuse
-        ) else {}
+        old_analyses = (
+            dict(zip(old_rows, previous.analyses(old_rows), strict=True))
+            if (previous is not None and reuse)
+            else {}
+        )
         analyses: list[bytes] = []
         for i, (kind, row) in enumerate(sources):
             if kind == "old":
@@ -406,8 +408,14 @@ class IndexStore:
                 db.executemany(
                     "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
                     [
-                        (d.id, d.title, d.text, d.source, d.date.isoformat() if d.date else None,
-                         d.url)
+                        (
+                            d.id,
+                            d.title,
+                            d.text,
+                            d.source,
+                            d.date.isoformat() if d.date else None,
+                            d.url,
+                        )
                         for d in documents
                     ],
                 )

@@ -82,8 +82,11 @@ def split_paragraphs(document: Document) -> list[tuple[int, int]]:
 
 def _lines(text: str) -> list[tuple[int, int]]:
     """Offsets of each line without its line break."""
-    return [(m.start(), m.start() + len(m.group(1))) for m in re.finditer(r"([^\n]*)(\n|$)", text)
-            if m.start() < len(text) or m.group(1)]
+    return [
+        (m.start(), m.start() + len(m.group(1)))
+        for m in re.finditer(r"([^\n]*)(\n|$)", text)
+        if m.start() < len(text) or m.group(1)
+    ]
 
 
 class Chunker:
@@ -96,13 +99,16 @@ class Chunker:
             an answer near a cut is whole in at least one window.
 
     Example:
-        >>> chunker = Chunker(lambda t: [(m.start(), m.end()) for m in re.finditer(r"\\S+", t)], 4, 1)
+        >>> words = lambda t: [(m.start(), m.end()) for m in re.finditer(r"\\S+", t)]
+        >>> chunker = Chunker(words, 4, 1)
         >>> doc = Document(id="d", title="T", text="T\\na b c d e f g", source="d")
         >>> [p.text for p in chunker.passages(doc)]
         ['a b c d', 'd e f g']
     """
 
-    def __init__(self, token_offsets: TokenOffsets, window_tokens: int, overlap_tokens: int) -> None:
+    def __init__(
+        self, token_offsets: TokenOffsets, window_tokens: int, overlap_tokens: int
+    ) -> None:
         if overlap_tokens >= window_tokens:
             raise ValueError("overlap_tokens must be smaller than window_tokens")
         self._token_offsets = token_offsets

@@ -19,14 +19,23 @@ REASON = ("REASON",)
 _NOUN_KINDS: dict[str, tuple[str, ...]] = {}
 for _nouns, _kind in (
     ("year date day month week century decade time period era season", TIME),
-    ("country nation city state town capital place region province area island continent "
-     "location village county territory peninsula border", PLACE),
-    ("person man woman leader president king queen official envoy minister spokesman "
-     "spokesperson adviser advisor player author writer scientist emperor ruler duke son "
-     "daughter father mother wife husband chief general commander pope bishop prince "
-     "princess lord who people", PERSON),
-    ("organization organisation agency company group party council ministry department "
-     "newspaper network team army force government university", ("ORG", "NORP", "GPE")),
+    (
+        "country nation city state town capital place region province area island continent "
+        "location village county territory peninsula border",
+        PLACE,
+    ),
+    (
+        "person man woman leader president king queen official envoy minister spokesman "
+        "spokesperson adviser advisor player author writer scientist emperor ruler duke son "
+        "daughter father mother wife husband chief general commander pope bishop prince "
+        "princess lord who people",
+        PERSON,
+    ),
+    (
+        "organization organisation agency company group party council ministry department "
+        "newspaper network team army force government university",
+        ("ORG", "NORP", "GPE"),
+    ),
     ("number amount percentage percent price cost range distance population total", AMOUNT),
     ("nationality religion language ethnicity", ("NORP", "LANGUAGE")),
     ("treaty law agreement act pact accord", ("LAW", "ORG")),
@@ -52,8 +61,26 @@ PERSON_NOUNS = frozenset(
     n for n, kind in _NOUN_KINDS.items() if kind == PERSON and n not in ("who", "people")
 ) | frozenset({"official", "spokesman", "reporter", "diplomat", "envoy", "negotiator"})
 DURATION_WORDS = frozenset(
-    "second seconds minute minutes hour hours day days week weeks month months year years "
-    "decade decades century centuries".split()
+    [
+        "second",
+        "seconds",
+        "minute",
+        "minutes",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "decade",
+        "decades",
+        "century",
+        "centuries",
+    ]
 )
 WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 
@@ -104,7 +131,7 @@ def analyse_question(doc: Any) -> QuestionFrame:
     elif wh == "when":
         labels, kind = TIME, "when"
     elif wh == "where":
-        labels, kind = PLACE + ("ORG",), "where"
+        labels, kind = (*PLACE, "ORG"), "where"
     elif wh == "why":
         labels, kind = REASON, "why"
     elif wh == "how" and wh_index is not None:

@@ -199,13 +199,14 @@ class TypedReader:
             if qvec is None:
                 assert encoded is not None
                 qvec = encoded[missing.index(i)]
+            frame = analyse_question(qdoc)
             spans: list[Span] = []
             for rank, (hit, blob) in enumerate(
                 zip(request.hits, request.analyses, strict=True), start=1
             ):
                 if not blob:
                     continue
-                for cand in self.candidates(qdoc, self._load(blob), qvec, rank):
+                for cand in self.candidates(qdoc, self._load(blob), qvec, rank, frame):
                     text = hit.passage.text[cand.start : cand.end]
                     spans.append(
                         Span(
@@ -221,10 +222,20 @@ class TypedReader:
         return results
 
     def candidates(
-        self, qdoc: Any, analysed: _Analysed, qvec: npt.NDArray[np.float32], rank: int
+        self,
+        qdoc: Any,
+        analysed: _Analysed,
+        qvec: npt.NDArray[np.float32],
+        rank: int,
+        frame: QuestionFrame | None = None,
     ) -> list[Candidate]:
-        """Every candidate of one passage with its features and score (character offsets)."""
-        frame = analyse_question(qdoc)
+        """Every candidate of one passage with its features and score (character offsets).
+
+        ``frame`` is the analysed question; pass it when reading several passages for one
+        question so the question is analysed once.
+        """
+        if frame is None:
+            frame = analyse_question(qdoc)
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
         sentences = list(doc.sents)
@@ -235,9 +246,7 @@ class TypedReader:
         sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
         out: list[Candidate] = []
         for si, sent in enumerate(sentences):
-            matched = [
-                t.i for t in sent if not t.is_punct and _lemma(t) in frame.lemmas
-            ]
+            matched = [t.i for t in sent if not t.is_punct and _lemma(t) in frame.lemmas]
             overlap = len({_lemma(doc[i]) for i in matched}) / max(1, len(frame.lemmas))
             sim = float(sims[si]) if si < len(sims) else 0.0
             for start, end, label in _spans(sent, frame):
@@ -246,13 +255,23 @@ class TypedReader:
                 span = doc[start:end]
                 content = [t for t in span if not t.is_stop and not t.is_punct]
                 repeated = (
-                    sum(1 for t in content if t.lower_ in question_words or _lemma(t) in
-                        question_words) / len(content)
+                    sum(
+                        1
+                        for t in content
+                        if t.lower_ in question_words or _lemma(t) in question_words
+                    )
+                    / len(content)
                     if content
                     else 1.0
                 )
-                distance = min((abs(i - start) if i < start else abs(i - (end - 1))
-                                for i in matched if not (start <= i < end)), default=None)
+                distance = min(
+                    (
+                        abs(i - start) if i < start else abs(i - (end - 1))
+                        for i in matched
+                        if not (start <= i < end)
+                    ),
+                    default=None,
+                )
                 primary, secondary = _type_fit(span, label, frame)
                 features = (
                     primary,
@@ -268,7 +287,8 @@ class TypedReader:
                     max(0.0, (end - start - 6) / 6.0),
                     1.0 if span.root.dep_ in _MODIFIER_DEPS and label != "REASON" else 0.0,
                     1.0 if _role_match(span, frame) else 0.0,
-                    1.0 if start > 0 and doc[start - 1].lower_ in _PREP_CUES.get(frame.kind, ())
+                    1.0
+                    if start > 0 and doc[start - 1].lower_ in _PREP_CUES.get(frame.kind, ())
                     else 0.0,
                     missing_key,
                 )
@@ -341,9 +361,12 @@ _UNIT_POS = ("NOUN", "PROPN")
 
 def _whole_words(doc: Any, start: int, end: int, sent: Any) -> tuple[int, int]:
     """Widen a token span to whole written words: "hour" in "hour-long" becomes "hour-long"."""
-    while end < sent.end and not doc[end - 1].whitespace_ and (
-        not doc[end].is_punct or doc[end].text in "-–/"
-    ) and end + 1 <= sent.end:
+    while (
+        end < sent.end
+        and not doc[end - 1].whitespace_
+        and (not doc[end].is_punct or doc[end].text in "-–/")
+        and end + 1 <= sent.end
+    ):
         end += 1
     if end > start and doc[end - 1].text in "-–/":
         end -= 1
@@ -368,10 +391,8 @@ def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
         if chunk.root.pos_ == "PRON":
             continue
         start = chunk.start
-        # Possessives and determiners are not part of what a reader would call the answer.
-        while start < chunk.end - 1 and doc[start].pos_ in ("DET", "PRON") or (
-            start < chunk.end - 1 and doc[start].tag_ == "PRP$"
-        ):
+        # Determiners and possessive pronouns are not part of what a reader would call the answer.
+        while start < chunk.end - 1 and doc[start].pos_ in ("DET", "PRON"):
             start += 1
         found.setdefault((start, chunk.end), "NP")
     if frame.labels == ("REASON",):
@@ -389,13 +410,19 @@ def _reason_clause(token: Any) -> tuple[int, int] | None:
     if lower in ("because", "since") and token.dep_ == "mark":
         head = token.head
         return token.i, _subtree_end(head)
-    if lower == "because" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "of":
+    if (
+        lower == "because"
+        and token.i + 1 < len(token.doc)
+        and token.doc[token.i + 1].lower_ == "of"
+    ):
         of = token.doc[token.i + 1]
         return token.i, max(_subtree_end(of), of.i + 1)
     if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
         return token.i, _subtree_end(token)
-    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in (
-        "advcl", "xcomp", "acl", "relcl"
+    if (
+        lower == "to"
+        and token.dep_ == "aux"
+        and token.head.dep_ in ("advcl", "xcomp", "acl", "relcl")
     ):
         return token.i, _subtree_end(token.head)
     return None

@@ -124,8 +124,10 @@ class HybridRetriever:
             return [[] for _ in queries]
         depth = min(max(self._candidates_k, top_k), len(self.passages))
         shape = (len(queries), depth)
-        dense_scores, dense_rows = np.zeros(shape), np.full(shape, -1, dtype=np.int64)
-        lexical_scores, lexical_rows = np.zeros(shape), np.full(shape, -1, dtype=np.int64)
+        dense_scores = np.zeros(shape, dtype=np.float32)
+        dense_rows = np.full(shape, -1, dtype=np.int64)
+        lexical_scores = np.zeros(shape, dtype=np.float32)
+        lexical_rows = np.full(shape, -1, dtype=np.int64)
         if self._fusion != "lexical":
             if query_vectors is None:
                 query_vectors = self._encoder.encode(list(queries))
@@ -135,10 +137,14 @@ class HybridRetriever:
         results = []
         for qi in range(len(queries)):
             dense_hits = {
-                int(r): float(s) for r, s in zip(dense_rows[qi], dense_scores[qi]) if r >= 0
+                int(r): float(s)
+                for r, s in zip(dense_rows[qi], dense_scores[qi], strict=True)
+                if r >= 0
             }
             lexical_hits = {
-                int(r): float(s) for r, s in zip(lexical_rows[qi], lexical_scores[qi]) if r >= 0
+                int(r): float(s)
+                for r, s in zip(lexical_rows[qi], lexical_scores[qi], strict=True)
+                if r >= 0
             }
             dense, lexical = list(dense_hits), list(lexical_hits)
             if self._fusion == "zscore":

@@ -51,7 +51,10 @@ class Bm25Index:
             return scores, rows
         take = min(k, self._size)
         tokens = bm25s.tokenize(
-            list(queries), stopwords="en", stemmer=self._stemmer, show_progress=False,
+            list(queries),
+            stopwords="en",
+            stemmer=self._stemmer,
+            show_progress=False,
             return_ids=False,
         )
         for qi, words in enumerate(tokens):

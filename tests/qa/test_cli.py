@@ -8,10 +8,20 @@ import pytest
 from qa.cli import main
 
 
-def test_ask_json_and_text(seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                           ) -> None:
-    args = ["--corpus", str(seed_copy), "--index-dir", str(tmp_path / "ix"), "--quiet",
-            "--encoder", "hashing"]
+def test_ask_json_and_text(
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [
+        "--corpus",
+        str(seed_copy),
+        "--index-dir",
+        str(tmp_path / "ix"),
+        "--quiet",
+        "--encoder",
+        "hashing",
+    ]
     assert main(["ask", "When does GSOMIA expire?", "--json", *args]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["text"] == "this Saturday"

@@ -26,7 +26,12 @@ def test_api_shape(fast_assistant: Assistant) -> None:
 
 @pytest.mark.parametrize(
     ("question", "message"),
-    [("", "empty"), ("   \n\t", "empty"), ("\x00\x07", "empty"), ("x" * 10_000, "10000 characters")],
+    [
+        ("", "empty"),
+        ("   \n\t", "empty"),
+        ("\x00\x07", "empty"),
+        ("x" * 10_000, "10000 characters"),
+    ],
 )
 def test_bad_questions_get_clear_errors(
     fast_assistant: Assistant, question: str, message: str
@@ -44,7 +49,7 @@ def test_control_characters_are_dropped() -> None:
 def test_bad_top_k_and_settings(fast_assistant: Assistant) -> None:
     with pytest.raises(UsageError, match="top_k=0"):
         fast_assistant.search("x", top_k=0)
-    with pytest.raises(UsageError, match="encoder='bert'.*'minilm', 'hashing'"):
+    with pytest.raises(UsageError, match=r"encoder='bert'.*'minilm', 'hashing'"):
         Settings.make(encoder="bert")
 
 
@@ -80,8 +85,8 @@ def test_follow_up_uses_history(fast_assistant: Assistant) -> None:
     follow = fast_assistant.ask("Which countries are party to it?", history=[first])
     assert follow.resolved_question == "Which countries are party to GSOMIA?"
     elliptic = fast_assistant.ask(
-        "And where?", history=[Answer(question="When did Trump and Kim meet again?", text=None,
-                                      score=0.0)]
+        "And where?",
+        history=[Answer(question="When did Trump and Kim meet again?", text=None, score=0.0)],
     )
     assert elliptic.resolved_question == "Where did Trump and Kim meet again?"
 

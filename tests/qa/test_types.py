@@ -8,8 +8,14 @@ from qa.types import Answer, Citation, Passage, Span, answer_key
 
 def _citation(passage: str, start: int, end: int, pid: str = "d#0") -> Citation:
     return Citation(
-        document_id="d", title="T", passage=passage, start=start, end=end, passage_id=pid,
-        passage_start=0, score=0.5,
+        document_id="d",
+        title="T",
+        passage=passage,
+        start=start,
+        end=end,
+        passage_id=pid,
+        passage_start=0,
+        score=0.5,
     )
 
 

@@ -26,8 +26,7 @@ def test_build_then_reuse_then_incremental_update(tmp_path: Path) -> None:
     _write(corpus, "a.txt", "Alpha one.\nAlpha two.")
     _write(corpus, "b.txt", "Beta one.")
     index, stats = _store(ix).open(corpus)
-    assert (stats.action, stats.documents, stats.passages, stats.new_passages) == (
-        "built", 2, 3, 3)
+    assert (stats.action, stats.documents, stats.passages, stats.new_passages) == ("built", 2, 3, 3)
     index.close()
 
     index, stats = _store(ix).open(corpus)

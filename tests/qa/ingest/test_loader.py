@@ -21,8 +21,17 @@ def test_seed_title_and_text(tmp_path: Path) -> None:
 
 def test_jsonl_and_markdown_metadata(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text(
-        json.dumps({"id": "x1", "title": "Quake", "text": "A quake hit.", "date": "2020-01-02",
-                    "url": "http://example.org/x1"}) + "\n\n" + "{broken\n",
+        json.dumps(
+            {
+                "id": "x1",
+                "title": "Quake",
+                "text": "A quake hit.",
+                "date": "2020-01-02",
+                "url": "http://example.org/x1",
+            }
+        )
+        + "\n\n"
+        + "{broken\n",
         encoding="utf-8",
     )
     (tmp_path / "b.md").write_text(
