@@ -62,6 +62,10 @@ class SentenceTransformerEncoder:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
+
+                    # A progress bar for loading 100 local tensors is noise in a CLI answer.
+                    hf_logging.disable_progress_bar()
 
                     path = self._path if self._path is not None else packaged_model_path()
                     model = SentenceTransformer(str(path), device="cpu")

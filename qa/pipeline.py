@@ -16,11 +16,11 @@ from qa.errors import CorpusError, UsageError
 from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
 from qa.ingest.loader import SUFFIXES
-from qa.read.base import Reader, ReadRequest
+from qa.read.base import AnswerGroup, Reader, ReadRequest
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.lexical import Bm25Index
 from qa.settings import Settings
-from qa.types import Answer, Citation, Hit, Passage, Span, answer_key
+from qa.types import Answer, Citation, Hit, Passage
 
 log = logging.getLogger(__name__)
 
@@ -402,7 +402,7 @@ class Assistant:
         questions: Sequence[str],
         hit_lists: Sequence[Sequence[Hit]],
         vectors: Vectors,
-    ) -> list[list[Span]]:
+    ) -> list[list[AnswerGroup]]:
         requests = [
             ReadRequest(
                 question,
@@ -419,13 +419,12 @@ class Assistant:
         question: str,
         resolved: str,
         hits: list[Hit],
-        spans: list[Span],
+        merged: list[AnswerGroup],
         top_k: int,
         index: LoadedIndex,
     ) -> Answer:
         shown = tuple(hits[:top_k])
         standalone = resolved if resolved != question else None
-        merged = merge_spans(spans)
         if not merged:
             return Answer(
                 question=question,
@@ -435,7 +434,7 @@ class Assistant:
                 passages=shown,
                 abstain_reason="no candidate answer in the closest passages",
             )
-        score, group = merged[0]
+        score, group = merged[0].score, merged[0].spans
         if score < self.settings.abstain_threshold:
             return Answer(
                 question=question,
@@ -481,41 +480,3 @@ class Assistant:
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 100:
             raise UsageError(f"top_k={k!r} is out of range; use a whole number from 1 to 100")
         return k
-
-
-def merge_spans(spans: Sequence[Span]) -> list[tuple[float, list[Span]]]:
-    """Group spans that give the same answer and combine their evidence.
-
-    Passages are treated as independent witnesses: the answer is wrong only if every passage
-    proposing it is wrong, so the merged confidence is ``1 - prod(1 - score)`` (noisy-OR) over
-    the best span of each passage. Within one passage only the best span counts, so a passage
-    repeating a name does not vote twice.
-
-    Returns:
-        ``(confidence, spans)`` per distinct answer, most confident first; each group's spans
-        are best first, one per passage.
-
-    Example:
-        >>> a = Span(passage_id="p1", start=0, end=3, text="Kim", score=0.5)
-        >>> b = Span(passage_id="p2", start=4, end=7, text="kim", score=0.5)
-        >>> merge_spans([a, b])[0][0]
-        0.75
-    """
-    groups: dict[str, dict[str, Span]] = {}
-    for span in spans:
-        key = answer_key(span.text)
-        if not key:
-            continue
-        per_passage = groups.setdefault(key, {})
-        best = per_passage.get(span.passage_id)
-        if best is None or span.score > best.score:
-            per_passage[span.passage_id] = span
-    merged = []
-    for per_passage in groups.values():
-        members = sorted(per_passage.values(), key=lambda s: -s.score)
-        miss = 1.0
-        for span in members:
-            miss *= 1.0 - span.score
-        merged.append((min(1.0, max(0.0, 1.0 - miss)), members))
-    merged.sort(key=lambda item: (-item[0], item[1][0].passage_id, item[1][0].start))
-    return merged

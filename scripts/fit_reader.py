@@ -1,9 +1,11 @@
-"""Fit the typed reader's feature weights on SQuAD 2.0 questions, and measure them held out.
+"""Fit the typed reader's two logistic models on SQuAD 2.0 questions, measured held out.
 
-The SQuAD sample in ``eval/`` has two articles. The script fits a logistic regression on the
-candidates of one article's questions and reports exact match / F1 on the other, both ways, then
-fits on both and writes ``qa/read/typed_weights.json`` (the weights the reader ships with; the
-seed question set is never used for fitting).
+The reader scores each candidate span with one model (the rank model) and each distinct answer
+with another (the confidence model: the probability that the answer is right, which decides
+abstention). The SQuAD sample in ``eval/`` has two articles: the script fits both models on one
+article's questions and reports exact match, F1, abstention and calibration on the other, both
+ways round, then fits on both and writes ``qa/read/typed_weights.json``, the weights the reader
+ships with. No seed-corpus question is used for fitting.
 
 Usage:
     python scripts/fit_reader.py [--data eval/squad2-dev-sample.json] [--out PATH]
@@ -14,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +27,24 @@ from sklearn.linear_model import LogisticRegression
 
 from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
-from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
-from qa.pipeline import merge_spans
-from qa.read.question import analyse_question
-from qa.read.typed import FEATURES, WEIGHTS_FILE, TypedReader
-from qa.types import Span
+from qa.evaluation.metrics import exact_match, expected_calibration_error, f1_score
+from qa.read.base import ReadRequest
+from qa.read.typed import (
+    FEATURES,
+    GROUP_FEATURES,
+    WEIGHTS_FILE,
+    ReaderWeights,
+    TypedReader,
+    answer_groups,
+)
+from qa.types import answer_key
 
 ROOT = Path(__file__).resolve().parent.parent
+Row = dict[str, Any]
 
 
-def collect(assistant: Assistant, data: Path) -> list[dict[str, Any]]:
-    """For each question: its article, gold answers and every candidate with features."""
+def collect(assistant: Assistant, data: Path) -> list[Row]:
+    """Each question's article, gold answers, and its candidates with their features."""
     reader = assistant.reader
     assert isinstance(reader, TypedReader)
     eval_set = load_questions(data)
@@ -41,62 +52,78 @@ def collect(assistant: Assistant, data: Path) -> list[dict[str, Any]]:
     rows = []
     for item in eval_set.questions:
         hits = assistant.search(item.question, top_k=assistant.settings.read_k)
-        qvec = assistant.encoder.encode([item.question])[0]
-        qdoc = reader.nlp(item.question)
-        frame = analyse_question(qdoc)
-        analyses = assistant.analyses([h.passage for h in hits])
-        cands = []
-        for rank, (hit, blob) in enumerate(zip(hits, analyses, strict=True), start=1):
-            for c in reader.candidates(qdoc, reader._load(blob), qvec, rank, frame):
-                text = hit.passage.text[c.start : c.end]
-                label = any(normalize_answer(text) == normalize_answer(g) for g in item.answers)
-                cands.append((hit.passage.id, c.start, text, c.features, label))
+        request = ReadRequest(item.question, hits, assistant.analyses([h.passage for h in hits]))
+        scored = reader.score([request])[0]
+        golds = {answer_key(g) for g in item.answers}
         rows.append(
-            {"article": article_of.get(item.context or ""), "golds": item.answers, "cands": cands}
+            {
+                "article": article_of.get(" ".join((item.context or "").split())),
+                "golds": item.answers,
+                "scored": scored,
+                "labels": [answer_key(span.text) in golds for span, _ in scored],
+            }
         )
     return rows
 
 
-def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
-    x = np.array([c[1] for r in rows for c in r["cands"]], dtype=np.float64)
-    y = np.array([c[2] for r in rows for c in r["cands"]], dtype=np.int64)
-    model = LogisticRegression(C=1.0, max_iter=2000)
+def _logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> dict[str, float]:
+    model = LogisticRegression(C=1.0, max_iter=5000)
     model.fit(x, y)
     weights = {"bias": float(model.intercept_[0])}
-    weights.update({f: float(w) for f, w in zip(FEATURES, model.coef_[0], strict=True)})
+    weights.update({n: float(w) for n, w in zip(names, model.coef_[0], strict=True)})
     return weights
 
 
-def evaluate(
-    rows: list[dict[str, Any]], weights: dict[str, float], threshold: float
-) -> dict[str, float]:
-    """End-to-end figures of the weights, merged and thresholded as the assistant does it."""
-    w = np.array([weights[f] for f in FEATURES])
-    em, f1, abstained = [], [], []
+def _rescored(row: Row, rank: dict[str, float]) -> list[Any]:
+    w = np.array([rank[f] for f in FEATURES])
+    out = []
+    for span, cand in row["scored"]:
+        z = rank["bias"] + float(np.dot(w, cand.features))
+        p = 1.0 / (1.0 + math.exp(-z))
+        out.append((span.model_copy(update={"score": p}), replace(cand, score=p, logit=z)))
+    return out
+
+
+def fit(rows: list[Row]) -> ReaderWeights:
+    """Fit the rank model on candidates, then the confidence model on the answers it groups."""
+    x = np.array([c.features for r in rows for _, c in r["scored"]], dtype=np.float64)
+    y = np.array([label for r in rows for label in r["labels"]], dtype=np.int64)
+    rank = _logistic(x, y, FEATURES)
+    probe = ReaderWeights(rank, {"bias": 0.0})
+    gx, gy = [], []
     for r in rows:
-        spans = [
-            Span(
-                passage_id=pid,
-                start=start,
-                end=start + len(text),
-                text=text,
-                score=float(1 / (1 + np.exp(-(weights["bias"] + float(np.dot(w, feats)))))),
-            )
-            for pid, start, text, feats, _ in r["cands"]
-        ]
-        merged = merge_spans(spans)
-        best = merged[0] if merged else None
-        prediction = best[1][0].text if best is not None and best[0] >= threshold else None
+        golds = {answer_key(g) for g in r["golds"]}
+        groups, features = answer_groups(_rescored(r, rank), probe)
+        for group, feats in zip(groups, features, strict=True):
+            gx.append(feats)
+            gy.append(answer_key(group.spans[0].text) in golds)
+    confidence = _logistic(np.array(gx), np.array(gy, dtype=np.int64), GROUP_FEATURES)
+    return ReaderWeights(rank, confidence)
+
+
+def evaluate(rows: list[Row], weights: ReaderWeights, threshold: float) -> dict[str, float]:
+    """End-to-end figures of the weights on these questions, abstaining below ``threshold``."""
+    em, f1, no_ans_abstained, has_ans_abstained, conf, correct = [], [], [], [], [], []
+    for r in rows:
+        groups, _ = answer_groups(_rescored(r, weights.rank), weights)
+        best = groups[0] if groups else None
+        prediction = best.spans[0].text if best is not None and best.score >= threshold else None
+        if best is not None and prediction is not None:
+            conf.append(best.score)
+            correct.append(bool(r["golds"]) and exact_match(prediction, r["golds"]) == 1.0)
         if r["golds"]:
             em.append(exact_match(prediction, r["golds"]))
             f1.append(f1_score(prediction, r["golds"]))
+            has_ans_abstained.append(prediction is None)
         else:
-            abstained.append(prediction is None)
+            no_ans_abstained.append(prediction is None)
     return {
-        "has_ans_em": float(np.mean(em)),
-        "has_ans_f1": float(np.mean(f1)),
-        "no_ans_abstained": float(np.mean(abstained)) if abstained else float("nan"),
         "questions": len(rows),
+        "has_ans_em": round(float(np.mean(em)), 4),
+        "has_ans_f1": round(float(np.mean(f1)), 4),
+        "has_ans_abstained": round(float(np.mean(has_ans_abstained)), 4),
+        "no_ans_abstained": round(float(np.mean(no_ans_abstained)), 4),
+        "ece_answered": round(expected_calibration_error(conf, correct), 4) if conf else 0.0,
     }
 
 
@@ -111,22 +138,25 @@ def main() -> None:
         corpus = write_squad_corpus(load_questions(args.data), Path(tmp) / "corpus")
         assistant = Assistant.from_corpus(corpus, index_dir=Path(tmp) / "ix", show_progress=False)
         rows = collect(assistant, args.data)
-    titles = sorted({r["article"] for r in rows})
+    titles = sorted({r["article"] for r in rows if r["article"]})
     held_out = {}
     for test in titles:
-        train_rows = [r for r in rows if r["article"] != test]
-        test_rows = [r for r in rows if r["article"] == test]
-        held_out[test] = evaluate(test_rows, fit(train_rows), args.threshold)
+        train = [r for r in rows if r["article"] != test]
+        held_out[test] = evaluate(
+            [r for r in rows if r["article"] == test], fit(train), args.threshold
+        )
         print(f"held out {test}: {held_out[test]}")
     weights = fit(rows)
     args.out.write_text(
         json.dumps(
             {
                 "fitted_on": args.data.name,
-                "candidates": sum(len(r["cands"]) for r in rows),
                 "questions": len(rows),
+                "candidates": sum(len(r["scored"]) for r in rows),
+                "threshold": args.threshold,
                 "held_out": held_out,
-                "weights": weights,
+                "rank": weights.rank,
+                "confidence": weights.confidence,
             },
             indent=2,
         )

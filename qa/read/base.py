@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from qa.types import Hit, Span
+from qa.types import Hit, Span, answer_key
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,56 @@ class ReadRequest:
     hits: Sequence[Hit]
     analyses: Sequence[bytes]
     question_vector: npt.NDArray[np.float32] | None = None
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    """One distinct answer a reader proposes, with every span that gives it.
+
+    Attributes:
+        score: Confidence in [0, 1] that this answer is correct.
+        spans: One span per passage giving the answer, best first.
+    """
+
+    score: float
+    spans: tuple[Span, ...]
+
+
+def merge_spans(spans: Sequence[Span]) -> list[AnswerGroup]:
+    """Group spans that give the same answer and combine their evidence.
+
+    Passages are treated as independent witnesses: the answer is wrong only if every passage
+    proposing it is wrong, so the merged confidence is ``1 - prod(1 - score)`` (noisy-OR) over
+    the best span of each passage. Within one passage only the best span counts, so a passage
+    repeating a name does not vote twice. Readers without a better model of evidence use this.
+
+    Returns:
+        One group per distinct answer, most confident first.
+
+    Example:
+        >>> a = Span(passage_id="p1", start=0, end=3, text="Kim", score=0.5)
+        >>> b = Span(passage_id="p2", start=4, end=7, text="kim", score=0.5)
+        >>> merge_spans([a, b])[0].score
+        0.75
+    """
+    groups: dict[str, dict[str, Span]] = {}
+    for span in spans:
+        key = answer_key(span.text)
+        if not key:
+            continue
+        per_passage = groups.setdefault(key, {})
+        best = per_passage.get(span.passage_id)
+        if best is None or span.score > best.score:
+            per_passage[span.passage_id] = span
+    merged = []
+    for per_passage in groups.values():
+        members = sorted(per_passage.values(), key=lambda s: -s.score)
+        miss = 1.0
+        for span in members:
+            miss *= 1.0 - span.score
+        merged.append(AnswerGroup(min(1.0, max(0.0, 1.0 - miss)), tuple(members)))
+    merged.sort(key=lambda g: (-g.score, g.spans[0].passage_id, g.spans[0].start))
+    return merged
 
 
 @runtime_checkable
@@ -47,10 +97,11 @@ class Reader(Protocol):
         """
         ...
 
-    def read(self, requests: Sequence[ReadRequest]) -> list[list[Span]]:
-        """Candidate spans for each request, best first, each scored in [0, 1].
+    def read(self, requests: Sequence[ReadRequest]) -> list[list[AnswerGroup]]:
+        """The distinct answers found for each request, most confident first.
 
-        A span's score estimates the probability that it is a correct answer taken on its own;
-        the pipeline merges equal answers from several passages and decides whether to abstain.
+        Equal answers from several passages are one group whose score is the reader's
+        confidence in it (a reader with no model of its own can use :func:`merge_spans`);
+        the pipeline decides whether the best group is good enough to give.
         """
         ...

