@@ -409,6 +409,7 @@ class Assistant:
                 hits,
                 index.analyses([index.row_of[h.passage.id] for h in hits]),
                 vectors[i],
+                [index.document_words(h.passage.document_id) for h in hits],
             )
             for i, (question, hits) in enumerate(zip(questions, hit_lists, strict=True))
         ]

@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -159,6 +160,7 @@ class LoadedIndex:
                 )
             )
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
+        self._words: dict[str, frozenset[str]] = {}
         self.vectors = FaissFlatIndex.load(folder / "dense.faiss")
         if len(self.vectors) != len(self.passages) or self.vectors.dim != manifest.dim:
             raise ValueError(
@@ -178,6 +180,14 @@ class LoadedIndex:
                 ).fetchall()
             )
         return [bytes(found.get(row, b"")) for row in rows]
+
+    def document_words(self, document_id: str) -> frozenset[str]:
+        """Lower-case words of a document, computed once per document."""
+        words = self._words.get(document_id)
+        if words is None:
+            words = frozenset(re.findall(r"\w+", self.documents[document_id].text.lower()))
+            self._words[document_id] = words
+        return words
 
     def close(self) -> None:
         """Release the database handle."""

