@@ -65,7 +65,7 @@ class SentenceTransformerEncoder:
                     from transformers.utils import logging as hf_logging
 
                     # A progress bar for loading 100 local tensors is noise in a CLI answer.
-                    hf_logging.disable_progress_bar()
+                    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                     path = self._path if self._path is not None else packaged_model_path()
                     model = SentenceTransformer(str(path), device="cpu")
