@@ -187,6 +187,7 @@ class Assistant:
                 dense_weight=self.settings.dense_weight,
                 rrf_k=self.settings.rrf_k,
                 candidates_k=self.settings.candidates_k,
+                unit_passage=index.unit_passage,
             )
             with self._state_lock:
                 old = self._index

@@ -6,7 +6,9 @@ Layout of an index folder::
     gen-<stamp>/            one complete, immutable generation
         manifest.json       model, dimension, format version, corpus fingerprint, checksums
         store.sqlite        documents, passages, per-passage reader analyses
-        dense.faiss         the vectors, row i = passage row i
+        dense.faiss         the vectors: per passage, the passage with its title and, when it
+                            has several, each of its sentences (table ``units`` maps each
+                            vector row to its passage row)
 
 A build writes a new generation beside the live one and only then points ``CURRENT`` at it, so a
 crash mid-build leaves the previous index untouched, and a damaged generation (checksums disagree)
@@ -37,14 +39,14 @@ from tqdm import tqdm
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file, scan_corpus
-from qa.ingest.passages import Chunker
+from qa.ingest.passages import Chunker, split_sentences
 from qa.read.base import Reader
 from qa.retrieve.vector import FaissFlatIndex
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _SCHEMA = """
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
@@ -55,6 +57,7 @@ CREATE TABLE passages (
     ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
 );
 CREATE TABLE analyses (row INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE units (row INTEGER PRIMARY KEY, passage INTEGER NOT NULL);
 """
 
 
@@ -161,12 +164,20 @@ class LoadedIndex:
             )
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
         self._words: dict[str, frozenset[str]] = {}
+        self.unit_passage = np.array(
+            [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
+            dtype=np.int64,
+        )
         self.vectors = FaissFlatIndex.load(folder / "dense.faiss")
-        if len(self.vectors) != len(self.passages) or self.vectors.dim != manifest.dim:
+        if len(self.vectors) != len(self.unit_passage) or self.vectors.dim != manifest.dim:
             raise ValueError(
                 f"{len(self.vectors)} vectors of dimension {self.vectors.dim} for "
-                f"{len(self.passages)} passages of dimension {manifest.dim}"
+                f"{len(self.unit_passage)} units of dimension {manifest.dim}"
             )
+        if len(self.unit_passage) and (
+            self.unit_passage.min() < 0 or self.unit_passage.max() >= len(self.passages)
+        ):
+            raise ValueError("a vector points at a passage that does not exist")
 
     def analyses(self, rows: Sequence[int]) -> list[bytes]:
         """The reader's stored analyses of the given passage rows."""
@@ -331,9 +342,12 @@ class IndexStore:
             )
 
         new_vectors, new_analyses = self._encode_and_analyze(fresh)
-        dim = new_vectors.shape[1] if len(fresh) else previous.manifest.dim  # type: ignore[union-attr]
-        old_vectors = previous.vectors.vectors() if previous is not None and reuse else None
-        vectors = np.zeros((len(passages), dim), dtype=np.float32)
+        old_units: dict[int, np.ndarray] = {}
+        if previous is not None and reuse:
+            stored = previous.vectors.vectors()
+            for row in {row for kind, row in sources if kind == "old"}:
+                old_units[row] = stored[previous.unit_passage == row]
+        vectors: list[np.ndarray] = []
         old_rows = [row for kind, row in sources if kind == "old"]
         old_analyses = (
             dict(zip(old_rows, previous.analyses(old_rows), strict=True))
@@ -341,13 +355,12 @@ class IndexStore:
             else {}
         )
         analyses: list[bytes] = []
-        for i, (kind, row) in enumerate(sources):
+        for kind, row in sources:
             if kind == "old":
-                assert old_vectors is not None
-                vectors[i] = old_vectors[row]
+                vectors.append(old_units[row])
                 analyses.append(old_analyses[row])
             else:
-                vectors[i] = new_vectors[row]
+                vectors.append(new_vectors[row])
                 analyses.append(new_analyses[row])
 
         files_map = {f.relative: f.sha256 for f in files}
@@ -361,12 +374,12 @@ class IndexStore:
             action, len(documents), len(passages), len(fresh), seconds, tuple(report.skipped)
         )
 
-    def _encode_and_analyze(self, fresh: list[Passage]) -> tuple[np.ndarray, list[bytes]]:
-        vectors = np.zeros((len(fresh), self._encoder.dim), dtype=np.float32)
+    def _encode_and_analyze(self, fresh: list[Passage]) -> tuple[list[np.ndarray], list[bytes]]:
+        """Vectors of each passage's units (passage, then sentences) and its analysis."""
+        vectors: list[np.ndarray] = []
         analyses: list[bytes] = []
         if not fresh:
             return vectors, analyses
-        chunks = []
         bar = tqdm(
             total=len(fresh),
             desc="indexing passages",
@@ -377,11 +390,15 @@ class IndexStore:
         with bar:
             for first in range(0, len(fresh), self._batch_size):
                 batch = fresh[first : first + self._batch_size]
-                # The title gives a passage context its own words lack ("it", "the agreement").
-                chunks.append(self._encoder.encode([f"{p.title}. {p.text}" for p in batch]))
+                units = [_units(p) for p in batch]
+                encoded = self._encoder.encode([u for group in units for u in group])
+                at = 0
+                for group in units:
+                    vectors.append(encoded[at : at + len(group)])
+                    at += len(group)
                 analyses.extend(self._reader.analyze([p.text for p in batch]))
                 bar.update(len(batch))
-        return np.vstack(chunks), analyses
+        return vectors, analyses
 
     def _recipe(self) -> Manifest:
         return Manifest(
@@ -403,7 +420,7 @@ class IndexStore:
         self,
         documents: list[Document],
         passages: list[Passage],
-        vectors: np.ndarray,
+        vectors: list[np.ndarray],
         analyses: list[bytes],
         files: dict[str, str],
     ) -> Path:
@@ -436,18 +453,21 @@ class IndexStore:
                         for row, p in enumerate(passages)
                     ],
                 )
+                owners = [row for row, group in enumerate(vectors) for _ in range(len(group))]
+                db.executemany("INSERT INTO units VALUES (?, ?)", list(enumerate(owners)))
                 db.executemany(
                     "INSERT INTO analyses VALUES (?, ?)",
                     [(row, sqlite3.Binary(data)) for row, data in enumerate(analyses)],
                 )
                 db.commit()
-            index = FaissFlatIndex(vectors.shape[1])
-            index.add(vectors)
+            flat = np.vstack(vectors)
+            index = FaissFlatIndex(flat.shape[1])
+            index.add(flat)
             index.save(partial / "dense.faiss")
             recipe = self._recipe()
             manifest = recipe.model_copy(
                 update={
-                    "dim": int(vectors.shape[1]),
+                    "dim": int(flat.shape[1]),
                     "files": files,
                     "fingerprint": corpus_fingerprint(files),
                     "documents": len(documents),
@@ -511,6 +531,15 @@ class IndexStore:
         for entry in self.folder.iterdir():
             if entry.is_dir() and entry.name.startswith("gen-") and entry.name != keep:
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _units(passage: Passage) -> list[str]:
+    """What is embedded for a passage: the passage with its title, which gives context its
+    own words lack ("it", "the agreement"), and each sentence on its own when there are several,
+    since a question usually matches one sentence and a paragraph's vector blurs it."""
+    sentences = split_sentences(passage.text)
+    whole = f"{passage.title}. {passage.text}"
+    return [whole, *sentences] if len(sentences) > 1 else [whole]
 
 
 def _sha256(path: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.ingest.loader import CorpusFile, LoadReport, load_corpus, read_document_file, scan_corpus
-from qa.ingest.passages import Chunker, split_paragraphs
+from qa.ingest.passages import Chunker, split_paragraphs, split_sentences
 
 __all__ = [
     "Chunker",
@@ -13,4 +13,5 @@ __all__ = [
     "read_document_file",
     "scan_corpus",
     "split_paragraphs",
+    "split_sentences",
 ]

@@ -80,6 +80,22 @@ def split_paragraphs(document: Document) -> list[tuple[int, int]]:
     return trimmed
 
 
+# A sentence ends at . ! or ? (maybe followed by a closing quote or bracket) before a space
+# and an upper-case letter, digit or opening quote. Good enough to embed sentences on their own;
+# the reader uses spaCy's parse for anything finer.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a passage into sentences for sentence-level dense retrieval.
+
+    Example:
+        >>> split_sentences("Kim met Biegun. “It went well,” he said. Talks resume in 2020.")
+        ['Kim met Biegun.', '“It went well,” he said.', 'Talks resume in 2020.']
+    """
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     """Offsets of each line without its line break."""
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from embeddings.base import Encoder, Vectors
 from qa.retrieve.lexical import Bm25Index
@@ -70,6 +71,9 @@ class HybridRetriever:
         vectors: Dense index over the passages.
         lexical: BM25 index over the passages.
         encoder: Encodes questions for the dense index.
+        unit_passage: For each vector row, the passage row it belongs to (a passage may have
+            several vectors: itself and its sentences; it scores as its best one). None means
+            one vector per passage, in passage order.
         fusion: ``"zscore"`` (weighted standardised scores), ``"rrf"`` (reciprocal rank
             fusion), or ``"dense"`` / ``"lexical"`` to use one retriever alone.
         dense_weight: Weight of the dense scores in ``zscore`` fusion.
@@ -91,12 +95,15 @@ class HybridRetriever:
         dense_weight: float = 0.65,
         rrf_k: int = 60,
         candidates_k: int = 50,
+        unit_passage: npt.NDArray[np.int64] | None = None,
     ) -> None:
-        if len(vectors) != len(passages) or len(lexical) != len(passages):
+        units = unit_passage if unit_passage is not None else np.arange(len(passages))
+        if len(vectors) != len(units) or len(lexical) != len(passages):
             raise ValueError(
-                f"index sizes disagree: {len(passages)} passages, {len(vectors)} vectors, "
-                f"{len(lexical)} BM25 rows"
+                f"index sizes disagree: {len(passages)} passages, {len(vectors)} vectors for "
+                f"{len(units)} units, {len(lexical)} BM25 rows"
             )
+        self._unit_passage = np.asarray(units, dtype=np.int64)
         self.passages = list(passages)
         self._vectors = vectors
         self._lexical = lexical
@@ -105,6 +112,25 @@ class HybridRetriever:
         self._rrf_k = rrf_k
         self._dense_weight = dense_weight
         self._candidates_k = candidates_k
+
+    def _dense(self, queries: Vectors, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top passages by their best-matching vector (the passage or one of its sentences)."""
+        per_passage = max(1.0, len(self._vectors) / max(1, len(self.passages)))
+        unit_depth = min(len(self._vectors), int(depth * per_passage * 2) + 1)
+        scores, rows = self._vectors.search(queries, unit_depth)
+        out_scores = np.zeros((len(queries), depth), dtype=np.float32)
+        out_rows = np.full((len(queries), depth), -1, dtype=np.int64)
+        for qi in range(len(queries)):
+            best: dict[int, float] = {}
+            for row, score in zip(rows[qi], scores[qi], strict=True):
+                if row >= 0:
+                    passage = int(self._unit_passage[row])
+                    best.setdefault(passage, float(score))  # results come best first
+            ranked = list(best.items())[:depth]
+            for rank, (passage, score) in enumerate(ranked):
+                out_rows[qi, rank] = passage
+                out_scores[qi, rank] = score
+        return out_scores, out_rows
 
     def search(self, query: str, top_k: int = 5) -> list[Hit]:
         """Ranked passages for one query."""
@@ -131,7 +157,7 @@ class HybridRetriever:
         if self._fusion != "lexical":
             if query_vectors is None:
                 query_vectors = self._encoder.encode(list(queries))
-            dense_scores, dense_rows = self._vectors.search(query_vectors, depth)
+            dense_scores, dense_rows = self._dense(query_vectors, depth)
         if self._fusion != "dense":
             lexical_scores, lexical_rows = self._lexical.search(queries, depth)
         results = []

@@ -32,8 +32,10 @@ class Bm25Index:
             tokens = bm25s.tokenize(
                 list(texts), stopwords="en", stemmer=self._stemmer, show_progress=False
             )
-            self._retriever = bm25s.BM25()
-            self._retriever.index(tokens, show_progress=False)
+            # A corpus made only of stop words leaves BM25 nothing to index (and bm25s fails).
+            if tokens.vocab:
+                self._retriever = bm25s.BM25()
+                self._retriever.index(tokens, show_progress=False)
 
     def __len__(self) -> int:
         return self._size

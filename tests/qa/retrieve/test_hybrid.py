@@ -55,3 +55,58 @@ def test_dense_only_matches_brute_force_order() -> None:
     got = [int(h.passage.id.split("#")[1]) for h in retriever.search(q, top_k=5)]
     # Equal scores may come in either order, so compare the similarities, not the row numbers.
     assert np.allclose(sims[got], np.sort(sims)[::-1][:5], atol=1e-6)
+
+
+def test_passages_score_as_their_best_unit() -> None:
+    enc = HashingEncoder()
+    rng = np.random.default_rng(5)
+    vocab = [f"w{i}" for i in range(30)]
+    passages, units, owner = [], [], []
+    for i in range(12):
+        sentences = [" ".join(rng.choice(vocab, size=5)) for _ in range(1 + i % 3)]
+        text = " ".join(sentences)
+        passages.append(
+            Passage(
+                id=f"d#{i}",
+                document_id="d",
+                title="T",
+                text=text,
+                start=0,
+                end=len(text),
+                ordinal=i,
+            )
+        )
+        for unit in [text, *sentences]:
+            units.append(unit)
+            owner.append(i)
+    vectors = FaissFlatIndex(enc.dim)
+    vectors.add(enc.encode(units))
+    retriever = HybridRetriever(
+        passages,
+        vectors,
+        Bm25Index([p.text for p in passages]),
+        enc,
+        fusion="dense",
+        unit_passage=np.array(owner),
+    )
+    query = " ".join(vocab[:6])
+    sims = enc.encode(units) @ enc.encode([query])[0]
+    best = np.full(len(passages), -np.inf)
+    for s, o in zip(sims, owner, strict=True):
+        best[o] = max(best[o], s)
+    got = [int(h.passage.id.split("#")[1]) for h in retriever.search(query, top_k=5)]
+    assert np.allclose(best[got], np.sort(best)[::-1][:5], atol=1e-6)
+
+
+def test_unit_map_must_match_the_vectors() -> None:
+    enc = HashingEncoder()
+    passage = Passage(id="d#0", document_id="d", title="T", text="a b", start=0, end=3, ordinal=0)
+    vectors = FaissFlatIndex(enc.dim)
+    vectors.add(enc.encode(["a b", "a", "b"]))
+    with pytest.raises(ValueError, match="disagree"):
+        HybridRetriever([passage], vectors, Bm25Index(["a b"]), enc, unit_passage=np.array([0]))
+
+
+def test_stop_word_only_corpus_has_no_lexical_hits() -> None:
+    index = Bm25Index(["the a of", "and the"])
+    assert index.search(["the"], 2)[1].tolist() == [[-1, -1]]
