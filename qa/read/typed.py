@@ -311,7 +311,10 @@ class TypedReader:
                 if end - start > self._max_tokens:
                     continue
                 span = doc[start:end]
-                content = [t for t in span if not t.is_stop and not t.is_punct]
+                # "US" is a stop word ("us") but a name here: names always count as content.
+                content = [
+                    t for t in span if not t.is_punct and (not t.is_stop or t.pos_ == "PROPN")
+                ]
                 repeated = (
                     sum(
                         1
@@ -444,13 +447,16 @@ def _type_fit(span: Any, label: str, frame: QuestionFrame) -> tuple[float, float
         words = {t.lower_ for t in span} | {t.lower_.split("-")[0] for t in span}
         is_duration = any(t.like_num for t in span) or bool(words & DURATION_WORDS)
         return (1.0, 0.0) if is_duration and label in frame.labels else (0.0, 0.0)
-    if label == "QUANTITY+UNIT":
-        label = "QUANTITY" if "QUANTITY" in frame.labels else "CARDINAL"
+    if label == "QUANTITY+UNIT" and set(frame.labels) & {"QUANTITY", "CARDINAL"}:
+        # A count with its unit ("more than 500 km") is the fullest answer to a count question.
+        return 1.0, 0.0
     if label == frame.labels[0]:
         return 1.0, 0.0
     if label in frame.labels[1:]:
         return 0.0, 1.0
     if frame.kind == "who" and label == "NP" and _lemma(span.root) in PERSON_NOUNS:
+        return 0.0, 1.0
+    if frame.kind == "where" and label == "NP" and _place_phrase(span):
         return 0.0, 1.0
     return 0.0, 0.0
 
