@@ -168,7 +168,8 @@ def format_answer(answer: Answer, width: int = 100) -> str:
             for hit in answer.passages[:3]:
                 lines.append(f"  - {hit.title}: {_shorten(hit.text, width)}")
         return "\n".join(lines)
-    lines.append(f"Answer: {answer.text}")
+    when = f" ({answer.date:%A %d %B %Y})" if answer.date else ""
+    lines.append(f"Answer: {answer.text}{when}")
     lines.append(f"Confidence: {answer.score:.2f}")
     if answer.resolved_question:
         lines.append(f"(understood as: {answer.resolved_question})")

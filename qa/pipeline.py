@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.base import Encoder, Vectors
+from qa.dates import resolve_date
 from qa.errors import CorpusError, UsageError
 from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
@@ -475,6 +476,7 @@ class Assistant:
             citations=tuple(citations),
             resolved_question=standalone,
             passages=shown,
+            date=resolve_date(group[0].text, citations[0].date),
         )
 
     def _top_k(self, top_k: int | None) -> int:

@@ -221,6 +221,9 @@ class Answer(_Frozen):
         passages: The passages that were read, best first, so an abstention can still show
             the closest text found.
         abstain_reason: Why there is no answer, when there is none.
+        date: The calendar day the answer names, when it is a date expression that the answer
+            itself or its article's publication date pins down ("this Saturday" in an article
+            of Wednesday 20 November 2019 is 2019-11-23).
 
     Example:
         >>> Answer(question="Who?", text=None, score=0.1, abstain_reason="no candidate").abstained
@@ -234,6 +237,7 @@ class Answer(_Frozen):
     resolved_question: str | None = None
     passages: tuple[Hit, ...] = ()
     abstain_reason: str | None = None
+    date: dt.date | None = None
 
     @model_validator(mode="after")
     def _answer_matches_citation(self) -> Answer:

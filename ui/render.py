@@ -128,7 +128,8 @@ def render_answer(answer: Answer) -> str:
             f"**{NOT_FOUND}.** The best guess had confidence {answer.score:.2f}, too low to answer."
         )
     else:
-        blocks.append(f"**{escape_text(answer.text)}** — confidence {answer.score:.2f}")
+        when = f" ({answer.date:%A %d %B %Y})" if answer.date else ""
+        blocks.append(f"**{escape_text(answer.text)}**{when} — confidence {answer.score:.2f}")
     if answer.resolved_question:
         blocks.append(
             f'<div class="qa-note">Understood as: {escape_text(answer.resolved_question)}</div>'
@@ -173,6 +174,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "score": answer.score,
         "abstained": answer.abstained,
         "abstain_reason": answer.abstain_reason,
+        "date": answer.date.isoformat() if answer.date else None,
         "citations": [c.model_dump(mode="json") for c in answer.citations],
         "passages": [
             {

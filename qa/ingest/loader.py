@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from qa.dates import resolve_date
 from qa.errors import CorpusError
 from qa.types import Document
 
@@ -130,6 +131,7 @@ def read_document_file(
     if suffix == ".md":
         front = _front_matter(text)
     title = front.get("title") or _first_line_title(text)
+    date = _parse_date(front.get("date")) if front.get("date") else _dateline(text)
     if not title:
         report.skip(file.relative, "no title line")
         return
@@ -139,7 +141,7 @@ def read_document_file(
             title=title,
             text=text,
             source=file.relative,
-            date=_parse_date(front.get("date")),
+            date=date,
             url=front.get("url") or None,
         )
     except ValidationError as exc:
@@ -204,6 +206,14 @@ def _first_line_title(text: str) -> str:
         if stripped and not stripped.startswith("---"):
             return stripped
     return ""
+
+
+def _dateline(text: str) -> dt.date | None:
+    """The date of a news article whose second line is a dateline ("Friday, July 21, 2017")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][1:2]
+    if not lines or len(lines[0]) > 40 or not re.search(r"\b\d{4}\b", lines[0]):
+        return None
+    return resolve_date(lines[0])
 
 
 def _front_matter(text: str) -> dict[str, str]:

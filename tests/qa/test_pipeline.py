@@ -122,3 +122,16 @@ def test_add_files_refuses_bad_uploads_and_indexes_good_ones(
     assert assistant.info().documents == 2
     assert assistant.last_build is not None and assistant.last_build.new_passages == 1
     assert assistant.ask("When did the earthquake strike Chile?").text == "Monday"
+
+
+def test_answer_carries_the_calendar_date(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "quake.txt").write_text(
+        "Quake hits Chile\nWednesday, November 20, 2019\n"
+        "A strong earthquake struck northern Chile on Monday, officials said.\n"
+    )
+    assistant = Assistant.from_corpus(corpus, encoder="hashing", show_progress=False)
+    answer = assistant.ask("When did the earthquake strike Chile?")
+    assert answer.text == "Monday"
+    assert str(answer.date) == "2019-11-18"  # the Monday before that Wednesday
