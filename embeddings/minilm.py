@@ -92,6 +92,10 @@ class SentenceTransformerEncoder:
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
         """Word-piece offsets from the model's own tokenizer."""
         encoded = self.model.tokenizer(
-            text, add_special_tokens=False, return_offsets_mapping=True, truncation=False
+            text,
+            add_special_tokens=False,
+            return_offsets_mapping=True,
+            truncation=False,
+            verbose=False,  # counting a long paragraph's tokens is the point; no warning
         )
         return [(int(s), int(e)) for s, e in encoded["offset_mapping"] if e > s]

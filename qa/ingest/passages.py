@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from qa.dates import resolve_date
 from qa.ingest.loader import _FRONT_MATTER
 from qa.types import Document, Passage
 
@@ -41,6 +42,7 @@ def split_paragraphs(document: Document) -> list[tuple[int, int]]:
         body_from = front.end()
     kinds: list[tuple[int, int, str]] = []
     title_skipped = False
+    dateline_checked = False
     for start, end in lines:
         if start < body_from:
             continue
@@ -51,6 +53,15 @@ def split_paragraphs(document: Document) -> list[tuple[int, int]]:
         if not title_skipped:
             title_skipped = True
             if line.strip().lstrip("#").strip() == document.title.strip():
+                continue
+        if not dateline_checked:
+            dateline_checked = True
+            # The dateline ("Friday, July 21, 2017") is the article's date, not its text.
+            if (
+                document.date is not None
+                and len(line.strip()) <= 40
+                and (resolve_date(line) == document.date)
+            ):
                 continue
         kinds.append((start, end, "debris" if _is_debris(line) else "text"))
     text_rows = [i for i, k in enumerate(kinds) if k[2] == "text"]

@@ -47,3 +47,10 @@ def test_long_paragraph_is_windowed_with_overlap() -> None:
     assert passages[0].text.split()[-3:] == passages[1].text.split()[:3]
     assert passages[-1].text.endswith("w24")
     assert [p.ordinal for p in passages] == [0, 1, 2, 3]
+
+
+def test_dateline_is_the_date_not_a_passage(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Team honored\nFriday, July 21, 2017\nThe team was honored.\n")
+    (doc,) = load_corpus(tmp_path).documents
+    assert str(doc.date) == "2017-07-21"
+    assert [doc.text[s:e] for s, e in split_paragraphs(doc)] == ["The team was honored."]
