@@ -56,9 +56,12 @@ def test_seed_question_set(real_assistant: Assistant) -> None:
         if answer.text is not None:
             assert answer.citations[0].text == answer.text
     em = np.mean([exact_match(a.text, r["answers"]) for r, a in answerable])
-    # Measured 0.62 with the current reader; the goal is 0.8. This guards against
-    # regressions until the reader-quality work lifts it.
-    assert em >= 0.55
+    unanswerable = [a for r, a in results if not r["answers"]]
+    abstained = np.mean([a.text is None for a in unanswerable])
+    # Measured 0.69 and 0.62 with the current reader; the core issue's goal is 0.8 for both.
+    # These floors guard against regressions until the reader reaches it.
+    assert em >= 0.65
+    assert abstained >= 0.5
 
 
 def test_off_topic_questions_are_abstained(real_assistant: Assistant) -> None:
