@@ -1,0 +1,1 @@
+"""Training data for the span reader: plain text from named sources, questions made by rules."""

