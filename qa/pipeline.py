@@ -66,10 +66,13 @@ def make_reader(settings: Settings, encoder: Encoder) -> Reader:
 
         assert settings.reader_model is not None
         return TransformersReader(settings.reader_model)
+    if settings.reader == "neural":
+        from qa.read.neural import NeuralReader
+
+        return NeuralReader(encoder)
     from qa.read.typed import TypedReader
 
-    reader: Reader = TypedReader(encoder)
-    return reader
+    return TypedReader(encoder)
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -438,6 +441,21 @@ class Assistant:
                 abstain_reason="no candidate answer in the closest passages",
             )
         score, group = merged[0].score, merged[0].spans
+        read = hits[: self.settings.read_k]
+        closest = max((h.similarity or 0.0 for h in read), default=0.0)
+        floor = self.settings.similarity_floor
+        if closest < floor:
+            return Answer(
+                question=question,
+                text=None,
+                score=score,
+                resolved_question=standalone,
+                passages=shown,
+                abstain_reason=(
+                    f"no passage is about this question: the closest has similarity "
+                    f"{closest:.2f}, below {floor:.2f}"
+                ),
+            )
         if score < self.settings.abstain_threshold:
             return Answer(
                 question=question,

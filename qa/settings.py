@@ -16,8 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from qa.errors import UsageError
 
 EncoderName = Literal["minilm", "hashing"]
-ReaderName = Literal["typed", "transformers"]
+ReaderName = Literal["neural", "typed", "transformers"]
 FusionName = Literal["zscore", "rrf", "dense", "lexical"]
+
+
+MINILM_MIN_SIMILARITY = 0.35
 
 
 def default_cache_dir() -> Path:
@@ -44,8 +47,9 @@ class Settings(BaseModel):
         encoder: ``"minilm"`` (all-MiniLM-L6-v2, the real model) or ``"hashing"`` (a fast,
             deterministic stand-in for tests).
         model_path: Folder of a sentence-transformers model; None uses the packaged MiniLM.
-        reader: ``"typed"`` (answer-type reader built on spaCy) or ``"transformers"`` (a local
-            extractive-QA model folder given by ``reader_model``).
+        reader: ``"neural"`` (the fine-tuned MiniLM span model judged together with the typed
+            reader; the default), ``"typed"`` (the answer-type reader built on spaCy alone) or
+            ``"transformers"`` (a local extractive-QA model folder given by ``reader_model``).
         reader_model: Folder of a Hugging Face question-answering model, for the
             ``transformers`` reader.
         index_dir: Where the index of a corpus is kept; None derives one under the cache folder.
@@ -56,6 +60,11 @@ class Settings(BaseModel):
         rrf_k: The constant of reciprocal rank fusion; larger flattens the rank weights.
         candidates_k: How many results each retriever contributes before fusion.
         abstain_threshold: Below this confidence the assistant says the articles do not answer.
+        min_similarity: When no read passage has a cosine similarity with the question at least
+            this high, the question is about something the articles do not discuss and the
+            assistant abstains whatever the reader proposes. None picks the value measured
+            for the packaged MiniLM (0.35), or 0 (no check) for any other encoder; 0 turns the
+            check off.
         max_question_chars: Longer questions are refused rather than silently cut.
         window_tokens: Longest passage in encoder word pieces; longer paragraphs are split.
         window_overlap: Word pieces shared by consecutive windows of a split paragraph.
@@ -72,7 +81,7 @@ class Settings(BaseModel):
 
     encoder: EncoderName = "minilm"
     model_path: Path | None = None
-    reader: ReaderName = "typed"
+    reader: ReaderName = "neural"
     reader_model: Path | None = None
     index_dir: Path | None = None
     top_k: int = Field(default=5, ge=1, le=100)
@@ -81,10 +90,16 @@ class Settings(BaseModel):
     dense_weight: float = Field(default=0.65, ge=0.0, le=1.0)
     rrf_k: int = Field(default=60, ge=1, le=10_000)
     candidates_k: int = Field(default=50, ge=1, le=10_000)
-    # Chosen as the lowest confidence that turns away 90% of the SQuAD off-topic questions
-    # (eval/squad_offtopic.jsonl); the confidence model is fitted on SQuAD, whose questions
-    # are harder than most news questions, so its probabilities run low (see the README).
-    abstain_threshold: float = Field(default=0.05, ge=0.0, le=1.0)
+    # The highest confidence floor that still answers 95% of the SQuAD sample's answerable
+    # questions; off-topic questions are mostly turned away by min_similarity instead. The
+    # confidence model is fitted on SQuAD, whose questions are harder than most news
+    # questions, so its probabilities run low (see the README).
+    abstain_threshold: float = Field(default=0.02, ge=0.0, le=1.0)
+    # The highest similarity that loses at most 1% of the SQuAD sample's questions asked of
+    # their own article, while turning away 99% of them asked of the other article only.
+    # None takes MINILM_MIN_SIMILARITY for the packaged MiniLM and 0 (no check) for other
+    # encoders, whose similarities live on other scales.
+    min_similarity: float | None = Field(default=None, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=1000, ge=10, le=100_000)
     window_tokens: int = Field(default=254, ge=16, le=510)
     window_overlap: int = Field(default=64, ge=0, le=256)
@@ -118,6 +133,20 @@ class Settings(BaseModel):
             return cls(**given)
         except ValidationError as exc:
             raise UsageError(describe_validation_error(exc)) from None
+
+    @property
+    def similarity_floor(self) -> float:
+        """The ``min_similarity`` in force: the set value, or the encoder's default.
+
+        Example:
+            >>> Settings().similarity_floor, Settings(encoder="hashing").similarity_floor
+            (0.35, 0.0)
+        """
+        if self.min_similarity is not None:
+            return self.min_similarity
+        if self.encoder == "minilm" and self.model_path is None:
+            return MINILM_MIN_SIMILARITY
+        return 0.0
 
     def index_dir_for(self, corpus: Path) -> Path:
         """The folder holding the index of ``corpus`` under these settings.

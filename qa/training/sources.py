@@ -7,6 +7,7 @@ text. None of these sources is a QA dataset; they only supply sentences to ask a
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import html
 import re
@@ -91,10 +92,8 @@ def read_hhs(folder: Path) -> Iterator[SourceDocument]:
             for row_number, row in enumerate(csv.DictReader(handle)):
                 cell = row.get("Text") or row.get("text") or ""
                 if cell.startswith("[") and "<p" not in cell:
-                    try:
+                    with contextlib.suppress(ValueError, SyntaxError):
                         cell = " ".join(str(x) for x in ast.literal_eval(cell))
-                    except (ValueError, SyntaxError):
-                        pass
                 paragraphs = _html_paragraphs(cell)
                 if paragraphs:
                     yield SourceDocument(f"hhs/{path.stem}/{row_number}", tuple(paragraphs))

