@@ -302,6 +302,31 @@ class Proposal:
     features: tuple[float, ...]
 
 
+def _typed_match(
+    place: tuple[int, int, int], typed_at: dict[tuple[int, int, int], Candidate]
+) -> Candidate | None:
+    """The typed candidate for a span: the same characters, or one that mostly overlaps it.
+
+    The two readers often disagree only on an edge word ("this Saturday" / "Saturday"); the
+    typed reader's knowledge of the answer still applies.
+    """
+    exact = typed_at.get(place)
+    if exact is not None:
+        return exact
+    k, start, end = place
+    best: tuple[float, float, Candidate] | None = None
+    for (k2, s2, e2), cand in typed_at.items():
+        if k2 != k:
+            continue
+        inter = min(end, e2) - max(start, s2)
+        if inter <= 0:
+            continue
+        iou = inter / (max(end, e2) - min(start, s2))
+        if iou >= 0.5 and (best is None or (iou, cand.logit) > best[:2]):
+            best = (iou, cand.logit, cand)
+    return best[2] if best is not None else None
+
+
 class NeuralReader:
     """Span model plus typed reader, with one fitted model of whether an answer is right.
 
@@ -412,6 +437,7 @@ class NeuralReader:
             ):
                 proposed.add((k, start, end))
         places = set(typed_at) | proposed
+        matched = {place: _typed_match(place, typed_at) for place in places}
         by_key: dict[str, list[tuple[tuple[int, int, int], float, float]]] = {}
         for place in places:
             k, start, end = place
@@ -425,7 +451,7 @@ class NeuralReader:
             return []
         span_best = {key: max(v[1] for v in vals) for key, vals in by_key.items()}
         typed_best = {
-            key: max((typed_at[p].logit for p, _, _ in vals if p in typed_at), default=_FLOOR)
+            key: max((m.logit for p, _, _ in vals if (m := matched[p]) is not None), default=_FLOOR)
             for key, vals in by_key.items()
         }
         top = max(span_best.values())
@@ -437,8 +463,15 @@ class NeuralReader:
             per_passage: dict[int, tuple[int, int, int]] = {}
             for place, _, _ in vals:
                 per_passage.setdefault(place[0], place)
-            typed_cands = [typed_at[p] for p, _, _ in vals if p in typed_at]
-            tc = max(typed_cands, key=lambda c: c.logit) if typed_cands else None
+            typed_cands = [(m, p) for p, _, _ in vals if (m := matched[p]) is not None]
+            tc, tc_place = (
+                max(typed_cands, key=lambda c: c[0].logit) if typed_cands else (None, None)
+            )
+            typed_key = (
+                answer_key(hits[tc_place[0]].passage.text[tc.start : tc.end])
+                if tc is not None and tc_place is not None
+                else key
+            )
             f = dict(zip(FEATURES, tc.features, strict=True)) if tc is not None else {}
             other_span = max((v for k2, v in span_best.items() if k2 != key), default=_FLOOR)
             other_typed = max((v for k2, v in typed_best.items() if k2 != key), default=_FLOOR)
@@ -457,11 +490,11 @@ class NeuralReader:
                 f.get("sentence_similarity", 0.0),
                 f.get("overlap", 0.0),
                 float(len(per_passage) - 1),
-                1.0 / (1 + best_place[0]),
+                1.0 / (1 + min(per_passage)),
                 float(
                     len(hits[best_place[0]].passage.text[best_place[1] : best_place[2]].split()) > 6
                 ),
-                typed_conf.get(key, 0.0),
+                typed_conf.get(typed_key, 0.0) if tc is not None else 0.0,
             )
             spans = []
             for k in sorted(per_passage, key=lambda k: k != best_place[0]):

@@ -1,0 +1,145 @@
+"""The neural reader: span arithmetic on hand-made logits, the combiner, and the shipped model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from embeddings import HashingEncoder
+from qa.read.base import ReadRequest
+from qa.read.neural import (
+    COMBINED_FEATURES,
+    HAND_COMBINER,
+    Combiner,
+    NeuralReader,
+    SpanModel,
+    SpanModelOutput,
+    _Window,
+    load_combiner,
+    untrained_kind,
+)
+from qa.types import Hit, Passage
+
+TEXT = "It ends on Saturday."
+# Tokens: [CLS] when [SEP] It ends on Saturday . [SEP]; offsets as a fast tokenizer gives them.
+OFFSETS = [(0, 0), (0, 4), (0, 0), (0, 2), (3, 7), (8, 10), (11, 19), (19, 20), (0, 0)]
+
+
+def _window(starts: list[float], ends: list[float]) -> _Window:
+    return _Window(np.array(starts), np.array(ends), OFFSETS, first=3, last=7)
+
+
+def test_token_span_covers_the_characters() -> None:
+    w = _window([0.0] * 9, [0.0] * 9)
+    assert w.token_span(11, 19) == (6, 6)
+    assert w.token_span(3, 19) == (4, 6)
+    assert w.token_span(12, 15) == (6, 6)  # inside one token: that token
+    assert w.token_span(0, 30) is None  # beyond the window
+
+
+def test_score_is_start_plus_end_and_margin_is_against_no_answer() -> None:
+    starts = [1.0, 0, 0, 0, 0, 0, 4.0, 0, 0]
+    ends = [0.5, 0, 0, 0, 0, 0, 3.0, 0, 0]
+    out = SpanModelOutput((_window(starts, ends),))
+    logit, margin = out.score(11, 19)
+    assert logit == pytest.approx(7.0)
+    assert margin == pytest.approx(7.0 - 1.5)
+
+
+def test_score_takes_the_best_window() -> None:
+    low = _window([0.0] * 6 + [1.0, 0, 0], [0.0] * 6 + [1.0, 0, 0])
+    high = _window([0.0] * 6 + [5.0, 0, 0], [0.0] * 6 + [2.0, 0, 0])
+    assert SpanModelOutput((low, high)).score(11, 19)[0] == pytest.approx(7.0)
+
+
+def test_top_spans_respect_order_and_length() -> None:
+    starts = [0, 0, 0, 0, 2.0, 0, 5.0, 0, 0]
+    ends = [0, 0, 0, 0, 0, 0, 4.0, 1.0, 0]
+    spans = SpanModelOutput((_window(starts, ends),)).top_spans(TEXT, n=3, max_tokens=5)
+    texts = [TEXT[s:e] for s, e, _ in spans]
+    assert texts[0] == "Saturday"
+    assert all(e > s for s, e, _ in spans)
+    logits = [v for _, _, v in spans]
+    assert logits == sorted(logits, reverse=True)
+    one_token = SpanModelOutput((_window(starts, ends),)).top_spans(TEXT, n=5, max_tokens=1)
+    assert all(TEXT[s:e].count(" ") == 0 for s, e, _ in one_token)
+
+
+def test_combiner_is_a_logistic_model() -> None:
+    weights = {"bias": -1.0, "span_logit": 0.5}
+    features = [0.0] * len(COMBINED_FEATURES)
+    features[COMBINED_FEATURES.index("span_logit")] = 4.0
+    assert Combiner(weights).probability(features) == pytest.approx(1 / (1 + math.exp(-1.0)))
+    assert 0.0 < HAND_COMBINER.probability([0.0] * len(COMBINED_FEATURES)) < 1.0
+
+
+def test_shipped_combiner_has_every_feature() -> None:
+    weights = load_combiner().weights
+    assert set(weights) == {"bias", *COMBINED_FEATURES}
+
+
+@pytest.mark.parametrize(
+    ("kind", "untrained"),
+    [("why", True), ("how long", True), ("how many", False), ("when", False), ("what", False)],
+)
+def test_question_kinds_the_span_model_never_saw(kind: str, untrained: bool) -> None:
+    assert untrained_kind(kind) is untrained
+
+
+def _hit(pid: str, text: str) -> Hit:
+    passage = Passage(
+        id=pid,
+        document_id=pid.split("#")[0],
+        title="T",
+        text=text,
+        start=0,
+        end=len(text),
+        ordinal=0,
+    )
+    return Hit(passage=passage, score=1.0, similarity=0.9)
+
+
+@pytest.fixture(scope="module")
+def reader() -> NeuralReader:
+    return NeuralReader(HashingEncoder())
+
+
+def test_shipped_span_model_loads_and_points_at_the_answer() -> None:
+    passages = [
+        "South Korea said the GSOMIA pact with Japan will expire this Saturday.",
+        "He drove to the stadium in a red car.",
+    ]
+    for quantize in (False, True):
+        outputs = SpanModel(quantize=quantize).run("When does GSOMIA expire?", passages)
+        best = outputs[0].top_spans(passages[0], n=1, max_tokens=20)[0]
+        assert passages[0][best[0] : best[1]] in {"this Saturday", "Saturday"}
+        # The unrelated passage scores far below the one holding the answer.
+        assert outputs[1].top_spans(passages[1], 1, 20)[0][2] < best[2] - 5
+
+
+def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralReader) -> None:
+    hits = [
+        _hit("a#0", "The agreement, signed in 2016, expires this Saturday, officials said."),
+        _hit("b#0", "Officials said the pact expires this Saturday unless it is renewed."),
+        _hit("c#0", "The weather in Seoul was cold and dry on Tuesday."),
+    ]
+    analyses = reader.analyze([h.passage.text for h in hits])
+    groups = reader.read([ReadRequest("When does the agreement expire?", hits, analyses)])[0]
+    assert groups, "no answer proposed"
+    best = groups[0]
+    assert best.spans[0].text.lower().endswith("saturday")
+    assert {s.passage_id for s in best.spans} == {"a#0", "b#0"}
+    for span in best.spans:
+        text = next(h.passage.text for h in hits if h.passage.id == span.passage_id)
+        assert text[span.start : span.end] == span.text
+    assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+    assert all(0.0 <= g.score <= 1.0 for g in groups)
+
+
+def test_why_questions_go_to_the_typed_reader(reader: NeuralReader) -> None:
+    hits = [_hit("a#0", "The talks stalled because the two sides disagreed over sanctions.")]
+    analyses = reader.analyze([h.passage.text for h in hits])
+    request = ReadRequest("Why did the talks stall?", hits, analyses)
+    assert reader.read([request]) == reader.typed.read([request])
