@@ -384,10 +384,15 @@ class Assistant:
         """
         cleaned = clean_question(question, self.settings.max_question_chars)
         standalone = cleaned if resolved is None else resolved
-        index, _ = self._loaded()
-        hits = [Hit(passage=p, score=1.0) for p in passages]
+        index, retriever = self._loaded()
         with self._compute_lock:
             vectors = self.encoder.encode([standalone])
+            rows = [index.row_of[p.id] for p in passages]
+            similarity = retriever.similarities(vectors[0], rows)
+            hits = [
+                Hit(passage=p, score=1.0, similarity=s)
+                for p, s in zip(passages, similarity, strict=True)
+            ]
             spans = self._read(index, [standalone], [hits], vectors)[0]
         return self._decide(cleaned, standalone, hits, spans, self.settings.top_k, index)
 

@@ -57,6 +57,7 @@ COMBINED_FEATURES = (
 )
 
 _FLOOR = -12.0
+NEURAL_VERSION = 1
 
 
 def untrained_kind(kind: str) -> bool:
@@ -352,8 +353,8 @@ class NeuralReader:
         max_answer_tokens: int = 20,
     ) -> None:
         self.typed = TypedReader(encoder)
-        # Analyses are the typed reader's, so an index built for it is reused as it is.
-        self.name = self.typed.name
+        # The analyses are the typed reader's; the name still says which reader made the index.
+        self.name = f"neural-v{NEURAL_VERSION}+{self.typed.name}"
         self.span_model = span_model if span_model is not None else SpanModel()
         self.combiner = combiner if combiner is not None else load_combiner()
         self._proposals = proposals
@@ -372,12 +373,11 @@ class NeuralReader:
         """The distinct answers of each request, most probable first.
 
         Questions of a kind the span model never trained on (why, and how-questions other
-        than how many/much/long: the question generator makes none) go to the typed reader
-        alone, whose reason-clause and manner candidates are built for them.
+        than how many/much: the question generator makes none) go to the typed reader alone,
+        whose reason-clause and manner candidates are built for them.
         """
-        kinds = [
-            analyse_question(doc).kind for doc in self.typed.nlp.pipe(r.question for r in requests)
-        ]
+        parsed = self.typed.parse_questions([r.question for r in requests])
+        kinds = [analyse_question(doc).kind for doc in parsed]
         own = [i for i, kind in enumerate(kinds) if not untrained_kind(kind)]
         other = [i for i, kind in enumerate(kinds) if untrained_kind(kind)]
         results: list[list[AnswerGroup]] = [[] for _ in requests]

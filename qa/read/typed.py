@@ -176,6 +176,7 @@ class TypedReader:
         self._nlp: Any = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[bytes, _Analysed] = OrderedDict()
+        self._questions: OrderedDict[str, Any] = OrderedDict()
 
     @property
     def nlp(self) -> Any:
@@ -233,13 +234,26 @@ class TypedReader:
 
     # -- question time ------------------------------------------------------------------------
 
+    def parse_questions(self, questions: Sequence[str]) -> list[Any]:
+        """Parsed questions; a question parsed moments ago (by a combined reader) is reused."""
+        with self._lock:
+            cached = {q: self._questions[q] for q in questions if q in self._questions}
+        missing = [q for q in dict.fromkeys(questions) if q not in cached]
+        for question, doc in zip(missing, self.nlp.pipe(missing), strict=True):
+            cached[question] = doc
+            with self._lock:
+                self._questions[question] = doc
+                while len(self._questions) > 256:
+                    self._questions.popitem(last=False)
+        return [cached[q] for q in questions]
+
     def read(self, requests: Sequence[ReadRequest]) -> list[list[AnswerGroup]]:
         """The distinct answers of each request, most confident first."""
         return [answer_groups(scored, self.weights)[0] for scored in self.score(requests)]
 
     def score(self, requests: Sequence[ReadRequest]) -> list[list[tuple[Span, Candidate]]]:
         """Every candidate span of each request with its features and logit."""
-        questions = list(self.nlp.pipe([r.question for r in requests]))
+        questions = self.parse_questions([r.question for r in requests])
         missing = [i for i, r in enumerate(requests) if r.question_vector is None]
         encoded = self._encoder.encode([requests[i].question for i in missing]) if missing else None
         results = []

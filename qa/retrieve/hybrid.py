@@ -112,6 +112,7 @@ class HybridRetriever:
         self._rrf_k = rrf_k
         self._dense_weight = dense_weight
         self._candidates_k = candidates_k
+        self._matrix: npt.NDArray[np.float32] | None = None
 
     def _dense(self, queries: Vectors, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Top passages by their best-matching vector (the passage or one of its sentences)."""
@@ -131,6 +132,21 @@ class HybridRetriever:
                 out_rows[qi, rank] = passage
                 out_scores[qi, rank] = score
         return out_scores, out_rows
+
+    def similarities(self, query_vector: Vectors, rows: Sequence[int]) -> list[float]:
+        """Cosine of one encoded query with each given passage row (its best vector).
+
+        The same number a :class:`Hit` carries as ``similarity``, for passages chosen by the
+        caller rather than by search.
+        """
+        if self._matrix is None:
+            self._matrix = self._vectors.vectors()
+        scores = self._matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        out = []
+        for row in rows:
+            mine = scores[self._unit_passage == row]
+            out.append(float(mine.max()) if len(mine) else 0.0)
+        return out
 
     def search(self, query: str, top_k: int = 5) -> list[Hit]:
         """Ranked passages for one query."""

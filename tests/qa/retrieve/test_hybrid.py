@@ -99,6 +99,11 @@ def test_passages_score_as_their_best_unit() -> None:
     assert np.allclose(best[got], np.sort(best)[::-1][:5], atol=1e-6)
     # The similarity a hit carries is its best unit's cosine, comparable across questions.
     assert np.allclose([h.similarity for h in hits], best[got], atol=1e-6)
+    # ...and the same number is available for passages the caller picks.
+    picked = [11, 0, 5]
+    assert np.allclose(
+        retriever.similarities(enc.encode([query])[0], picked), best[picked], atol=1e-6
+    )
 
 
 def test_unit_map_must_match_the_vectors() -> None:
