@@ -20,7 +20,12 @@ EXIT_ERROR = 1
 
 
 def _settings_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, default=Path("seeds"), help="article folder")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path("seeds"),
+        help="article folder (for eval, also a SQuAD JSON file whose articles are the corpus)",
+    )
     parser.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
     parser.add_argument("--top-k", type=int, default=None, help="passages to show")
     parser.add_argument(

@@ -196,7 +196,18 @@ def _evaluate_one(
     )
 
 
+def _given_folder(corpus: str | Path | None) -> bool:
+    return corpus is not None and Path(corpus).suffix.lower() != ".json"
+
+
+def _source(eval_set: EvalSet, corpus: str | Path | None) -> str:
+    return Path(corpus).name if corpus is not None else eval_set.path.name
+
+
 def _corpus_for(eval_set: EvalSet, corpus: str | Path | None) -> Path:
+    if corpus is not None and Path(corpus).suffix.lower() == ".json":
+        # Another question set's SQuAD file: its articles are the corpus (off-topic sets).
+        return write_squad_corpus(load_questions(corpus))
     if corpus is not None:
         return Path(corpus)
     if eval_set.kind == "squad":
@@ -225,8 +236,10 @@ def run_evaluation(
     Args:
         data: SQuAD v1.1/v2.0 JSON, or JSONL with ``question``, ``answers`` and optional
             ``history`` per line.
-        corpus: Article folder to ask against. Without it a SQuAD file's own paragraphs are
-            written to a cache folder and used; a JSONL file is asked against ``seeds``.
+        corpus: Article folder to ask against, or a SQuAD JSON file whose articles are the
+            corpus (to ask off-topic questions of it). Without it a SQuAD file's own
+            paragraphs are written to a cache folder and used; a JSONL file is asked against
+            ``seeds``.
         out: Folder for ``report.json``, ``report.md``, ``reliability.png``,
             ``risk_coverage.png`` and ``predictions.jsonl``.
         limit: Evaluate only the first ``limit`` questions.
@@ -270,7 +283,10 @@ def run_evaluation(
         "data_kind": eval_set.kind,
         "squad_version": eval_set.version,
         "data_sha256": eval_set.digest,
-        "corpus": str(corpus_path),
+        # A corpus written from a SQuAD file lives in a cache folder: name its source instead.
+        "corpus": str(corpus_path)
+        if _given_folder(corpus)
+        else f"articles of {_source(eval_set, corpus)}",
         "corpus_name": corpus_path.name,
         "corpus_documents": info.documents,
         "corpus_passages": info.passages,
