@@ -449,29 +449,25 @@ class Assistant:
         read = hits[: self.settings.read_k]
         closest = max((h.similarity or 0.0 for h in read), default=0.0)
         floor = self.settings.similarity_floor
+        reason = None
         if closest < floor:
-            return Answer(
-                question=question,
-                text=None,
-                score=score,
-                resolved_question=standalone,
-                passages=shown,
-                abstain_reason=(
-                    f"no passage is about this question: the closest has similarity "
-                    f"{closest:.2f}, below {floor:.2f}"
-                ),
+            reason = (
+                f"no passage is about this question: the closest has similarity "
+                f"{closest:.2f}, below {floor:.2f}"
             )
-        if score < self.settings.abstain_threshold:
+        elif score < self.settings.abstain_threshold:
+            reason = (
+                f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "
+                f"threshold {self.settings.abstain_threshold:.2f}"
+            )
+        if reason is not None:
             return Answer(
                 question=question,
                 text=None,
                 score=score,
                 resolved_question=standalone,
                 passages=shown,
-                abstain_reason=(
-                    f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "
-                    f"threshold {self.settings.abstain_threshold:.2f}"
-                ),
+                abstain_reason=reason,
             )
         by_id = {h.passage.id: h.passage for h in hits}
         citations = []

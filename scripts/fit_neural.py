@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 
 from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
-from qa.evaluation.metrics import exact_match, expected_calibration_error, f1_score
+from qa.evaluation.metrics import thresholded_figures
 from qa.read.base import ReadRequest
 from qa.read.neural import (
     COMBINED_FEATURES,
@@ -114,32 +114,15 @@ def fit(rows: list[Row], c: float = 1.0) -> Combiner:
 
 def evaluate(rows: list[Row], combiner: Combiner, threshold: float) -> dict[str, float]:
     """End-to-end figures on these questions, abstaining below ``threshold``."""
-    em, f1, no_ans_abstained, has_ans_abstained, conf, correct = [], [], [], [], [], []
+    picks = []
     for r in rows:
         if r["typed"] is not None:
             scored = [(g.score, g.spans[0].text) for g in r["typed"]]
         else:
             scored = [(combiner.probability(p.features), p.spans[0].text) for p in r["proposals"]]
-        best = max(scored, key=lambda sp: sp[0]) if scored else None
-        prediction = None
-        if best is not None and best[0] >= threshold:
-            prediction = best[1]
-            conf.append(best[0])
-            correct.append(bool(r["golds"]) and exact_match(prediction, r["golds"]) == 1.0)
-        if r["golds"]:
-            em.append(exact_match(prediction, r["golds"]))
-            f1.append(f1_score(prediction, r["golds"]))
-            has_ans_abstained.append(prediction is None)
-        else:
-            no_ans_abstained.append(prediction is None)
-    return {
-        "questions": len(rows),
-        "has_ans_em": round(float(np.mean(em)), 4),
-        "has_ans_f1": round(float(np.mean(f1)), 4),
-        "has_ans_abstained": round(float(np.mean(has_ans_abstained)), 4),
-        "no_ans_abstained": round(float(np.mean(no_ans_abstained)), 4),
-        "ece_answered": round(expected_calibration_error(conf, correct), 4) if conf else 0.0,
-    }
+        score, best = max(scored, key=lambda sp: sp[0]) if scored else (0.0, None)
+        picks.append((best, score, r["golds"]))
+    return thresholded_figures(picks, threshold)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
-from qa.evaluation.metrics import exact_match, expected_calibration_error, f1_score
+from qa.evaluation.metrics import thresholded_figures
 from qa.read.base import ReadRequest
 from qa.read.typed import (
     FEATURES,
@@ -103,28 +103,14 @@ def fit(rows: list[Row]) -> ReaderWeights:
 
 def evaluate(rows: list[Row], weights: ReaderWeights, threshold: float) -> dict[str, float]:
     """End-to-end figures of the weights on these questions, abstaining below ``threshold``."""
-    em, f1, no_ans_abstained, has_ans_abstained, conf, correct = [], [], [], [], [], []
+    picks = []
     for r in rows:
         groups, _ = answer_groups(_rescored(r, weights.rank), weights)
         best = groups[0] if groups else None
-        prediction = best.spans[0].text if best is not None and best.score >= threshold else None
-        if best is not None and prediction is not None:
-            conf.append(best.score)
-            correct.append(bool(r["golds"]) and exact_match(prediction, r["golds"]) == 1.0)
-        if r["golds"]:
-            em.append(exact_match(prediction, r["golds"]))
-            f1.append(f1_score(prediction, r["golds"]))
-            has_ans_abstained.append(prediction is None)
-        else:
-            no_ans_abstained.append(prediction is None)
-    return {
-        "questions": len(rows),
-        "has_ans_em": round(float(np.mean(em)), 4),
-        "has_ans_f1": round(float(np.mean(f1)), 4),
-        "has_ans_abstained": round(float(np.mean(has_ans_abstained)), 4),
-        "no_ans_abstained": round(float(np.mean(no_ans_abstained)), 4),
-        "ece_answered": round(expected_calibration_error(conf, correct), 4) if conf else 0.0,
-    }
+        picks.append(
+            (best.spans[0].text if best else None, best.score if best else 0.0, r["golds"])
+        )
+    return thresholded_figures(picks, threshold)
 
 
 def main() -> None:

@@ -404,3 +404,51 @@ def percentile(values: Sequence[float], q: float) -> float:
     if math.isnan(q) or not 0.0 <= q <= 100.0:
         raise ValueError(f"q must lie in [0, 100], got {q!r}")
     return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def thresholded_figures(
+    picks: Sequence[tuple[str | None, float, Sequence[str]]], threshold: float
+) -> dict[str, float]:
+    """Answer and abstention figures for best guesses kept only at ``threshold`` or above.
+
+    Args:
+        picks: For each question, the reader's best answer (None when it has none), its
+            confidence, and the gold answers (empty when the question has no answer).
+        threshold: Answers less confident than this count as abstentions.
+
+    Returns:
+        Has-answer exact match and F1, the share of answerable questions abstained on, the
+        share of unanswerable ones abstained on, and the calibration error of what was given.
+
+    Example:
+        >>> picks = [("Paris", 0.9, ["Paris"]), ("Rome", 0.2, ["Oslo"]), ("Bonn", 0.1, [])]
+        >>> thresholded_figures(picks, 0.15)["has_ans_em"], thresholded_figures(picks, 0.15)[
+        ...     "no_ans_abstained"]
+        (0.5, 1.0)
+    """
+    em, f1, has_ans_abstained, no_ans_abstained = [], [], [], []
+    conf: list[float] = []
+    correct: list[bool] = []
+    for best, score, golds in picks:
+        prediction = best if best is not None and score >= threshold else None
+        if prediction is not None:
+            conf.append(score)
+            correct.append(bool(golds) and exact_match(prediction, golds) == 1.0)
+        if golds:
+            em.append(exact_match(prediction, golds))
+            f1.append(f1_score(prediction, golds))
+            has_ans_abstained.append(prediction is None)
+        else:
+            no_ans_abstained.append(prediction is None)
+
+    def mean(values: Sequence[float]) -> float:
+        return round(float(np.mean(values)), 4) if values else 0.0
+
+    return {
+        "questions": len(picks),
+        "has_ans_em": mean(em),
+        "has_ans_f1": mean(f1),
+        "has_ans_abstained": mean(has_ans_abstained),
+        "no_ans_abstained": mean(no_ans_abstained),
+        "ece_answered": round(expected_calibration_error(conf, correct), 4) if conf else 0.0,
+    }

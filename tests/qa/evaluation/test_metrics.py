@@ -322,3 +322,24 @@ def test_percentile_rejects_bad_input() -> None:
         percentile([], 50)
     with pytest.raises(ValueError, match="q must"):
         percentile([1.0], 101)
+
+
+def test_thresholded_figures_hand_worked() -> None:
+    from qa.evaluation.metrics import thresholded_figures
+
+    picks = [
+        ("Paris", 0.9, ["Paris"]),  # kept, right
+        ("the Rome", 0.6, ["Rome", "Roma"]),  # kept, right once articles are dropped
+        ("Oslo", 0.1, ["Bergen"]),  # below the threshold: abstained
+        ("Bonn", 0.5, []),  # answered a question with no answer
+        (None, 0.0, []),  # nothing proposed: abstained
+    ]
+    got = thresholded_figures(picks, 0.3)
+    assert got["questions"] == 5
+    assert got["has_ans_em"] == round(2 / 3, 4)
+    assert got["has_ans_f1"] == round(2 / 3, 4)
+    assert got["has_ans_abstained"] == round(1 / 3, 4)
+    assert got["no_ans_abstained"] == 0.5
+    # Answered: 0.9 right, 0.6 right, 0.5 wrong. ECE with ten bins: each answer sits in its
+    # own bin, |0.9-1| + |0.6-1| + |0.5-0| over 3.
+    assert got["ece_answered"] == round((0.1 + 0.4 + 0.5) / 3, 4)
