@@ -122,7 +122,10 @@ def main() -> None:
     logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_squad_corpus(load_questions(args.data), Path(tmp) / "corpus")
-        assistant = Assistant.from_corpus(corpus, index_dir=Path(tmp) / "ix", show_progress=False)
+        # The typed reader's own weights: it must be the reader, whatever the default is.
+        assistant = Assistant.from_corpus(
+            corpus, index_dir=Path(tmp) / "ix", show_progress=False, reader="typed"
+        )
         rows = collect(assistant, args.data)
     titles = sorted({r["article"] for r in rows if r["article"]})
     held_out = {}
