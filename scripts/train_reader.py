@@ -292,7 +292,8 @@ def main() -> int:
             param.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    steps = int(math.ceil(n / args.batch) * args.epochs)
+    steps_per_epoch = math.ceil(n / args.batch)
+    steps = int(steps_per_epoch * args.epochs)
     warmup = max(1, int(0.06 * steps))
 
     def lr_at(step: int) -> float:
@@ -332,7 +333,7 @@ def main() -> int:
             if fit < steps:
                 print(f"time budget: {steps} steps -> {fit}", flush=True)
                 steps = fit
-        if args.squad and step % math.ceil(n / args.batch) == 0 and step < steps:
+        if args.squad and step % steps_per_epoch == 0 and step < steps:
             print(f"after {step} steps:", flush=True)
             evaluate_squad(model, tokenizer, args.squad, device, args.max_len, args.stride)
         if step % 200 == 0 or step == steps:

@@ -196,23 +196,20 @@ def _evaluate_one(
     )
 
 
-def _given_folder(corpus: str | Path | None) -> bool:
-    return corpus is not None and Path(corpus).suffix.lower() != ".json"
+def _corpus_for(eval_set: EvalSet, corpus: str | Path | None) -> tuple[Path, str]:
+    """The corpus folder to ask, and how the report names it.
 
-
-def _source(eval_set: EvalSet, corpus: str | Path | None) -> str:
-    return Path(corpus).name if corpus is not None else eval_set.path.name
-
-
-def _corpus_for(eval_set: EvalSet, corpus: str | Path | None) -> Path:
+    A corpus written from a SQuAD file lives in a cache folder of this machine, so the report
+    names its source file instead.
+    """
     if corpus is not None and Path(corpus).suffix.lower() == ".json":
         # Another question set's SQuAD file: its articles are the corpus (off-topic sets).
-        return write_squad_corpus(load_questions(corpus))
+        return write_squad_corpus(load_questions(corpus)), f"articles of {Path(corpus).name}"
     if corpus is not None:
-        return Path(corpus)
+        return Path(corpus), str(Path(corpus))
     if eval_set.kind == "squad":
-        return write_squad_corpus(eval_set)
-    return DEFAULT_JSONL_CORPUS
+        return write_squad_corpus(eval_set), f"articles of {eval_set.path.name}"
+    return DEFAULT_JSONL_CORPUS, str(DEFAULT_JSONL_CORPUS)
 
 
 def _warm_up(assistant: Assistant, item: EvalQuestion, depth: int) -> None:
@@ -260,7 +257,7 @@ def run_evaluation(
     """
     chosen = settings if settings is not None else Settings()
     eval_set = load_questions(data, limit=limit)
-    corpus_path = _corpus_for(eval_set, corpus)
+    corpus_path, corpus_label = _corpus_for(eval_set, corpus)
     assistant = Assistant.from_corpus(corpus_path, chosen)
     info = assistant.info()
     depth = max(RETRIEVAL_DEPTH, assistant.settings.top_k)
@@ -283,10 +280,7 @@ def run_evaluation(
         "data_kind": eval_set.kind,
         "squad_version": eval_set.version,
         "data_sha256": eval_set.digest,
-        # A corpus written from a SQuAD file lives in a cache folder: name its source instead.
-        "corpus": str(corpus_path)
-        if _given_folder(corpus)
-        else f"articles of {_source(eval_set, corpus)}",
+        "corpus": corpus_label,
         "corpus_name": corpus_path.name,
         "corpus_documents": info.documents,
         "corpus_passages": info.passages,

@@ -36,7 +36,6 @@ _AUX = {"aux", "auxpass"}
 _ANSWER_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "npadvmod", "oprd", "appos"}
 _LEFT_MODIFIERS = {"det", "compound", "amod", "nummod", "poss", "case", "nmod", "quantmod"}
 _PLACE_PREPS = {"in", "at", "near", "to", "from", "into", "across", "inside", "outside", "on"}
-_TIME_PREPS = {"on", "in", "at", "during", "by", "since", "until", "before", "after", "from"}
 _DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 _PRONOUNS = {
     "it",
@@ -84,7 +83,7 @@ def _left_edge(token: Token, first: int) -> int:
     for child in token.lefts:
         if child.dep_ in _LEFT_MODIFIERS and child.i < start:
             start = child.left_edge.i
-    return min(start, first)
+    return start
 
 
 def _wh_phrase(answer: Span, root: Token, rng: random.Random) -> tuple[str, str] | None:
