@@ -69,7 +69,7 @@ def make_reader(settings: Settings, encoder: Encoder) -> Reader:
     if settings.reader == "neural":
         from qa.read.neural import NeuralReader
 
-        return NeuralReader(encoder)
+        return NeuralReader(encoder, focus_words=settings.focus_words)
     from qa.read.typed import TypedReader
 
     return TypedReader(encoder)

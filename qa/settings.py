@@ -65,6 +65,9 @@ class Settings(BaseModel):
             assistant abstains whatever the reader proposes. None picks the value measured
             for the packaged MiniLM (0.35), or 0 (no check) for any other encoder; 0 turns the
             check off.
+        focus_words: The neural reader's span model reads a passage longer than this many
+            words only in its run of sentences most about the question, which makes reading
+            long paragraphs about twice as fast; None reads every passage whole.
         max_question_chars: Longer questions are refused rather than silently cut.
         window_tokens: Longest passage in encoder word pieces; longer paragraphs are split.
         window_overlap: Word pieces shared by consecutive windows of a split paragraph.
@@ -100,6 +103,10 @@ class Settings(BaseModel):
     # None takes MINILM_MIN_SIMILARITY for the packaged MiniLM and 0 (no check) for other
     # encoders, whose similarities live on other scales.
     min_similarity: float | None = Field(default=None, ge=0.0, le=1.0)
+    # On the SQuAD sample a 60-word run holds the answer for 94% of the answerable questions
+    # whose passage is longer, and end-to-end F1 is unchanged (0.385 whole, 0.385 at 60
+    # words, 0.387 at 80) while the reader takes about half the time (bench_focus.py).
+    focus_words: int | None = Field(default=60, ge=20, le=10_000)
     max_question_chars: int = Field(default=1000, ge=10, le=100_000)
     window_tokens: int = Field(default=254, ge=16, le=510)
     window_overlap: int = Field(default=64, ge=0, le=256)

@@ -10,6 +10,7 @@ the sentence vectors are made once per passage at index time.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import threading
@@ -133,6 +134,43 @@ def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
 class _Analysed:
     doc: Any
     sentence_vectors: npt.NDArray[np.float32]
+    # Each sentence's noun chunks. spaCy finds a sentence's chunks by walking the whole
+    # document's, so asking per sentence per question costs a pass over the passage each time.
+    chunks: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    """How one sentence of a passage bears on the question.
+
+    Attributes:
+        start: First character of the sentence in the passage.
+        end: One past its last character.
+        similarity: Cosine of the sentence's vector with the question's.
+        overlap: Share of the question's content words found in the sentence.
+        verb_missing: 1 when the question has a main verb and the sentence lacks it, else 0.
+        matched: Document token indices of the sentence's words that are question words.
+    """
+
+    start: int
+    end: int
+    similarity: float
+    overlap: float
+    verb_missing: float
+    matched: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """The question against one passage: its sentences, and whether its article lacks one
+    of the question's specifics ("the *third* summit"), which marks a look-alike question."""
+
+    missing_key: float
+    sentences: tuple[SentenceView, ...]
+
+    def sentence_at(self, char: int) -> SentenceView | None:
+        """The sentence holding character ``char``."""
+        return next((s for s in self.sentences if s.start <= char < s.end), None)
 
 
 @dataclass(frozen=True)
@@ -225,7 +263,16 @@ class TypedReader:
         data = srsly.msgpack_loads(blob)
         doc = Doc(self.nlp.vocab).from_bytes(data["doc"])
         vectors = np.frombuffer(data["vectors"], dtype=np.float16).astype(np.float32)
-        analysed = _Analysed(doc, vectors.reshape(int(data["rows"]), -1))
+        sents = list(doc.sents)
+        chunks: list[list[Any]] = [[] for _ in sents]
+        starts = [sent.start for sent in sents]
+        for chunk in doc.noun_chunks:
+            k = bisect.bisect_right(starts, chunk.start) - 1
+            if k >= 0 and chunk.end <= sents[k].end:
+                chunks[k].append(chunk)
+        analysed = _Analysed(
+            doc, vectors.reshape(int(data["rows"]), -1), tuple(tuple(c) for c in chunks)
+        )
         with self._lock:
             self._cache[key] = analysed
             while len(self._cache) > 2048:
@@ -247,6 +294,14 @@ class TypedReader:
                     self._questions.popitem(last=False)
         return [cached[q] for q in questions]
 
+    def question_vectors(self, requests: Sequence[ReadRequest]) -> list[npt.NDArray[np.float32]]:
+        """Each request's question vector: the one it carries, or freshly encoded."""
+        missing = [r.question for r in requests if r.question_vector is None]
+        encoded = iter(self._encoder.encode(missing)) if missing else iter(())
+        return [
+            r.question_vector if r.question_vector is not None else next(encoded) for r in requests
+        ]
+
     def read(self, requests: Sequence[ReadRequest]) -> list[list[AnswerGroup]]:
         """The distinct answers of each request, most confident first."""
         return [answer_groups(scored, self.weights)[0] for scored in self.score(requests)]
@@ -254,14 +309,9 @@ class TypedReader:
     def score(self, requests: Sequence[ReadRequest]) -> list[list[tuple[Span, Candidate]]]:
         """Every candidate span of each request with its features and logit."""
         questions = self.parse_questions([r.question for r in requests])
-        missing = [i for i, r in enumerate(requests) if r.question_vector is None]
-        encoded = self._encoder.encode([requests[i].question for i in missing]) if missing else None
+        vectors = self.question_vectors(requests)
         results = []
-        for i, (request, qdoc) in enumerate(zip(requests, questions, strict=True)):
-            qvec = request.question_vector
-            if qvec is None:
-                assert encoded is not None
-                qvec = encoded[missing.index(i)]
+        for request, qdoc, qvec in zip(requests, questions, vectors, strict=True):
             frame = analyse_question(qdoc)
             doc_words = request.document_words
             scored: list[tuple[Span, Candidate]] = []
@@ -283,6 +333,27 @@ class TypedReader:
             results.append(scored)
         return results
 
+    def view(
+        self,
+        qdoc: Any,
+        blob: bytes,
+        qvec: npt.NDArray[np.float32],
+        document_words: frozenset[str] | None = None,
+        frame: QuestionFrame | None = None,
+    ) -> PassageView:
+        """How the question bears on one passage, sentence by sentence.
+
+        ``document_words`` and ``frame`` are as for :meth:`candidates`.
+
+        Example:
+            >>> view = reader.view(qdoc, analyses[0], qvec)  # doctest: +SKIP
+            >>> max(view.sentences, key=lambda s: s.similarity).start  # doctest: +SKIP
+            0
+        """
+        if frame is None:
+            frame = analyse_question(qdoc)
+        return _passage_view(self._load(blob), frame, qvec, document_words)
+
     def candidates(
         self,
         qdoc: Any,
@@ -302,26 +373,17 @@ class TypedReader:
             frame = analyse_question(qdoc)
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
-        sentences = list(doc.sents)
-        known = document_words if document_words is not None else {t.lower_ for t in doc}
-        # One specific the article never mentions ("the *third* summit") is enough to make
-        # it answer a different question, so this is all-or-nothing rather than a share.
-        missing_key = 1.0 if any(not group & known for group in frame.keys) else 0.0
-        sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
+        view = _passage_view(analysed, frame, qvec, document_words)
+        missing_key = view.missing_key
         out: list[Candidate] = []
-        for si, sent in enumerate(sentences):
-            keys = [word_key(t) for t in sent]
-            matched = [
-                t.i
-                for t, key in zip(sent, keys, strict=True)
-                if not t.is_punct and key in frame.lemmas
-            ]
-            overlap = len({keys[i - sent.start] for i in matched}) / max(1, len(frame.lemmas))
-            # The question's own verb ("signed", "lead", "ordered") missing from the sentence
-            # is the mark of a look-alike question the sentence does not answer.
-            verb_missing = 1.0 if frame.verbs and not frame.verbs & set(keys) else 0.0
-            sim = float(sims[si]) if si < len(sims) else 0.0
-            for start, end, label in _spans(sent, frame):
+        for si, (sent, sv) in enumerate(zip(doc.sents, view.sentences, strict=True)):
+            matched, overlap, verb_missing, sim = (
+                sv.matched,
+                sv.overlap,
+                sv.verb_missing,
+                sv.similarity,
+            )
+            for start, end, label in _spans(sent, frame, analysed.chunks[si]):
                 if end - start > self._max_tokens:
                     continue
                 span = doc[start:end]
@@ -385,6 +447,35 @@ class TypedReader:
                     )
                 )
         return out
+
+
+def _passage_view(
+    analysed: _Analysed,
+    frame: QuestionFrame,
+    qvec: npt.NDArray[np.float32],
+    document_words: frozenset[str] | None,
+) -> PassageView:
+    doc = analysed.doc
+    known = document_words if document_words is not None else {t.lower_ for t in doc}
+    # One specific the article never mentions ("the *third* summit") is enough to make it
+    # answer a different question, so this is all-or-nothing rather than a share.
+    missing_key = 1.0 if any(not group & known for group in frame.keys) else 0.0
+    sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
+    views = []
+    for si, sent in enumerate(doc.sents):
+        keys = [word_key(t) for t in sent]
+        matched = tuple(
+            t.i for t, key in zip(sent, keys, strict=True) if not t.is_punct and key in frame.lemmas
+        )
+        overlap = len({keys[i - sent.start] for i in matched}) / max(1, len(frame.lemmas))
+        # The question's own verb ("signed", "lead", "ordered") missing from the sentence is
+        # the mark of a look-alike question the sentence does not answer.
+        verb_missing = 1.0 if frame.verbs and not frame.verbs & set(keys) else 0.0
+        sim = float(sims[si]) if si < len(sims) else 0.0
+        views.append(
+            SentenceView(sent.start_char, sent.end_char, sim, overlap, verb_missing, matched)
+        )
+    return PassageView(missing_key, tuple(views))
 
 
 def answer_groups(
@@ -526,8 +617,9 @@ def _whole_words(doc: Any, start: int, end: int, sent: Any) -> tuple[int, int]:
     return start, end
 
 
-def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
-    """Candidate token spans of a sentence as ``(start, end, label)``; noun chunks are ``NP``."""
+def _spans(sent: Any, frame: QuestionFrame, chunks: Sequence[Any]) -> list[tuple[int, int, str]]:
+    """Candidate token spans of a sentence as ``(start, end, label)``; its noun ``chunks`` are
+    ``NP``."""
     found: dict[tuple[int, int], str] = {}
     doc = sent.doc
     for ent in sent.ents:
@@ -538,7 +630,7 @@ def _spans(sent: Any, frame: QuestionFrame) -> list[tuple[int, int, str]]:
             unit = doc[end]
             if unit.pos_ in _UNIT_POS and unit.is_alpha:
                 found.setdefault((start, end + 1), "QUANTITY+UNIT")
-    for chunk in sent.noun_chunks:
+    for chunk in chunks:
         if chunk.root.pos_ == "PRON":
             continue
         start = chunk.start

@@ -52,6 +52,9 @@ def test_bad_top_k_and_settings(fast_assistant: Assistant) -> None:
         fast_assistant.search("x", top_k=0)
     with pytest.raises(UsageError, match=r"encoder='bert'.*'minilm', 'hashing'"):
         Settings.make(encoder="bert")
+    with pytest.raises(UsageError, match="focus_words=5"):
+        Settings.make(focus_words=5)
+    assert Settings(focus_words=None).focus_words is None
 
 
 def test_missing_corpus_folder(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from qa.read.neural import (
     SpanModel,
     SpanModelOutput,
     _Window,
+    focus_block,
     load_combiner,
     untrained_kind,
 )
@@ -65,6 +66,41 @@ def test_top_spans_respect_order_and_length() -> None:
     assert logits == sorted(logits, reverse=True)
     one_token = SpanModelOutput((_window(starts, ends),)).top_spans(TEXT, n=5, max_tokens=1)
     assert all(TEXT[s:e].count(" ") == 0 for s, e, _ in one_token)
+
+
+def test_shifted_output_scores_the_same_span_at_its_place_in_the_passage() -> None:
+    starts = [1.0, 0, 0, 0, 0, 0, 4.0, 0, 0]
+    ends = [0.5, 0, 0, 0, 0, 0, 3.0, 0, 0]
+    out = SpanModelOutput((_window(starts, ends),))
+    prefix = "Officials say. "
+    moved = out.shifted(len(prefix))
+    assert moved.score(11 + len(prefix), 19 + len(prefix)) == out.score(11, 19)
+    best = moved.top_spans(prefix + TEXT, n=1, max_tokens=5)[0]
+    assert (prefix + TEXT)[best[0] : best[1]] == "Saturday"
+    assert out.shifted(0) is out
+
+
+@pytest.mark.parametrize(
+    ("lengths", "scores", "budget", "expected"),
+    [
+        # Grows towards the better neighbour: 1 (0.9), then 2 (0.5 > 0.1).
+        ([10, 10, 10, 10], [0.1, 0.9, 0.5, 0.2], 20, (1, 2)),
+        ([10, 10, 10, 10], [0.1, 0.9, 0.5, 0.2], 30, (1, 3)),
+        ([10, 10, 10, 10], [0.1, 0.9, 0.5, 0.2], 1000, (0, 3)),
+        # A neighbour that does not fit is passed over for the other side.
+        ([10, 30, 10, 5], [0.9, 0.8, 0.1, 0.0], 25, (0, 0)),
+        ([5, 30, 10, 5], [0.2, 0.1, 0.9, 0.3], 20, (2, 3)),
+        # Equal neighbours: the sentence before, which often names what the answer's refers to.
+        ([10, 10, 10], [0.5, 0.9, 0.5], 20, (0, 1)),
+        # A best sentence longer than the budget is still read.
+        ([50, 10], [0.9, 0.1], 20, (0, 0)),
+        ([], [], 20, (0, -1)),
+    ],
+)
+def test_focus_block(
+    lengths: list[int], scores: list[float], budget: int, expected: tuple[int, int]
+) -> None:
+    assert focus_block(lengths, scores, budget) == expected
 
 
 def test_combiner_is_a_logistic_model() -> None:
@@ -136,6 +172,23 @@ def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralRea
         assert text[span.start : span.end] == span.text
     assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
     assert all(0.0 <= g.score <= 1.0 for g in groups)
+
+
+def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
+    filler = " ".join(f"The committee met on day {k} to discuss the budget." for k in range(12))
+    text = f"{filler} The new bridge over the river will open in March 2027. {filler}"
+    hits = [_hit("a#0", text)]
+    whole = NeuralReader(HashingEncoder(), focus_words=None)
+    focused = NeuralReader(HashingEncoder(), whole.span_model, focus_words=20)
+    analyses = whole.analyze([text])
+    request = ReadRequest("When will the new bridge over the river open?", hits, analyses)
+    assert whole.focus([request]) == [[(0, len(text))]]
+    [[(start, end)]] = focused.focus([request])
+    assert "bridge over the river will open in March 2027." in text[start:end]
+    assert len(text[start:end].split()) <= 20
+    best = focused.read([request])[0][0].spans[0]
+    assert "March 2027" in best.text
+    assert text[best.start : best.end] == best.text
 
 
 def test_why_questions_go_to_the_typed_reader(reader: NeuralReader) -> None:

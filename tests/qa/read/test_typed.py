@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from qa.read.typed import FEATURES, Candidate, ReaderWeights, answer_groups
+from embeddings import HashingEncoder
+from qa.read.typed import FEATURES, Candidate, ReaderWeights, TypedReader, answer_groups
 from qa.types import Span
 
 
@@ -42,3 +43,30 @@ def test_without_confidence_model_spans_combine_by_noisy_or() -> None:
     scored = [_scored("p1", 0, "Kim", 0.0), _scored("p2", 0, "Kim", 0.0)]
     groups, _ = answer_groups(scored, ReaderWeights(rank={"bias": 0.0}))
     assert groups[0].score == pytest.approx(0.75)
+
+
+@pytest.fixture(scope="module")
+def typed_reader() -> TypedReader:
+    return TypedReader(HashingEncoder())
+
+
+def test_view_of_a_passage_sentence_by_sentence(typed_reader: TypedReader) -> None:
+    text = "The council signed the treaty in 1990. Rain fell on Tuesday."
+    [blob] = typed_reader.analyze([text])
+    qdoc = typed_reader.parse_questions(["When did the council sign the third treaty?"])[0]
+    qvec = HashingEncoder().encode(["When did the council sign the third treaty?"])[0]
+    view = typed_reader.view(qdoc, blob, qvec)
+    first, second = view.sentences
+    assert text[first.start : first.end] == "The council signed the treaty in 1990."
+    assert text[second.start : second.end] == "Rain fell on Tuesday."
+    # council, sign, treaty: all three content words in the first sentence, none in the second.
+    assert (first.overlap, second.overlap) == (1.0, 0.0)
+    assert (first.verb_missing, second.verb_missing) == (0.0, 1.0)
+    assert first.similarity > second.similarity
+    # "third" is a specific the passage never mentions: a look-alike question.
+    assert view.missing_key == 1.0
+    assert view.sentence_at(first.end + 1) == second
+    assert view.sentence_at(len(text) + 5) is None
+
+    [other] = typed_reader.analyze(["The council signed its third treaty in 1990."])
+    assert typed_reader.view(qdoc, other, qvec).missing_key == 0.0
