@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_reader.py"
-
 
 @pytest.fixture(scope="module")
-def train_reader() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("train_reader_under_test", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def train_reader(load_script: Callable[[str], ModuleType]) -> ModuleType:
+    return load_script("train_reader")
 
 
 @pytest.fixture(scope="module")
