@@ -479,12 +479,12 @@ class NeuralReader:
 
     def propose(self, requests: Sequence[ReadRequest]) -> list[list[Proposal]]:
         """Every distinct answer either reader proposes, with the combiner's features."""
-        typed_all = self.typed.score(requests)
+        views = self._views(requests)
+        typed_all = self.typed.score(requests, views)
         typed_conf = []
         for typed in typed_all:
             groups, _ = answer_groups(typed, self.typed.weights)
             typed_conf.append({answer_key(g.spans[0].text): g.score for g in groups})
-        views = self._views(requests)
         pairs: list[tuple[str, str]] = []
         shifts: list[int] = []
         for request, passage_views in zip(requests, views, strict=True):
@@ -533,7 +533,9 @@ class NeuralReader:
             words = request.document_words
             out.append(
                 [
-                    self.typed.view(qdoc, blob, qvec, words[k] if words else None, frame)
+                    self.typed.view(
+                        qdoc, blob, qvec, words[k] if words is not None else None, frame
+                    )
                     if blob
                     else None
                     for k, blob in enumerate(request.analyses)
@@ -543,7 +545,7 @@ class NeuralReader:
 
     def _block(self, text: str, view: PassageView | None) -> tuple[int, int]:
         budget = self._focus_words
-        if budget is None or view is None or len(text.split()) <= budget:
+        if budget is None or view is None or not view.sentences or len(text.split()) <= budget:
             return 0, len(text)
         sents = view.sentences
         lo, hi = focus_block(

@@ -306,12 +306,19 @@ class TypedReader:
         """The distinct answers of each request, most confident first."""
         return [answer_groups(scored, self.weights)[0] for scored in self.score(requests)]
 
-    def score(self, requests: Sequence[ReadRequest]) -> list[list[tuple[Span, Candidate]]]:
-        """Every candidate span of each request with its features and logit."""
+    def score(
+        self,
+        requests: Sequence[ReadRequest],
+        views: Sequence[Sequence[PassageView | None]] | None = None,
+    ) -> list[list[tuple[Span, Candidate]]]:
+        """Every candidate span of each request with its features and logit.
+
+        ``views`` are each request's passage views (:meth:`view`) when the caller has them.
+        """
         questions = self.parse_questions([r.question for r in requests])
         vectors = self.question_vectors(requests)
         results = []
-        for request, qdoc, qvec in zip(requests, questions, vectors, strict=True):
+        for i, (request, qdoc, qvec) in enumerate(zip(requests, questions, vectors, strict=True)):
             frame = analyse_question(qdoc)
             doc_words = request.document_words
             scored: list[tuple[Span, Candidate]] = []
@@ -321,7 +328,9 @@ class TypedReader:
                 if not blob:
                     continue
                 words = doc_words[rank - 1] if doc_words is not None else None
-                for cand in self.candidates(qdoc, self._load(blob), qvec, rank, frame, words):
+                view = views[i][rank - 1] if views is not None else None
+                analysed = self._load(blob)
+                for cand in self.candidates(qdoc, analysed, qvec, rank, frame, words, view):
                     span = Span(
                         passage_id=hit.passage.id,
                         start=cand.start,
@@ -362,18 +371,21 @@ class TypedReader:
         rank: int,
         frame: QuestionFrame | None = None,
         document_words: frozenset[str] | None = None,
+        view: PassageView | None = None,
     ) -> list[Candidate]:
         """Every candidate of one passage with its features and score (character offsets).
 
         ``frame`` is the analysed question; pass it when reading several passages for one
         question so the question is analysed once. ``document_words`` are the words of the
-        passage's whole article, against which the question's specifics are checked.
+        passage's whole article, against which the question's specifics are checked. ``view``
+        is the passage's :meth:`view` for this question, when already made.
         """
         if frame is None:
             frame = analyse_question(qdoc)
         doc = analysed.doc
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
-        view = _passage_view(analysed, frame, qvec, document_words)
+        if view is None:
+            view = _passage_view(analysed, frame, qvec, document_words)
         missing_key = view.missing_key
         out: list[Candidate] = []
         for si, (sent, sv) in enumerate(zip(doc.sents, view.sentences, strict=True)):
