@@ -560,7 +560,7 @@ class NeuralReader:
         request: ReadRequest,
         typed: list[tuple[Span, Candidate]],
         typed_conf: dict[str, float],
-        views: Sequence[SpanModelOutput],
+        outputs: Sequence[SpanModelOutput],
         passage_views: Sequence[PassageView | None],
     ) -> list[Proposal]:
         hits = list(request.hits)
@@ -573,8 +573,8 @@ class NeuralReader:
             if held is None or cand.logit > held.logit:
                 typed_at[(k, span.start, span.end)] = cand
         proposed: set[tuple[int, int, int]] = set()
-        for k, (hit, view) in enumerate(zip(hits, views, strict=True)):
-            for start, end, _ in view.top_spans(
+        for k, (hit, output) in enumerate(zip(hits, outputs, strict=True)):
+            for start, end, _ in output.top_spans(
                 hit.passage.text, self._proposals, self._max_tokens
             ):
                 proposed.add((k, start, end))
@@ -587,7 +587,7 @@ class NeuralReader:
             key = answer_key(text)
             if not key:
                 continue
-            logit, margin = views[k].score(start, end)
+            logit, margin = outputs[k].score(start, end)
             by_key.setdefault(key, []).append((place, logit, margin))
         if not by_key:
             return []
