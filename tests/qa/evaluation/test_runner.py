@@ -108,6 +108,12 @@ def _check_report(report: dict[str, Any], out: Path, questions: int) -> list[dic
         ):
             assert key in row, key
         assert row["abstained"] == (row["prediction"] is None)
+    # Reading the retrieved passages: each ask's time less a search of the same question.
+    reading = [max(0.0, row["end_to_end_ms"] - row["retrieve_ms"]) for row in predictions]
+    assert report["latency"]["read_retrieved"]["n"] == questions
+    assert report["latency"]["read_retrieved"]["mean_ms"] == pytest.approx(
+        sum(reading) / len(reading)
+    )
     return predictions
 
 
