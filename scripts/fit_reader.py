@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
+from qa.evaluation.heldout import leave_one_article_out
 from qa.evaluation.metrics import thresholded_figures
 from qa.read.base import ReadRequest
 from qa.read.typed import (
@@ -127,14 +128,11 @@ def main() -> None:
             corpus, index_dir=Path(tmp) / "ix", show_progress=False, reader="typed"
         )
         rows = collect(assistant, args.data)
-    titles = sorted({r["article"] for r in rows if r["article"]})
-    held_out = {}
-    for test in titles:
-        train = [r for r in rows if r["article"] != test]
-        held_out[test] = evaluate(
-            [r for r in rows if r["article"] == test], fit(train), args.threshold
-        )
-        print(f"held out {test}: {held_out[test]}")
+    held_out = leave_one_article_out(
+        rows, fit, lambda test, weights: evaluate(test, weights, args.threshold)
+    )
+    for title, figures in held_out.items():
+        print(f"held out {title}: {figures}")
     weights = fit(rows)
     args.out.write_text(
         json.dumps(
