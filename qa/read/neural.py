@@ -19,7 +19,7 @@ import math
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -479,6 +479,12 @@ class NeuralReader:
 
     def propose(self, requests: Sequence[ReadRequest]) -> list[list[Proposal]]:
         """Every distinct answer either reader proposes, with the combiner's features."""
+        # The sentence views and the typed reader both need the question's vector: encode a
+        # missing one once here rather than once in each.
+        requests = [
+            r if r.question_vector is not None else replace(r, question_vector=v)
+            for r, v in zip(requests, self.typed.question_vectors(requests), strict=True)
+        ]
         views = self._views(requests)
         typed_all = self.typed.score(requests, views)
         typed_conf = []
