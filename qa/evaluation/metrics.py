@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,8 +84,13 @@ class RiskCoveragePoint:
 def normalize_answer(text: str) -> str:
     """Normalise an answer the way the official SQuAD script does before comparing.
 
-    Lower-cases, drops every ASCII punctuation character, removes the whole words "a", "an"
-    and "the", and collapses runs of whitespace to single spaces.
+    Lower-cases, drops punctuation, removes the whole words "a", "an" and "the", and
+    collapses runs of whitespace to single spaces.
+
+    The official script drops only ASCII punctuation. News text quotes with typographic marks
+    (“dangerous”, ‘no’) and joins ranges with dashes (1914–1918), so here every character
+    Unicode classes as punctuation goes too; otherwise a gold answer "dangerous" could never
+    match the span “dangerous” copied from an article. On plain ASCII text the two agree.
 
     Args:
         text: A predicted or gold answer.
@@ -95,11 +101,17 @@ def normalize_answer(text: str) -> str:
     Example:
         >>> normalize_answer("The  Pentagon's new missile.")
         'pentagons new missile'
+        >>> normalize_answer("were “dangerous” moves")
+        'were dangerous moves'
     """
     lowered = text.lower()
-    without_punctuation = "".join(ch for ch in lowered if ch not in _PUNCTUATION)
+    without_punctuation = "".join(ch for ch in lowered if not _is_punctuation(ch))
     without_articles = _ARTICLE_RE.sub(" ", without_punctuation)
     return " ".join(without_articles.split())
+
+
+def _is_punctuation(ch: str) -> bool:
+    return ch in _PUNCTUATION or unicodedata.category(ch).startswith("P")
 
 
 def _gold_keys(golds: Sequence[str]) -> list[str]:

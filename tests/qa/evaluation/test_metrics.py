@@ -35,8 +35,11 @@ from qa.evaluation.metrics import (
         ("Mr. Stephen Biegun", "mr stephen biegun"),
         ("", ""),
         ("The.", ""),
-        # Only ASCII punctuation is removed, as in the official script.
-        ("“dangerous”", "“dangerous”"),
+        # Typographic quotes and dashes are punctuation too (the official script keeps them).
+        ("“dangerous”", "dangerous"),
+        ("‘no’ — 1914–1918", "no 19141918"),
+        # Currency signs other than "$" are symbols, not punctuation, and stay.
+        ("£5", "£5"),
     ],
 )
 def test_normalize_answer(text: str, expected: str) -> None:
@@ -48,6 +51,11 @@ def test_normalize_answer(text: str, expected: str) -> None:
 
 def test_exact_match_ignores_case_articles_and_punctuation() -> None:
     assert exact_match("the Pentagon.", ["Pentagon"]) == 1.0
+
+
+def test_exact_match_ignores_typographic_quotes() -> None:
+    # A span copied from news text keeps its curly quotes; the gold was typed without them.
+    assert exact_match("“dangerous”", ["dangerous"]) == 1.0
 
 
 def test_exact_match_needs_the_whole_answer() -> None:
