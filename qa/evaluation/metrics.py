@@ -87,10 +87,10 @@ def normalize_answer(text: str) -> str:
     Lower-cases, drops punctuation, removes the whole words "a", "an" and "the", and
     collapses runs of whitespace to single spaces.
 
-    The official script drops only ASCII punctuation. News text quotes with typographic marks
-    (“dangerous”, ‘no’) and joins ranges with dashes (1914–1918), so here every character
-    Unicode classes as punctuation goes too; otherwise a gold answer "dangerous" could never
-    match the span “dangerous” copied from an article. On plain ASCII text the two agree.
+    The official script drops only ASCII punctuation. News text uses typographic quotes
+    (“dangerous”) and dashes, so here every character Unicode classes as punctuation goes
+    too; otherwise a gold answer "dangerous" could never match the span “dangerous” copied
+    from an article. On plain ASCII text the two agree.
 
     Args:
         text: A predicted or gold answer.
