@@ -415,6 +415,8 @@ class NeuralReader:
         focus_words: A passage longer than this many words is read by the span model only in
             its run of sentences most about the question (:func:`focus_block`), which halves
             the time on long paragraphs; ``None`` reads every passage whole.
+        complete_spans: Widen each span the span model proposes so that it cuts no entity
+            and ends on no modifier of a noun (:func:`qa.read.boundaries.complete_span`).
 
     Example:
         >>> reader = NeuralReader(encoder)  # cheap: models load on first use  # doctest: +SKIP
@@ -430,6 +432,7 @@ class NeuralReader:
         proposals: int = 5,
         max_answer_tokens: int = 20,
         focus_words: int | None = 60,
+        complete_spans: bool = True,
     ) -> None:
         self.typed = TypedReader(encoder)
         # The analyses are the typed reader's; the name still says which reader made the index.
@@ -439,6 +442,7 @@ class NeuralReader:
         self._proposals = proposals
         self._max_tokens = max_answer_tokens
         self._focus_words = focus_words
+        self._complete_spans = complete_spans
 
     @property
     def nlp(self) -> Any:
@@ -579,11 +583,20 @@ class NeuralReader:
             if held is None or cand.logit > held.logit:
                 typed_at[(k, span.start, span.end)] = cand
         proposed: set[tuple[int, int, int]] = set()
+        # A widened span keeps the span model's judgement of the span it grew from: the model
+        # chose the words, the parse only finishes the phrase.
+        grown_from: dict[tuple[int, int, int], tuple[float, float]] = {}
         for k, (hit, output) in enumerate(zip(hits, outputs, strict=True)):
             for start, end, _ in output.top_spans(
                 hit.passage.text, self._proposals, self._max_tokens
             ):
-                proposed.add((k, start, end))
+                place = (k, start, end)
+                if self._complete_spans and request.analyses[k]:
+                    place = (k, *self.typed.complete(request.analyses[k], start, end))
+                    if place[1:] != (start, end):
+                        own = output.score(start, end)
+                        grown_from[place] = max(own, grown_from.get(place, own))
+                proposed.add(place)
         places = set(typed_at) | proposed
         matched = {place: _typed_match(place, typed_at) for place in places}
         by_key: dict[str, list[tuple[tuple[int, int, int], float, float]]] = {}
@@ -594,6 +607,8 @@ class NeuralReader:
             if not key:
                 continue
             logit, margin = outputs[k].score(start, end)
+            if place in grown_from:
+                logit, margin = max((logit, margin), grown_from[place])
             by_key.setdefault(key, []).append((place, logit, margin))
         if not by_key:
             return []

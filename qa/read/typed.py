@@ -26,6 +26,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest, merge_spans
+from qa.read.boundaries import complete_span
 from qa.read.question import (
     DURATION_WORDS,
     PERSON_NOUNS,
@@ -278,6 +279,18 @@ class TypedReader:
             while len(self._cache) > 2048:
                 self._cache.popitem(last=False)
         return analysed
+
+    def complete(self, blob: bytes, start: int, end: int) -> tuple[int, int]:
+        """The character span ``[start, end)`` of an analysed passage widened so it cuts no
+        entity or noun phrase (:func:`qa.read.boundaries.complete_span`).
+
+        Example:
+            >>> reader.complete(analyses[0], 51, 70)  # "senior South Korean"  # doctest: +SKIP
+            (51, 79)
+        """
+        analysed = self._load(blob)
+        chunks = [chunk for sentence in analysed.chunks for chunk in sentence]
+        return complete_span(analysed.doc, chunks, start, end)
 
     # -- question time ------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -196,3 +198,40 @@ def test_why_questions_go_to_the_typed_reader(reader: NeuralReader) -> None:
     analyses = reader.analyze([h.passage.text for h in hits])
     request = ReadRequest("Why did the talks stall?", hits, analyses)
     assert reader.read([request]) == reader.typed.read([request])
+
+
+class _PointingSpanModel(SpanModel):
+    """A span model that starts and ends its answer at given words of any passage."""
+
+    def __init__(self, first_word: str, last_word: str) -> None:
+        super().__init__()
+        self._words = (first_word, last_word)
+
+    def run_batch(self, pairs: Sequence[tuple[str, str]]) -> list[SpanModelOutput]:
+        outputs = []
+        for _, passage in pairs:
+            words = [(m.start(), m.end()) for m in re.finditer(r"\w[\w-]*|[^\w\s]", passage)]
+            offsets = [(0, 0), *words]
+            starts, ends = np.zeros(len(offsets)), np.zeros(len(offsets))
+            for k, (a, b) in enumerate(offsets[1:], start=1):
+                starts[k] = 8.0 if passage[a:b] == self._words[0] else 0.0
+                ends[k] = 8.0 if passage[a:b] == self._words[1] else 0.0
+            outputs.append(SpanModelOutput((_Window(starts, ends, offsets, 1, len(words)),)))
+        return outputs
+
+
+def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
+    text = "A senior South Korean official said the talks would resume soon."
+    hits = [_hit("a#0", text)]
+    model = _PointingSpanModel("senior", "Korean")
+    proposed = {}
+    for complete in (True, False):
+        reader = NeuralReader(HashingEncoder(), model, complete_spans=complete)
+        request = ReadRequest("Who said the talks would resume?", hits, reader.analyze([text]))
+        proposals = reader.propose([request])[0]
+        span_proposed = COMBINED_FEATURES.index("span_proposed")
+        proposed[complete] = {p.spans[0].text for p in proposals if p.features[span_proposed]}
+    # The span model's own pick stops on an adjective; completed, it reaches the noun.
+    assert "senior South Korean" in proposed[False]
+    assert "senior South Korean official" in proposed[True]
+    assert "senior South Korean" not in proposed[True]

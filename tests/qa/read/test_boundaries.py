@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from embeddings import HashingEncoder
+from qa.read.boundaries import complete_span
+from qa.read.typed import TypedReader
+
+TEXT = (
+    "The United States and North Korea will soon resume talks, a senior South Korean official "
+    "said today. The Pentagon said earlier this week that it had tested a new ground-launched "
+    "cruise missile. KCNA quoted a spokesman for the North Korean Foreign Ministry."
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> TypedReader:
+    return TypedReader(HashingEncoder())
+
+
+@pytest.fixture(scope="module")
+def parsed(reader: TypedReader) -> tuple[Any, list[Any]]:
+    doc = reader.nlp(TEXT)
+    return doc, list(doc.noun_chunks)
+
+
+def _complete(parsed: tuple[Any, list[Any]], piece: str) -> str:
+    doc, chunks = parsed
+    start = TEXT.index(piece)
+    a, b = complete_span(doc, chunks, start, start + len(piece))
+    return TEXT[a:b]
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        # Ends on adjectives of "official": the phrase goes on to its noun.
+        ("senior South Korean", "senior South Korean official"),
+        ("cruise", "cruise missile"),
+        ("new ground", "new ground-launched cruise missile"),
+        # Cuts the date entity "earlier this week".
+        ("this week", "earlier this week"),
+        # Cuts an organisation's name; spaCy's "the" in the entity is left out.
+        ("Korean Foreign Ministry", "North Korean Foreign Ministry"),
+    ],
+)
+def test_a_cut_span_is_widened(parsed: tuple[Any, list[Any]], piece: str, expected: str) -> None:
+    assert _complete(parsed, piece) == expected
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        # Exactly one entity: a nationality is an answer in its own right.
+        "South Korean",
+        # A whole noun phrase, determiner and all.
+        "a new ground-launched cruise missile",
+        # Ends on a verb's modifier, not inside a noun phrase.
+        "said today",
+    ],
+)
+def test_a_span_that_respects_the_parse_is_kept(parsed: tuple[Any, list[Any]], piece: str) -> None:
+    assert _complete(parsed, piece) == piece
+
+
+def test_a_span_over_no_token_is_returned_as_is(parsed: tuple[Any, list[Any]]) -> None:
+    doc, chunks = parsed
+    gap = TEXT.index(" said")
+    assert complete_span(doc, chunks, gap, gap + 1) == (gap, gap + 1)
+
+
+def test_the_reader_completes_spans_of_an_index_time_analysis(reader: TypedReader) -> None:
+    [blob] = reader.analyze([TEXT])
+    start = TEXT.index("senior South Korean")
+    a, b = reader.complete(blob, start, start + len("senior South Korean"))
+    assert TEXT[a:b] == "senior South Korean official"
