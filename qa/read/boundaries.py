@@ -38,10 +38,10 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
 
         "senior South Korean" became "senior South Korean official".
     """
-    tokens = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
-    if not tokens:
+    covered = doc.char_span(start, end, alignment_mode="expand")
+    if covered is None or len(covered) == 0:
         return start, end
-    first, last = tokens[0].i, tokens[-1].i
+    first, last = covered.start, covered.end - 1
     if any(ent.start == first and ent.end - 1 == last for ent in doc.ents):
         return start, end
     for ent in doc.ents:
