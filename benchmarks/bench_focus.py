@@ -7,7 +7,9 @@ run of sentences most about the question. This prints, on the SQuAD sample:
   passage is longer than the budget (the question is read against its gold passage);
 * the reader's time and its answers' exact match and F1 on the top ``read_k`` retrieved
   passages, with the whole passages read (the baseline) and with each budget, question by
-  question in turn so that both see the same machine load.
+  question in turn so that both see the same machine load; the first budget is also run
+  without completing the span model's spans (``complete_spans=False``), to show what that
+  step costs and gains.
 
 Usage:
     python benchmarks/bench_focus.py [--budgets 60,80,100] [--limit 150]
@@ -57,11 +59,19 @@ def main() -> None:
         )
         shipped = assistant.reader
         assert isinstance(shipped, NeuralReader)
-        configs: list[int | None] = [None, *budgets]
-        # One reader per budget, sharing the span model: each parses a question once, as a
-        # reader in service does.
+        # (focus budget, complete spans); the last is the first budget without completion.
+        configs: list[tuple[int | None, bool]] = [
+            (None, True),
+            *((b, True) for b in budgets),
+            (budgets[0], False),
+        ]
+        # One reader per configuration, sharing the span model: each parses a question once,
+        # as a reader in service does.
         readers = {
-            c: NeuralReader(assistant.encoder, shipped.span_model, focus_words=c) for c in configs
+            c: NeuralReader(
+                assistant.encoder, shipped.span_model, focus_words=c[0], complete_spans=c[1]
+            )
+            for c in configs
         }
         answerable = [q for q in eval_set.questions if q.answers and q.context]
 
@@ -82,7 +92,7 @@ def main() -> None:
             for budget in budgets:
                 if not spans or len(text.split()) <= budget:
                     continue
-                start, end = readers[budget].focus([request])[0][0]
+                start, end = readers[(budget, True)].focus([request])[0][0]
                 longer[budget] += 1
                 held[budget] += any(start <= a and b <= end for a, b in spans)
         print("coverage: the gold answer lies inside the focus run (gold passage longer than it)")
@@ -92,9 +102,9 @@ def main() -> None:
 
         step = max(1, len(answerable) // args.limit)
         timed = answerable[::step][: args.limit]
-        times: dict[int | None, list[float]] = {c: [] for c in configs}
-        em: dict[int | None, list[float]] = {c: [] for c in configs}
-        f1: dict[int | None, list[float]] = {c: [] for c in configs}
+        times: dict[tuple[int | None, bool], list[float]] = {c: [] for c in configs}
+        em: dict[tuple[int | None, bool], list[float]] = {c: [] for c in configs}
+        f1: dict[tuple[int | None, bool], list[float]] = {c: [] for c in configs}
         k = assistant.settings.read_k
         for n, item in enumerate(timed):
             hits = assistant.search(item.question, top_k=k)
@@ -112,9 +122,11 @@ def main() -> None:
                 f1[config].append(f1_score(answer, item.answers))
         print(f"reader on the top {k} passages, {len(timed)} answerable questions")
         for config in configs:
-            label = "whole passages" if config is None else f"focus {config} words"
+            label = "whole passages" if config[0] is None else f"focus {config[0]} words"
+            if not config[1]:
+                label += ", spans not completed"
             print(
-                f"  {label:16s} median {statistics.median(times[config]) * 1000:6.1f} ms   "
+                f"  {label:38s} median {statistics.median(times[config]) * 1000:6.1f} ms   "
                 f"EM {statistics.mean(em[config]):.3f}   F1 {statistics.mean(f1[config]):.3f}"
             )
 
