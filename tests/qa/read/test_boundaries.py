@@ -11,7 +11,8 @@ from qa.read.typed import TypedReader
 TEXT = (
     "The United States and North Korea will soon resume talks, a senior South Korean official "
     "said today. The Pentagon said earlier this week that it had tested a new ground-launched "
-    "cruise missile. KCNA quoted a spokesman for the North Korean Foreign Ministry."
+    "cruise missile. KCNA quoted a spokesman for the North Korean Foreign Ministry. It called "
+    "the purchase of the jets “serious provocations” and said so again."
 )
 
 
@@ -38,8 +39,13 @@ def _complete(parsed: tuple[Any, list[Any]], piece: str) -> str:
     [
         # Ends on adjectives of "official": the phrase goes on to its noun.
         ("senior South Korean", "senior South Korean official"),
-        ("cruise", "cruise missile"),
+        ("cruise", "new ground-launched cruise missile"),
         ("new ground", "new ground-launched cruise missile"),
+        # Starts after the phrase's first words; the determiner stays out.
+        ("South Korean official", "senior South Korean official"),
+        ("cruise missile", "new ground-launched cruise missile"),
+        # The opening quote mark spaCy puts in the phrase stays out too.
+        ("provocations", "serious provocations"),
         # Cuts the date entity "earlier this week".
         ("this week", "earlier this week"),
         # Cuts an organisation's name; spaCy's "the" in the entity is left out.
