@@ -416,7 +416,7 @@ class NeuralReader:
             its run of sentences most about the question (:func:`focus_block`), which halves
             the time on long paragraphs; ``None`` reads every passage whole.
         complete_spans: Widen each span the span model proposes so that it cuts no entity
-            and ends on no modifier of a noun (:func:`qa.read.boundaries.complete_span`).
+            or noun phrase (:func:`qa.read.boundaries.complete_span`).
 
     Example:
         >>> reader = NeuralReader(encoder)  # cheap: models load on first use  # doctest: +SKIP
