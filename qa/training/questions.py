@@ -35,6 +35,9 @@ _SUBJECT = {"nsubj", "nsubjpass", "expl"}
 _AUX = {"aux", "auxpass"}
 _ANSWER_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "npadvmod", "oprd", "appos"}
 _LEFT_MODIFIERS = {"det", "compound", "amod", "nummod", "poss", "case", "nmod", "quantmod"}
+# What may follow a noun inside its phrase: a phrase that leaves must take these along, and the
+# rules cannot move them, so such a phrase stays ("the election held in September").
+_TRAILING = {"prep", "acl", "relcl"}
 _PLACE_PREPS = {"in", "at", "near", "to", "from", "into", "across", "inside", "outside", "on"}
 _DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 _PRONOUNS = {
@@ -59,6 +62,20 @@ _PRONOUNS = {
     "what",
     "there",
     "one",
+}
+# Entity kinds that are names and keep their capital inside a question ("Thousands" does not).
+_NAME_LABELS = {
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
 }
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _SPACE = re.compile(r"\s+")
@@ -160,7 +177,7 @@ def _candidates(sentence: Span, rng: random.Random) -> Iterator[tuple[Span, int,
             start -= 1
         if anchor.dep_ not in _ANSWER_DEPS and not phrase.startswith("how many"):
             continue
-        if not _movable(anchor) or any(c.i >= end and c.dep_ == "prep" for c in anchor.rights):
+        if not _movable(anchor) or any(c.i >= end and c.dep_ in _TRAILING for c in anchor.rights):
             continue
         yield ent, start, end, phrase, kind
     for chunk in sentence.noun_chunks:
@@ -169,7 +186,7 @@ def _candidates(sentence: Span, rng: random.Random) -> Iterator[tuple[Span, int,
         root = chunk.root
         if root.dep_ not in _ANSWER_DEPS or root.lower_ in _PRONOUNS or root.pos_ == "PRON":
             continue
-        if not _movable(root) or any(c.dep_ == "prep" for c in root.rights):
+        if not _movable(root) or any(c.dep_ in _TRAILING for c in root.rights):
             continue
         words = [t for t in chunk if t.dep_ != "det" and t.dep_ != "poss"]
         if not words or len(chunk) > 8 or not any(t.is_alpha for t in words):
@@ -214,6 +231,9 @@ def question_for(answer_tokens: tuple[int, int], verb: Token, wh: str) -> str | 
     if not subjects:
         return None
     subject = subjects[0]
+    if subject.tag_ in {"WDT", "WP", "WP$"}:
+        # "which" of a relative clause is no subject a question can keep ("When was which built?").
+        return None
     subject_range = range(subject.left_edge.i, subject.right_edge.i + 1)
     clause_start, clause_end = verb.left_edge.i, verb.right_edge.i + 1
     if not (clause_start <= start and end <= clause_end):
@@ -242,7 +262,7 @@ def question_for(answer_tokens: tuple[int, int], verb: Token, wh: str) -> str | 
         subject_tokens = list(doc[subject_range.start : subject_range.stop])
         subject_text = _render(subject_tokens)
         first = subject_tokens[0]
-        if first.pos_ != "PROPN" and not first.ent_type_ and first.text != "I":
+        if first.pos_ != "PROPN" and first.ent_type_ not in _NAME_LABELS and first.text != "I":
             subject_text = subject_text[:1].lower() + subject_text[1:]
         if auxes:
             front_text = auxes[0].lower_
