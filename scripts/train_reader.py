@@ -112,13 +112,17 @@ def _f1(pred: str, gold: str) -> float:
 
 @torch.no_grad()
 def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # type: ignore[no-untyped-def]
-    """Exact match and F1 on a SQuAD file's answerable questions, gold paragraph given."""
+    """Exact match and F1 on a SQuAD file's answerable questions, gold paragraph given.
+
+    Also how often the no-answer logit beats the best span, on the answerable questions and
+    on the unanswerable ones (SQuAD 2.0's look-alikes): the second share should be the higher.
+    """
     data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
     model.eval()
     for article in data:
-        ems, f1s, null_wins = [], [], 0
+        ems, f1s, null_wins, null_unanswerable, unanswerable = [], [], 0, 0, 0
         for para in article["paragraphs"]:
-            qas = [q for q in para["qas"] if q.get("answers")]
+            qas = para["qas"]
             if not qas:
                 continue
             enc = tokenizer(
@@ -158,13 +162,18 @@ def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # 
                             best[sample] = (score, text, null)
             for j, q in enumerate(qas):
                 score, text, null = best.get(j, (-1e9, "", 0.0))
+                if not q.get("answers"):
+                    unanswerable += 1
+                    null_unanswerable += null > score
+                    continue
                 null_wins += null > score
                 golds = [a["text"] for a in q["answers"]]
                 ems.append(max(float(_normalize(text) == _normalize(g)) for g in golds))
                 f1s.append(max(_f1(text, g) for g in golds))
         print(
             f"squad {article['title'][:30]:<30} n={len(ems)} EM={np.mean(ems):.3f} "
-            f"F1={np.mean(f1s):.3f} null-preferred={null_wins / max(len(ems), 1):.3f}"
+            f"F1={np.mean(f1s):.3f} null-preferred={null_wins / max(len(ems), 1):.3f} "
+            f"on unanswerable={null_unanswerable / max(unanswerable, 1):.3f}"
         )
     model.train()
 
@@ -246,6 +255,10 @@ def main() -> int:
 
     if args.word_dropout:
         for row in rows:
+            # A look-alike's point is the one word that was changed: dropping it could make
+            # the question answerable again.
+            if row.get("kind") == "lookalike":
+                continue
             words = row["question"].split()
             kept = [
                 w for k, w in enumerate(words) if k == 0 or random.random() >= args.word_dropout
