@@ -30,7 +30,7 @@ from embeddings.minilm import packaged_model_path
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.question import analyse_question
 from qa.read.typed import FEATURES, Candidate, PassageView, TypedReader, answer_groups
-from qa.types import Span, answer_key
+from qa.types import Hit, Span, answer_key
 
 SPAN_MODEL_DIR = Path(__file__).with_name("span_reader")
 COMBINER_FILE = Path(__file__).with_name("neural_weights.json")
@@ -57,6 +57,8 @@ COMBINED_FEATURES = (
 )
 
 _FLOOR = -12.0
+# Where a candidate answer sits: (index of its passage among the hits read, start, end).
+Place = tuple[int, int, int]
 NEURAL_VERSION = 1
 
 
@@ -378,9 +380,7 @@ def _sentence_features(view: PassageView | None, char: int) -> dict[str, float]:
     }
 
 
-def _typed_match(
-    place: tuple[int, int, int], typed_at: dict[tuple[int, int, int], Candidate]
-) -> Candidate | None:
+def _typed_match(place: Place, typed_at: dict[Place, Candidate]) -> Candidate | None:
     """The typed candidate for a span: the same characters, or one that mostly overlaps it.
 
     The two readers often disagree only on an edge word ("this Saturday" / "Saturday"); the
@@ -401,6 +401,58 @@ def _typed_match(
         if iou >= 0.5 and (best is None or (iou, cand.logit) > best[:2]):
             best = (iou, cand.logit, cand)
     return best[2] if best is not None else None
+
+
+def _typed_places(
+    typed: Sequence[tuple[Span, Candidate]], rank_of: dict[str, int]
+) -> dict[Place, Candidate]:
+    """Each typed candidate by its place; of two at the same place, the stronger."""
+    typed_at: dict[Place, Candidate] = {}
+    for span, cand in typed:
+        place = (rank_of[span.passage_id], span.start, span.end)
+        held = typed_at.get(place)
+        if held is None or cand.logit > held.logit:
+            typed_at[place] = cand
+    return typed_at
+
+
+def _by_answer(
+    hits: Sequence[Hit],
+    outputs: Sequence[SpanModelOutput],
+    places: set[Place],
+    grown_from: dict[Place, tuple[float, float]],
+) -> dict[str, list[tuple[Place, float, float]]]:
+    """Places grouped by the answer they spell, each with its span logit and margin, best
+    first."""
+    by_key: dict[str, list[tuple[Place, float, float]]] = {}
+    for place in places:
+        k, start, end = place
+        key = answer_key(hits[k].passage.text[start:end])
+        if not key:
+            continue
+        logit, margin = outputs[k].score(start, end)
+        if place in grown_from:
+            logit, margin = max((logit, margin), grown_from[place])
+        by_key.setdefault(key, []).append((place, logit, margin))
+    for vals in by_key.values():
+        vals.sort(key=lambda v: -v[1])
+    return by_key
+
+
+def _cited_spans(
+    hits: Sequence[Hit], per_passage: dict[int, Place], first: int
+) -> tuple[Span, ...]:
+    """One span per passage that holds the answer, the best one's passage first."""
+    spans = []
+    for k in sorted(per_passage, key=lambda k: k != first):
+        _, start, end = per_passage[k]
+        passage = hits[k].passage
+        spans.append(
+            Span(
+                passage_id=passage.id, start=start, end=end, text=passage.text[start:end], score=0.0
+            )
+        )
+    return tuple(spans)
 
 
 class NeuralReader:
@@ -565,28 +617,17 @@ class NeuralReader:
         )
         return sents[lo].start, sents[hi].end
 
-    def _proposals_for(
-        self,
-        request: ReadRequest,
-        typed: list[tuple[Span, Candidate]],
-        typed_conf: dict[str, float],
-        outputs: Sequence[SpanModelOutput],
-        passage_views: Sequence[PassageView | None],
-    ) -> list[Proposal]:
-        hits = list(request.hits)
-        rank_of = {h.passage.id: k for k, h in enumerate(hits)}
-        # (passage index, start, end) -> typed candidate, if any
-        typed_at: dict[tuple[int, int, int], Candidate] = {}
-        for span, cand in typed:
-            k = rank_of[span.passage_id]
-            held = typed_at.get((k, span.start, span.end))
-            if held is None or cand.logit > held.logit:
-                typed_at[(k, span.start, span.end)] = cand
-        proposed: set[tuple[int, int, int]] = set()
-        # A widened span keeps the span model's judgement of the span it grew from: the model
-        # chose the words, the parse only finishes the phrase.
-        grown_from: dict[tuple[int, int, int], tuple[float, float]] = {}
-        for k, (hit, output) in enumerate(zip(hits, outputs, strict=True)):
+    def _span_places(
+        self, request: ReadRequest, outputs: Sequence[SpanModelOutput]
+    ) -> tuple[set[Place], dict[Place, tuple[float, float]]]:
+        """The span model's own proposals, completed, and the score each widened one inherits.
+
+        A widened span keeps the span model's judgement of the span it grew from: the model
+        chose the words, the parse only finishes the phrase.
+        """
+        proposed: set[Place] = set()
+        grown_from: dict[Place, tuple[float, float]] = {}
+        for k, (hit, output) in enumerate(zip(request.hits, outputs, strict=True)):
             for start, end, _ in output.top_spans(
                 hit.passage.text, self._proposals, self._max_tokens
             ):
@@ -597,22 +638,25 @@ class NeuralReader:
                         own = output.score(start, end)
                         grown_from[place] = max(own, grown_from.get(place, own))
                 proposed.add(place)
+        return proposed, grown_from
+
+    def _proposals_for(
+        self,
+        request: ReadRequest,
+        typed: list[tuple[Span, Candidate]],
+        typed_conf: dict[str, float],
+        outputs: Sequence[SpanModelOutput],
+        passage_views: Sequence[PassageView | None],
+    ) -> list[Proposal]:
+        hits = list(request.hits)
+        typed_at = _typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
+        proposed, grown_from = self._span_places(request, outputs)
         places = set(typed_at) | proposed
-        matched = {place: _typed_match(place, typed_at) for place in places}
-        by_key: dict[str, list[tuple[tuple[int, int, int], float, float]]] = {}
-        for place in places:
-            k, start, end = place
-            text = hits[k].passage.text[start:end]
-            key = answer_key(text)
-            if not key:
-                continue
-            logit, margin = outputs[k].score(start, end)
-            if place in grown_from:
-                logit, margin = max((logit, margin), grown_from[place])
-            by_key.setdefault(key, []).append((place, logit, margin))
+        by_key = _by_answer(hits, outputs, places, grown_from)
         if not by_key:
             return []
-        span_best = {key: max(v[1] for v in vals) for key, vals in by_key.items()}
+        matched = {place: _typed_match(place, typed_at) for place in places}
+        span_best = {key: vals[0][1] for key, vals in by_key.items()}
         typed_best = {
             key: max((m.logit for p, _, _ in vals if (m := matched[p]) is not None), default=_FLOOR)
             for key, vals in by_key.items()
@@ -622,9 +666,8 @@ class NeuralReader:
         total = sum(math.exp(v - top) for v in span_best.values())
         proposals = []
         for key, vals in by_key.items():
-            vals.sort(key=lambda v: -v[1])
             best_place, logit, margin = vals[0]
-            per_passage: dict[int, tuple[int, int, int]] = {}
+            per_passage: dict[int, Place] = {}
             for place, _, _ in vals:
                 per_passage.setdefault(place[0], place)
             typed_cands = [(m, p) for p, _, _ in vals if (m := matched[p]) is not None]
@@ -665,18 +708,7 @@ class NeuralReader:
                 ),
                 typed_conf.get(typed_key, 0.0) if tc is not None else 0.0,
             )
-            spans = []
-            for k in sorted(per_passage, key=lambda k: k != best_place[0]):
-                _, start, end = per_passage[k]
-                passage = hits[k].passage
-                spans.append(
-                    Span(
-                        passage_id=passage.id,
-                        start=start,
-                        end=end,
-                        text=passage.text[start:end],
-                        score=0.0,
-                    )
-                )
-            proposals.append(Proposal(key, tuple(spans), features))
+            proposals.append(
+                Proposal(key, _cited_spans(hits, per_passage, best_place[0]), features)
+            )
         return proposals
