@@ -29,6 +29,7 @@ import string
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,7 +56,14 @@ class SpanReader(nn.Module):
         return logits[..., 0], logits[..., 1]
 
 
-def featurize(tokenizer, questions, contexts, answers, max_len, stride):  # type: ignore[no-untyped-def]
+def featurize(
+    tokenizer: Any,
+    questions: list[str],
+    contexts: list[str],
+    answers: list[tuple[int, int] | None],
+    max_len: int,
+    stride: int,
+) -> tuple[Any, list[int], list[int]]:
     """Tokenize (question, context) pairs into windows with start/end token labels (0 = none)."""
     enc = tokenizer(
         questions,
@@ -67,7 +75,8 @@ def featurize(tokenizer, questions, contexts, answers, max_len, stride):  # type
         return_offsets_mapping=True,
         padding="max_length",
     )
-    starts, ends = [], []
+    starts: list[int] = []
+    ends: list[int] = []
     for i, offsets in enumerate(enc["offset_mapping"]):
         sample = enc["overflow_to_sample_mapping"][i]
         seq = enc.sequence_ids(i)
