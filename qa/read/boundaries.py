@@ -45,7 +45,8 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
         return start, end
     first, last = covered.start, covered.end - 1
     if any(ent.start == first and ent.end - 1 == last for ent in doc.ents):
-        return start, end
+        # Still whole tokens: word pieces can stop inside one ("1,42" of "1,426").
+        return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
     for ent in doc.ents:
         overlaps = ent.start <= last and ent.end > first
         if overlaps and (ent.start < first or ent.end - 1 > last):

@@ -71,6 +71,19 @@ def test_a_span_that_respects_the_parse_is_kept(parsed: tuple[Any, list[Any]], p
     assert _complete(parsed, piece) == piece
 
 
+@pytest.mark.parametrize(("cut", "whole"), [("1,42", "1,426"), ("426", "1,426"), ("1,4", "1,426")])
+def test_a_span_inside_one_entity_token_grows_to_the_token(
+    reader: TypedReader, cut: str, whole: str
+) -> None:
+    # Word pieces can end inside a token that spaCy holds as one number entity.
+    text = "In the 1991 Hajj, 1,426 pilgrims were trampled."
+    doc = reader.nlp(text)
+    assert any(ent.text == whole for ent in doc.ents)
+    start = text.index(cut, text.index(whole))
+    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(cut))
+    assert text[a:b] == whole
+
+
 def test_a_span_over_no_token_is_returned_as_is(parsed: tuple[Any, list[Any]]) -> None:
     doc, chunks = parsed
     gap = TEXT.index(" said")
