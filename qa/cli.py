@@ -189,6 +189,8 @@ def format_answer(answer: Answer, width: int = 100) -> str:
         )
         lines.append(f"[{n}] {citation.title}{when} ({citation.document_id})")
         lines.append(f"    {marked}")
+        if citation.also_in:
+            lines.append(f"    (the same passage is also in: {', '.join(citation.also_in)})")
     return "\n".join(lines)
 
 

@@ -469,11 +469,14 @@ class Assistant:
                 passages=shown,
                 abstain_reason=reason,
             )
-        by_id = {h.passage.id: h.passage for h in hits}
+        by_id = {h.passage.id: h for h in hits}
         citations = []
         for span in group:
-            passage = by_id[span.passage_id]
+            hit = by_id[span.passage_id]
+            passage = hit.passage
             document = index.documents.get(passage.document_id)
+            others = (index.passages[index.row_of[c]].document_id for c in hit.copies)
+            also_in = tuple(dict.fromkeys(d for d in others if d != passage.document_id))
             citations.append(
                 Citation(
                     document_id=passage.document_id,
@@ -486,6 +489,7 @@ class Assistant:
                     score=span.score,
                     date=passage.date,
                     url=document.url if document is not None else None,
+                    also_in=also_in,
                 )
             )
         return Answer(

@@ -138,6 +138,8 @@ class Citation(_Frozen):
         score: Confidence that this passage gives the answer, in [0, 1].
         date: The document's date, when known.
         url: The document's address, when known.
+        also_in: Other documents that carry this passage word for word (the same wire story
+            in several outlets); they are one source, so they add no evidence.
 
     Example:
         >>> Citation(document_id="a", title="T", passage="It ends Monday.", start=8, end=14,
@@ -155,6 +157,7 @@ class Citation(_Frozen):
     score: float = Field(ge=0.0, le=1.0)
     date: dt.date | None = None
     url: str | None = None
+    also_in: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _offsets_inside_passage(self) -> Citation:
@@ -182,6 +185,8 @@ class Hit(_Frozen):
         similarity: Cosine similarity of the question with the passage's best-matching vector
             (the passage or one of its sentences); unlike ``score`` it is comparable across
             questions. None when the passage was not among the dense results.
+        copies: Ids of other passages with the same text (whitespace aside), folded into this
+            hit so that a story printed twice is read once.
 
     Example:
         >>> p = Passage(id="a#0", document_id="a", title="T", text="Hi", start=0, end=2, ordinal=0)
@@ -194,6 +199,7 @@ class Hit(_Frozen):
     dense_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None
+    copies: tuple[str, ...] = ()
 
     @property
     def document_id(self) -> str:

@@ -39,6 +39,7 @@ CSS = """
 }
 #qa-chat .qa-source { font-weight: 600; font-size: 0.92em; margin-bottom: 2px; }
 #qa-chat .qa-date { font-weight: 400; color: var(--body-text-color-subdued); }
+#qa-chat .qa-copies { font-size: 0.85em; color: var(--body-text-color-subdued); }
 #qa-chat .qa-passage { font-size: 0.92em; line-height: 1.5; }
 #qa-chat .qa-note { font-size: 0.85em; color: var(--body-text-color-subdued); }
 #qa-chat details > summary { cursor: pointer; font-size: 0.88em; margin-top: 4px; }

@@ -83,6 +83,12 @@ def citation_card(citation: Citation) -> str:
         True
     """
     source = _source_line(citation.title, citation.date, citation.url)
+    if citation.also_in:
+        count = len(citation.also_in)
+        source += (
+            f'<div class="qa-copies">also word for word in {count} other '
+            f"article{'' if count == 1 else 's'}: {escape_text(', '.join(citation.also_in))}</div>"
+        )
     return _card(source, mark_passage(citation.passage, citation.start, citation.end))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,6 +64,27 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
+def copy_groups(passages: Sequence[Passage]) -> dict[int, tuple[int, ...]]:
+    """Rows of passages whose text, whitespace aside, also appears elsewhere, by group.
+
+    News corpora carry the same wire story from several outlets, and a folder may hold one
+    article both as a file and in a JSONL dump. Each row that has copies maps to every row of
+    its group (itself included), in row order; a row with unique text is absent.
+
+    Example:
+        >>> [p.text for p in passages]  # doctest: +SKIP
+        ['A b.', 'C.', 'A  b.']
+        >>> copy_groups(passages)  # doctest: +SKIP
+        {0: (0, 2), 2: (0, 2)}
+    """
+    rows: dict[bytes, list[int]] = {}
+    for row, passage in enumerate(passages):
+        # A digest rather than the text keeps the map small on a large corpus.
+        key = hashlib.blake2b(" ".join(passage.text.split()).encode(), digest_size=16).digest()
+        rows.setdefault(key, []).append(row)
+    return {row: tuple(group) for group in rows.values() if len(group) > 1 for row in group}
+
+
 class HybridRetriever:
     """Dense (FAISS) plus BM25 retrieval over a fixed list of passages.
 
@@ -79,6 +101,9 @@ class HybridRetriever:
         dense_weight: Weight of the dense scores in ``zscore`` fusion.
         rrf_k: Reciprocal rank fusion constant.
         candidates_k: Results taken from each retriever before fusion.
+
+    Passages with the same text (:func:`copy_groups`) come back as one hit, the best ranked,
+    whose ``copies`` name the others, so that ``top_k`` hits are ``top_k`` different texts.
 
     Example:
         >>> hits = retriever.search("GSOMIA expiry", top_k=3)  # doctest: +SKIP
@@ -113,6 +138,7 @@ class HybridRetriever:
         self._dense_weight = dense_weight
         self._candidates_k = candidates_k
         self._matrix: npt.NDArray[np.float32] | None = None
+        self._copies = copy_groups(self.passages)
 
     def _dense(self, queries: Vectors, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Top passages by their best-matching vector (the passage or one of its sentences)."""
@@ -195,16 +221,24 @@ class HybridRetriever:
                 fused = reciprocal_rank_fusion([dense, lexical], k=self._rrf_k)
             dense_rank = {row: rank for rank, row in enumerate(dense, start=1)}
             lexical_rank = {row: rank for rank, row in enumerate(lexical, start=1)}
-            results.append(
-                [
+            hits: list[Hit] = []
+            folded: set[int] = set()
+            for row, score in fused:
+                if len(hits) == top_k:
+                    break
+                if row in folded:
+                    continue
+                group = self._copies.get(row, ())
+                folded.update(group)
+                hits.append(
                     Hit(
                         passage=self.passages[row],
                         score=score,
                         dense_rank=dense_rank.get(row),
                         lexical_rank=lexical_rank.get(row),
                         similarity=dense_hits.get(row),
+                        copies=tuple(self.passages[r].id for r in group if r != row),
                     )
-                    for row, score in fused[:top_k]
-                ]
-            )
+                )
+            results.append(hits)
         return results

@@ -41,3 +41,24 @@ def test_usage_errors_exit_2_with_one_line(
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+
+
+def test_human_output_names_the_copies_of_a_cited_passage() -> None:
+    from qa.cli import format_answer
+    from qa.types import Answer, Citation
+
+    passage = "The quake struck on Monday."
+    citation = Citation(
+        document_id="wire.txt",
+        title="Quake",
+        passage=passage,
+        start=passage.index("Monday"),
+        end=passage.index("Monday") + 6,
+        passage_id="wire.txt#1",
+        passage_start=0,
+        score=0.8,
+        also_in=("paper.txt",),
+    )
+    text = format_answer(Answer(question="When?", text="Monday", score=0.8, citations=(citation,)))
+    assert "[[Monday]]" in text
+    assert "(the same passage is also in: paper.txt)" in text

@@ -138,3 +138,24 @@ def test_answer_carries_the_calendar_date(tmp_path: Path) -> None:
     answer = assistant.ask("When did the earthquake strike Chile?")
     assert answer.text == "Monday"
     assert str(answer.date) == "2019-11-18"  # the Monday before that Wednesday
+
+
+def test_a_story_in_two_files_is_cited_once_with_the_other_named(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    story = (
+        "A strong earthquake struck northern Chile on Monday, officials said.\n\n"
+        "Rescue teams reached the town of Arica by nightfall.\n"
+    )
+    (corpus / "wire.txt").write_text("Quake hits Chile\n\n" + story)
+    (corpus / "paper.txt").write_text("Earthquake in Chile\n\n" + story)
+    (corpus / "other.txt").write_text("Floods in Peru\n\nHeavy rain flooded Lima on Sunday.\n")
+    assistant = Assistant.from_corpus(corpus, encoder="hashing", show_progress=False)
+    hits = assistant.search("When did the earthquake strike Chile?", top_k=5)
+    texts = [h.text for h in hits]
+    assert len(texts) == len(set(texts)) == 3  # two shared paragraphs, one other
+    answer = assistant.ask("When did the earthquake strike Chile?")
+    assert answer.text == "Monday"
+    assert len(answer.citations) == 1
+    cited = answer.citations[0]
+    assert {cited.document_id, *cited.also_in} == {"wire.txt", "paper.txt"}

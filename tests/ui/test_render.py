@@ -112,6 +112,19 @@ def test_only_web_links_become_clickable() -> None:
     )
 
 
+def test_copies_of_a_cited_passage_are_named_escaped() -> None:
+    one = _citation("Ends Monday.", "Monday", also_in=("<b>paper</b>.txt",))
+    two = _citation("Ends Monday.", "Monday", also_in=("b.txt", "c.txt"))
+    alone = _citation("Ends Monday.", "Monday")
+    html = {
+        name: render_answer(Answer(question="When?", text="Monday", score=0.9, citations=(c,)))
+        for name, c in (("one", one), ("two", two), ("alone", alone))
+    }
+    assert "in 1 other article: &lt;b&gt;paper&lt;/b&gt;.txt" in html["one"]
+    assert "in 2 other articles: b.txt, c.txt" in html["two"]
+    assert "qa-copies" not in html["alone"]
+
+
 def test_abstention_says_so_and_shows_closest_passages() -> None:
     answer = Answer(
         question="Who won the World Cup?",

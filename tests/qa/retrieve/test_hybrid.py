@@ -5,7 +5,7 @@ import pytest
 
 from embeddings import HashingEncoder
 from qa.retrieve import Bm25Index, FaissFlatIndex, HybridRetriever
-from qa.retrieve.hybrid import reciprocal_rank_fusion, zscore_fusion
+from qa.retrieve.hybrid import copy_groups, reciprocal_rank_fusion, zscore_fusion
 from qa.types import Passage
 
 
@@ -118,3 +118,33 @@ def test_unit_map_must_match_the_vectors() -> None:
 def test_stop_word_only_corpus_has_no_lexical_hits() -> None:
     index = Bm25Index(["the a of", "and the"])
     assert index.search(["the"], 2)[1].tolist() == [[-1, -1]]
+
+
+def test_copy_groups_hand_worked() -> None:
+    texts = ["A b.", "C.", "A  b.", "A\nb.", "a b."]
+    passages = [
+        Passage(id=f"d#{i}", document_id="d", title="T", text=t, start=0, end=len(t), ordinal=i)
+        for i, t in enumerate(texts)
+    ]
+    # Whitespace aside the same; case is not whitespace.
+    assert copy_groups(passages) == {0: (0, 2, 3), 2: (0, 2, 3), 3: (0, 2, 3)}
+
+
+@pytest.mark.parametrize("fusion", ["zscore", "rrf", "dense", "lexical"])
+def test_a_passage_printed_twice_comes_back_once(fusion: str) -> None:
+    texts = [
+        "GSOMIA expires this Saturday",
+        "the cat sat on the mat",
+        "GSOMIA  expires this\nSaturday",
+        "GSOMIA will expire unless renewed",
+        "rain in Spain",
+    ]
+    # Every retriever, BM25 alone included, finds four passages for this; three texts differ.
+    hits = _retriever(texts, fusion).search("when does GSOMIA expire, rain in Spain", top_k=3)
+    assert len(hits) == 3
+    normalised = [" ".join(h.text.split()) for h in hits]
+    assert len(set(normalised)) == 3
+    first = next(h for h in hits if "Saturday" in h.text)
+    other = {"d#0": ("d#2",), "d#2": ("d#0",)}[first.passage.id]
+    assert first.copies == other
+    assert all(h.copies == () for h in hits if h is not first)
