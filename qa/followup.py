@@ -2,8 +2,9 @@
 
 "Which countries are party to it?" after "When does GSOMIA expire?" becomes "Which countries are
 party to GSOMIA?"; "And where?" after "When did Trump and Kim meet again?" becomes "Where did Trump
-and Kim meet again?". The rules use the previous question and its answer only: they fill in
-pronouns and ellipsis, the two ways follow-ups leave things out.
+and Kim meet again?"; "When?" after "Who met Kim?" (answered "Biegun") becomes "When did Biegun
+meet Kim?". The rules use the previous question and its answer only: they fill in pronouns and
+ellipsis, the two ways follow-ups leave things out.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
     prev_doc = nlp(prev_question)
     answer_doc = nlp(previous.text) if previous.text else None
 
-    elliptic = _resolve_ellipsis(question, prev_question, prev_doc)
+    elliptic = _resolve_ellipsis(question, prev_question, prev_doc, previous.text)
     if elliptic is not None:
         return elliptic
 
@@ -76,7 +77,9 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
     return "".join(pieces) if changed else question
 
 
-def _resolve_ellipsis(question: str, prev_question: str, prev_doc: Any) -> str | None:
+def _resolve_ellipsis(
+    question: str, prev_question: str, prev_doc: Any, prev_answer: str | None = None
+) -> str | None:
     about = _ABOUT.match(question)
     if about:
         topic = _topic(prev_doc)
@@ -102,9 +105,52 @@ def _resolve_ellipsis(question: str, prev_question: str, prev_doc: Any) -> str |
     ):
         end += 1
     before = "".join(t.text_with_ws for t in prev_tokens[:wh_at])
-    after = "".join(t.text_with_ws for t in prev_tokens[end:])
     phrase = bare[0].upper() + bare[1:] if not before else bare
+    if (
+        prev_answer
+        and not before
+        and prev_tokens[wh_at].lower_ in _ARGUMENT_WH
+        and words[0] in _ADVERBIAL_WH
+        and words[:2] not in (["how", "many"], ["how", "much"])
+    ):
+        # "Who was arrested?" then "When?": the new question keeps the old one's answer in
+        # the place its wh-word held, "When was Daniel Montalvo arrested?".
+        filled = _fill_gap(prev_tokens, wh_at, end, prev_answer)
+        if filled is not None:
+            return f"{phrase} {filled}"
+    after = "".join(t.text_with_ws for t in prev_tokens[end:])
     return f"{before}{phrase} {after}".replace("  ", " ").strip()
+
+
+_ARGUMENT_WH = frozenset({"who", "whom", "what", "which"})
+_ADVERBIAL_WH = frozenset({"when", "where", "why", "how"})
+_DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
+
+
+def _fill_gap(tokens: list[Any], wh_at: int, end: int, answer: str) -> str | None:
+    """The previous question after its wh-phrase ``tokens[wh_at:end]``, with ``answer`` where
+    the wh-phrase stood, in the word order of a question that asks something else of it.
+
+    A subject goes after the auxiliary ("was arrested" -> "was X arrested"), or takes "did" /
+    "does" / "do" before a plain verb ("met Kim" -> "did X meet Kim"); an object or
+    complement goes at the end ("did Microsoft want to drop" -> "... drop X"). None when
+    the question has no verb to hang the answer on.
+    """
+    rest = tokens[end:]
+    while rest and rest[-1].is_punct:
+        rest = rest[:-1]
+    if not rest:
+        return None
+    head = tokens[end - 1]
+    words = "".join(t.text_with_ws for t in rest).strip()
+    if head.dep_ not in ("nsubj", "nsubjpass"):
+        return f"{words} {answer}?"
+    first, tail = rest[0], "".join(t.text_with_ws for t in rest[1:]).strip()
+    if first.pos_ == "AUX":
+        return f"{first.text} {answer} {tail}?".replace(" ?", "?")
+    if first.tag_ in _DO_SUPPORT:
+        return f"{_DO_SUPPORT[first.tag_]} {answer} {first.lemma_} {tail}?".replace(" ?", "?")
+    return None
 
 
 def _person(prev_doc: Any, answer_doc: Any | None) -> str | None:
