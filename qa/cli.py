@@ -139,6 +139,11 @@ def _run(args: argparse.Namespace) -> int:
             f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s "
             "including model loading)"
         )
+        if info.copies:
+            print(
+                f"{info.copies} passages repeat another word for word (the same story in two "
+                "files?); each is retrieved and cited once"
+            )
         for name, why in stats.skipped:
             print(f"skipped {name}: {why}")
         return 0

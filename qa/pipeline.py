@@ -36,6 +36,9 @@ class IndexInfo:
     encoder: str
     reader: str
     built_at: str
+    # Passages whose text an earlier passage already has (a story in two files); each such
+    # group is retrieved and read as one.
+    copies: int = 0
 
 
 def make_encoder(settings: Settings) -> Encoder:
@@ -268,7 +271,7 @@ class Assistant:
 
     def info(self) -> IndexInfo:
         """What is indexed."""
-        index = self._loaded()[0]
+        index, retriever = self._loaded()
         manifest = index.manifest
         return IndexInfo(
             corpus=str(self.corpus),
@@ -277,6 +280,7 @@ class Assistant:
             encoder=manifest.encoder,
             reader=manifest.reader,
             built_at=manifest.built_at,
+            copies=retriever.copies,
         )
 
     def _loaded(self) -> tuple[LoadedIndex, HybridRetriever]:

@@ -134,7 +134,9 @@ class ChatHandlers:
         info = self.assistant.info()
         built = info.built_at.replace("T", " ")[:16]
         return (
-            f"**{_plural(info.documents, 'article')}**, {_plural(info.passages, 'passage')}  \n"
+            f"**{_plural(info.documents, 'article')}**, {_plural(info.passages, 'passage')}"
+            + (f" ({info.copies} repeated word for word)" if info.copies else "")
+            + "  \n"
             f"Folder: {escape_text(Path(info.corpus).name or info.corpus)}  \n"
             f"Encoder: {escape_text(info.encoder)}  \n"
             f"Reader: {escape_text(info.reader)}  \n"

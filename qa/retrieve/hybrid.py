@@ -140,6 +140,11 @@ class HybridRetriever:
         self._matrix: npt.NDArray[np.float32] | None = None
         self._copies = copy_groups(self.passages)
 
+    @property
+    def copies(self) -> int:
+        """How many passages repeat the text of an earlier one (and are folded into it)."""
+        return sum(len(group) - 1 for group in set(self._copies.values()))
+
     def _dense(self, queries: Vectors, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Top passages by their best-matching vector (the passage or one of its sentences)."""
         per_passage = max(1.0, len(self._vectors) / max(1, len(self.passages)))

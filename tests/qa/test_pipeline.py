@@ -151,6 +151,7 @@ def test_a_story_in_two_files_is_cited_once_with_the_other_named(tmp_path: Path)
     (corpus / "paper.txt").write_text("Earthquake in Chile\n\n" + story)
     (corpus / "other.txt").write_text("Floods in Peru\n\nHeavy rain flooded Lima on Sunday.\n")
     assistant = Assistant.from_corpus(corpus, encoder="hashing", show_progress=False)
+    assert assistant.info().copies == 2  # the two shared paragraphs, once each
     hits = assistant.search("When did the earthquake strike Chile?", top_k=5)
     texts = [h.text for h in hits]
     assert len(texts) == len(set(texts)) == 3  # two shared paragraphs, one other

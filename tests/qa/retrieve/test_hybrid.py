@@ -140,7 +140,9 @@ def test_a_passage_printed_twice_comes_back_once(fusion: str) -> None:
         "rain in Spain",
     ]
     # Every retriever, BM25 alone included, finds four passages for this; three texts differ.
-    hits = _retriever(texts, fusion).search("when does GSOMIA expire, rain in Spain", top_k=3)
+    retriever = _retriever(texts, fusion)
+    assert retriever.copies == 1
+    hits = retriever.search("when does GSOMIA expire, rain in Spain", top_k=3)
     assert len(hits) == 3
     normalised = [" ".join(h.text.split()) for h in hits]
     assert len(set(normalised)) == 3
