@@ -135,7 +135,8 @@ def _run(args: argparse.Namespace) -> int:
         info = assistant.info()
         assert stats is not None
         print(
-            f"{stats.action} index of {info.corpus}: {info.documents} articles, "
+            f"{stats.action} index of {info.corpus}: {info.documents} "
+            f"article{'' if info.documents == 1 else 's'}, "
             f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s "
             "including model loading)"
         )
