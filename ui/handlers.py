@@ -17,7 +17,7 @@ from qa.errors import QAError
 from qa.ingest.loader import SUFFIXES
 from qa.pipeline import Assistant
 from qa.types import Answer
-from ui.render import answer_to_json, escape_text, render_answer, render_error
+from ui.render import answer_to_json, escape_text, plural, render_answer, render_error
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,6 @@ ChatMessage = dict[str, Any]
 
 # Follow-ups only look back one turn; a bound keeps a long session's state small.
 MAX_HISTORY = 20
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class ChatHandlers:
@@ -134,7 +130,7 @@ class ChatHandlers:
         info = self.assistant.info()
         built = info.built_at.replace("T", " ")[:16]
         return (
-            f"**{_plural(info.documents, 'article')}**, {_plural(info.passages, 'passage')}"
+            f"**{plural(info.documents, 'article')}**, {plural(info.passages, 'passage')}"
             + (f" ({info.copies} repeated word for word)" if info.copies else "")
             + "  \n"
             f"Folder: {escape_text(Path(info.corpus).name or info.corpus)}  \n"
@@ -169,7 +165,7 @@ class ChatHandlers:
                 None,
             )
         paths = [files] if isinstance(files, (str, Path)) else list(files)
-        progress(0.0, desc=f"Indexing {_plural(len(paths), 'file')}…")
+        progress(0.0, desc=f"Indexing {plural(len(paths), 'file')}…")
         try:
             added, refused = self.assistant.add_files(paths)
         except QAError as exc:
@@ -192,10 +188,10 @@ def upload_message(added: Sequence[str], refused: Sequence[tuple[str, str]]) -> 
     parts: list[str] = []
     if added:
         names = ", ".join(escape_text(name) for name in added)
-        parts.append(f"**Added {_plural(len(added), 'file')}:** {names}")
+        parts.append(f"**Added {plural(len(added), 'file')}:** {names}")
     if refused:
         lines = [f"- {escape_text(name)} — {escape_text(why)}" for name, why in refused]
-        parts.append(f"**Refused {_plural(len(refused), 'file')}:**")
+        parts.append(f"**Refused {plural(len(refused), 'file')}:**")
         parts.append("\n".join(lines))
     return "\n\n".join(parts) if parts else "No files were given."
 

@@ -17,6 +17,17 @@ from typing import Any
 
 from qa.types import Answer, Citation, Hit
 
+
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an "s" unless there is one.
+
+    Example:
+        >>> plural(1, "article"), plural(3, "more passage")
+        ('1 article', '3 more passages')
+    """
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 NOT_FOUND = "Not found in these articles"
 
 # Characters that Markdown (emphasis, links, images, tables, headings, code) or the chat's math
@@ -84,10 +95,10 @@ def citation_card(citation: Citation) -> str:
     """
     source = _source_line(citation.title, citation.date, citation.url)
     if citation.also_in:
-        count = len(citation.also_in)
+        others = plural(len(citation.also_in), "other article")
         source += (
-            f'<div class="qa-copies">also word for word in {count} other '
-            f"article{'' if count == 1 else 's'}: {escape_text(', '.join(citation.also_in))}</div>"
+            f'<div class="qa-copies">also word for word in {others}: '
+            f"{escape_text(', '.join(citation.also_in))}</div>"
         )
     return _card(source, mark_passage(citation.passage, citation.start, citation.end))
 
@@ -108,7 +119,7 @@ def hit_card(hit: Hit) -> str:
 def _collapsed(cards: list[str], what: str) -> str:
     if not cards:
         return ""
-    label = f"{len(cards)} more {what}{'' if len(cards) == 1 else 's'}"
+    label = plural(len(cards), f"more {what}")
     return f"<details><summary>{label}</summary>{''.join(cards)}</details>"
 
 
