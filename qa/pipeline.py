@@ -18,6 +18,7 @@ from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
 from qa.ingest.loader import SUFFIXES
 from qa.read.base import AnswerGroup, Reader, ReadRequest
+from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.lexical import Bm25Index
 from qa.settings import Settings
@@ -358,10 +359,24 @@ class Assistant:
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
             reads = [hits[: self.settings.read_k] for hits in all_hits]
             spans = self._read(index, resolved, reads, vectors)
+            # Said only when nothing could be read: why, in the question's own words.
+            unmentioned = [
+                self._unmentioned(index, resolved[i], reads[i]) if not spans[i] else []
+                for i in range(len(questions))
+            ]
         return [
-            self._decide(questions[i], resolved[i], all_hits[i], spans[i], k, index)
+            self._decide(questions[i], resolved[i], all_hits[i], spans[i], k, index, unmentioned[i])
             for i in range(len(questions))
         ]
+
+    def _unmentioned(self, index: LoadedIndex, question: str, hits: Sequence[Hit]) -> list[str]:
+        """The question's names, numbers and ordinals that none of the read articles
+        mentions (empty when the reader parses no questions)."""
+        nlp = getattr(self.reader, "nlp", None)
+        if nlp is None or not hits:
+            return []
+        words = [index.document_words(h.passage.document_id) for h in hits]
+        return unmentioned_specifics(nlp(question), words)
 
     def read_passages(
         self,
@@ -398,7 +413,10 @@ class Assistant:
                 for p, s in zip(passages, similarity, strict=True)
             ]
             spans = self._read(index, [standalone], [hits], vectors)[0]
-        return self._decide(cleaned, standalone, hits, spans, self.settings.top_k, index)
+            unmentioned = self._unmentioned(index, standalone, hits) if not spans else []
+        return self._decide(
+            cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned
+        )
 
     def analyses(self, passages: Sequence[Passage]) -> list[bytes]:
         """The reader's index-time analyses of the given passages (for training and tools)."""
@@ -410,6 +428,48 @@ class Assistant:
         """Every indexed passage, in index order."""
         return self._loaded()[0].passages
 
+    def read_requests(
+        self,
+        questions: Sequence[str],
+        hit_lists: Sequence[Sequence[Hit]],
+        vectors: Vectors | None = None,
+    ) -> list[ReadRequest]:
+        """What the reader is given for each question: its hits with their index-time
+        analyses and the words of each hit's whole article.
+
+        ``ask`` reads exactly these; scripts that fit a reader's weights build their
+        examples with it too, so a feature means the same thing when fitted as when used.
+
+        Args:
+            questions: Standalone questions.
+            hit_lists: The passages to read for each, best first.
+            vectors: The encoded questions, when already at hand.
+
+        Example:
+            >>> hits = assistant.search("When does GSOMIA expire?")  # doctest: +SKIP
+            >>> assistant.read_requests(["When does GSOMIA expire?"], [hits])  # doctest: +SKIP
+        """
+        index, _ = self._loaded()
+        return self._requests(index, questions, hit_lists, vectors)
+
+    def _requests(
+        self,
+        index: LoadedIndex,
+        questions: Sequence[str],
+        hit_lists: Sequence[Sequence[Hit]],
+        vectors: Vectors | None,
+    ) -> list[ReadRequest]:
+        return [
+            ReadRequest(
+                question,
+                hits,
+                index.analyses([index.row_of[h.passage.id] for h in hits]),
+                vectors[i] if vectors is not None else None,
+                [index.document_words(h.passage.document_id) for h in hits],
+            )
+            for i, (question, hits) in enumerate(zip(questions, hit_lists, strict=True))
+        ]
+
     def _read(
         self,
         index: LoadedIndex,
@@ -417,17 +477,7 @@ class Assistant:
         hit_lists: Sequence[Sequence[Hit]],
         vectors: Vectors,
     ) -> list[list[AnswerGroup]]:
-        requests = [
-            ReadRequest(
-                question,
-                hits,
-                index.analyses([index.row_of[h.passage.id] for h in hits]),
-                vectors[i],
-                [index.document_words(h.passage.document_id) for h in hits],
-            )
-            for i, (question, hits) in enumerate(zip(questions, hit_lists, strict=True))
-        ]
-        return self.reader.read(requests)
+        return self.reader.read(self._requests(index, questions, hit_lists, vectors))
 
     def _decide(
         self,
@@ -437,19 +487,11 @@ class Assistant:
         merged: list[AnswerGroup],
         top_k: int,
         index: LoadedIndex,
+        unmentioned: Sequence[str] = (),
     ) -> Answer:
         shown = tuple(hits[:top_k])
         standalone = resolved if resolved != question else None
-        if not merged:
-            return Answer(
-                question=question,
-                text=None,
-                score=0.0,
-                resolved_question=standalone,
-                passages=shown,
-                abstain_reason="no candidate answer in the closest passages",
-            )
-        score, group = merged[0].score, merged[0].spans
+        score, group = (merged[0].score, merged[0].spans) if merged else (0.0, ())
         read = hits[: self.settings.read_k]
         closest = max((h.similarity or 0.0 for h in read), default=0.0)
         floor = self.settings.similarity_floor
@@ -459,6 +501,11 @@ class Assistant:
                 f"no passage is about this question: the closest has similarity "
                 f"{closest:.2f}, below {floor:.2f}"
             )
+        elif not group and unmentioned:
+            named = ", ".join(f"“{w}”" for w in unmentioned)
+            reason = f"the closest articles never mention {named}"
+        elif not group:
+            reason = "no candidate answer in the closest passages"
         elif score < self.settings.abstain_threshold:
             reason = (
                 f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "

@@ -28,7 +28,6 @@ from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.heldout import leave_one_article_out
 from qa.evaluation.metrics import thresholded_figures
-from qa.read.base import ReadRequest
 from qa.read.neural import (
     COMBINED_FEATURES,
     COMBINER_FILE,
@@ -60,7 +59,7 @@ def collect(assistant: Assistant, data: Path, only: str | None = None) -> list[R
         if only is not None and article != only:
             continue
         hits = assistant.search(item.question, top_k=assistant.settings.read_k)
-        request = ReadRequest(item.question, hits, assistant.analyses([h.passage for h in hits]))
+        request = assistant.read_requests([item.question], [hits])[0]
         # The reader sends why/how questions to the typed reader alone; so does the fit.
         untrained = untrained_kind(analyse_question(reader.typed.nlp(item.question)).kind)
         typed = reader.typed.read([request])[0] if untrained else None

@@ -29,7 +29,6 @@ from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.heldout import leave_one_article_out
 from qa.evaluation.metrics import thresholded_figures
-from qa.read.base import ReadRequest
 from qa.read.typed import (
     FEATURES,
     GROUP_FEATURES,
@@ -53,7 +52,7 @@ def collect(assistant: Assistant, data: Path) -> list[Row]:
     rows = []
     for item in eval_set.questions:
         hits = assistant.search(item.question, top_k=assistant.settings.read_k)
-        request = ReadRequest(item.question, hits, assistant.analyses([h.passage for h in hits]))
+        request = assistant.read_requests([item.question], [hits])[0]
         scored = reader.score([request])[0]
         golds = {answer_key(g) for g in item.answers}
         rows.append(

@@ -23,7 +23,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -43,6 +42,7 @@ from qa.ingest.passages import Chunker, split_sentences
 from qa.read.base import Reader
 from qa.retrieve.vector import FaissFlatIndex
 from qa.types import Document, Passage
+from qa.words import article_words
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +193,11 @@ class LoadedIndex:
         return [bytes(found.get(row, b"")) for row in rows]
 
     def document_words(self, document_id: str) -> frozenset[str]:
-        """Lower-case words of a document, computed once per document."""
+        """The words of a document in their key form (:func:`qa.words.article_words`),
+        computed once per document."""
         words = self._words.get(document_id)
         if words is None:
-            words = frozenset(re.findall(r"\w+", self.documents[document_id].text.lower()))
+            words = article_words(self.documents[document_id].text)
             self._words[document_id] = words
         return words
 

@@ -21,9 +21,10 @@ class ReadRequest:
         hits: Retrieved passages, best first.
         analyses: For each hit, what :meth:`Reader.analyze` stored for its passage at index time.
         question_vector: The encoded question, when the pipeline has it (saves encoding twice).
-        document_words: For each hit, the lower-case words of its whole article, when known:
-            an article names a person in full once and then shortly ("Mr. Kim"), so whether
-            it mentions something is a question about the article, not the passage.
+        document_words: For each hit, the words of its whole article in their key form
+            (:func:`qa.words.article_words`), when known: an article names a person in full
+            once and then shortly ("Mr. Kim"), so whether it mentions something is a question
+            about the article, not the passage.
     """
 
     question: str

@@ -651,7 +651,13 @@ class NeuralReader:
         hits = list(request.hits)
         typed_at = _typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
         proposed, grown_from = self._span_places(request, outputs)
-        places = set(typed_at) | proposed
+        # An article that never mentions one of the question's specifics answers another
+        # question; the typed reader already proposes nothing from it.
+        places = {
+            place
+            for place in set(typed_at) | proposed
+            if (view := passage_views[place[0]]) is None or not view.absent_key
+        }
         by_key = _by_answer(hits, outputs, places, grown_from)
         if not by_key:
             return []

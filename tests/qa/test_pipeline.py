@@ -9,6 +9,7 @@ from qa import Assistant, Settings, UsageError
 from qa.pipeline import clean_question
 from qa.read.base import merge_spans
 from qa.types import Answer, Span
+from qa.words import key_form
 
 
 def test_api_shape(fast_assistant: Assistant) -> None:
@@ -160,3 +161,32 @@ def test_a_story_in_two_files_is_cited_once_with_the_other_named(tmp_path: Path)
     assert len(answer.citations) == 1
     cited = answer.citations[0]
     assert {cited.document_id, *cited.also_in} == {"wire.txt", "paper.txt"}
+
+
+def test_read_requests_carry_each_hits_article_words(fast_assistant: Assistant) -> None:
+    question = "When does GSOMIA expire?"
+    hits = fast_assistant.search(question, top_k=3)
+    [request] = fast_assistant.read_requests([question], [hits])
+    assert request.question == question
+    assert list(request.hits) == hits
+    assert request.analyses == fast_assistant.analyses([h.passage for h in hits])
+    # Every hit's article words, not its passage's: "Sputnik" is in the seed article but in
+    # none of the passages about GSOMIA.
+    assert request.document_words is not None
+    assert all(key_form("Sputnik") in words for words in request.document_words)
+    assert not any("Sputnik" in h.text for h in hits)
+
+
+def test_a_question_about_something_no_article_mentions_is_not_answered(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "talks.txt").write_text(
+        "Leaders meet again\n\n"
+        "The second summit between the two leaders took place in Hanoi in February.\n"
+    )
+    assistant = Assistant.from_corpus(corpus, encoder="hashing", show_progress=False)
+    assert assistant.ask("When did the second summit take place?").text is not None
+    # A look-alike: the article never mentions a third summit, and the reason says so.
+    answer = assistant.ask("When did the third summit take place?")
+    assert answer.text is None
+    assert answer.abstain_reason == "the closest articles never mention “third”"

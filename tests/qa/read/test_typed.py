@@ -5,8 +5,10 @@ import math
 import pytest
 
 from embeddings import HashingEncoder
+from qa.read.question import analyse_question, unmentioned_specifics
 from qa.read.typed import FEATURES, Candidate, ReaderWeights, TypedReader, answer_groups
 from qa.types import Span
+from qa.words import article_words
 
 
 def _scored(pid: str, start: int, text: str, logit: float) -> tuple[Span, Candidate]:
@@ -70,3 +72,50 @@ def test_view_of_a_passage_sentence_by_sentence(typed_reader: TypedReader) -> No
 
     [other] = typed_reader.analyze(["The council signed its third treaty in 1990."])
     assert typed_reader.view(qdoc, other, qvec).missing_key == 0.0
+
+
+def test_an_article_that_never_mentions_a_specific_gives_no_candidates(
+    typed_reader: TypedReader,
+) -> None:
+    question = "When did the council sign the third treaty?"
+    qdoc = typed_reader.parse_questions([question])[0]
+    qvec = HashingEncoder().encode([question])[0]
+    [blob] = typed_reader.analyze(["The council signed the treaty in 1990."])
+    analysed = typed_reader._load(blob)
+    elsewhere = article_words("Earlier, the council had refused a third treaty.")
+    lacking = article_words("The council signed the treaty in 1990. It was the second.")
+
+    # The passage lacks "third" but its article has it (an article names things once).
+    view = typed_reader.view(qdoc, blob, qvec, elsewhere)
+    assert (view.missing_key, view.absent_key) == (1.0, False)
+    assert typed_reader.candidates(qdoc, analysed, qvec, 1, document_words=elsewhere)
+
+    view = typed_reader.view(qdoc, blob, qvec, lacking)
+    assert (view.missing_key, view.absent_key) == (1.0, True)
+    assert typed_reader.candidates(qdoc, analysed, qvec, 1, document_words=lacking) == []
+
+    # Without the article's words nothing is known to be absent.
+    assert typed_reader.view(qdoc, blob, qvec).absent_key is False
+
+
+@pytest.mark.parametrize(
+    ("question", "keys"),
+    [
+        ("What are two examples of complexity classes?", set()),
+        ("When did the third summit take place?", {"third"}),
+        ("Who won the 1965 election in Ghana?", {"1965", "ghana"}),
+    ],
+)
+def test_specifics_of_a_question(typed_reader: TypedReader, question: str, keys: set[str]) -> None:
+    frame = analyse_question(typed_reader.parse_questions([question])[0])
+    assert set().union(*frame.keys) == keys
+
+
+def test_unmentioned_specifics_are_named_as_the_question_writes_them(
+    typed_reader: TypedReader,
+) -> None:
+    doc = typed_reader.parse_questions(["When did the third summit with Trump take place?"])[0]
+    assert unmentioned_specifics(doc, [article_words("The second summit with Trump.")]) == ["third"]
+    # Mentioned in any of the articles read is enough.
+    two = [article_words("Trump went."), article_words("It was the third summit.")]
+    assert unmentioned_specifics(doc, two) == []
