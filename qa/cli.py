@@ -165,15 +165,17 @@ def format_answer(answer: Answer, width: int = 100) -> str:
 
     Example:
         >>> print(format_answer(Answer(question="Who?", text=None, score=0.12,
+        ...                            abstain_reason="too unsure")))
+        Not found in these articles (best guess confidence 0.12: too unsure).
+        >>> print(format_answer(Answer(question="Who?", text=None, score=0.0,
         ...                            abstain_reason="no candidate")))
-        Not found in these articles (best guess confidence 0.12: no candidate).
+        Not found in these articles (no candidate).
     """
     lines = []
     if answer.text is None:
-        lines.append(
-            f"Not found in these articles (best guess confidence {answer.score:.2f}: "
-            f"{answer.abstain_reason})."
-        )
+        # With nothing read there was no guess, and "confidence 0.00" would only confuse.
+        guess = f"best guess confidence {answer.score:.2f}: " if answer.score > 0 else ""
+        lines.append(f"Not found in these articles ({guess}{answer.abstain_reason}).")
         if answer.passages:
             lines.append("Closest passages:")
             for hit in answer.passages[:3]:

@@ -33,7 +33,9 @@ NOT_FOUND = "Not found in these articles"
 # Characters that Markdown (emphasis, links, images, tables, headings, code) or the chat's math
 # rendering would otherwise interpret; as character references they display literally.
 _MARKUP_CHARS = "\\`*_[]()!#|~${}"
-_NEUTRALISE = str.maketrans({ch: f"&#{ord(ch)};" for ch in _MARKUP_CHARS})
+# Quotes become references in the same single pass: html.escape's own "&#x27;" would have its
+# "#" neutralised again and show as "&#x27;" in the chat.
+_NEUTRALISE = str.maketrans({ch: f"&#{ord(ch)};" for ch in _MARKUP_CHARS + "\"'"})
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 
 
@@ -47,7 +49,7 @@ def escape_text(text: str) -> str:
         >>> escape_text("<b>5 * $3</b>")
         '&lt;b&gt;5 &#42; &#36;3&lt;/b&gt;'
     """
-    escaped = html.escape(text, quote=True).translate(_NEUTRALISE)
+    escaped = html.escape(text, quote=False).translate(_NEUTRALISE)
     return _LINE_BREAK.sub("<br>", escaped)
 
 
@@ -138,9 +140,15 @@ def render_answer(answer: Answer) -> str:
     Example:
         >>> render_answer(Answer(question="Who?", text=None, score=0.12)).split("\\n")[0]
         '**Not found in these articles.** The best guess had confidence 0.12, too low to answer.'
+        >>> render_answer(Answer(question="When?", text=None, score=0.0,
+        ...               abstain_reason="the closest articles never mention “third”")
+        ...               ).split("\\n")[0]
+        '**Not found in these articles:** the closest articles never mention “third”.'
     """
     blocks: list[str] = []
-    if answer.text is None:
+    if answer.text is None and answer.abstain_reason:
+        blocks.append(f"**{NOT_FOUND}:** {escape_text(answer.abstain_reason)}.")
+    elif answer.text is None:
         blocks.append(
             f"**{NOT_FOUND}.** The best guess had confidence {answer.score:.2f}, too low to answer."
         )

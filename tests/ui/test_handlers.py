@@ -64,7 +64,8 @@ def test_abstention_is_plain_and_shows_closest_passages(handlers: ChatHandlers) 
     chat, history, box = handlers.ask("Who won the World Cup?", [], [])
     reply = _last_reply(chat)
     assert history[-1].abstained
-    assert reply.startswith(f"**{NOT_FOUND}.**")
+    # No seed passage names the World Cup; the reply says so in the question's words.
+    assert reply.startswith(f"**{NOT_FOUND}:** the closest articles never mention “World Cup”.")
     assert "Closest passages" in reply and "<mark>" not in reply
     assert box == ""
 

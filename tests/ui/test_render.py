@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 
 from qa.types import Answer, Citation, Hit, Passage
@@ -54,6 +55,14 @@ def test_escape_text_neutralises_html_markdown_and_math() -> None:
     for raw in ("*", "[", "]", "(", "$"):
         assert raw not in out
     assert "&#42;this&#42;" in out and "&#36;5" in out
+
+
+def test_escape_text_shows_every_character_as_written() -> None:
+    # Whatever is escaped must decode back to the text: "Korea's" must not show "&#x27;".
+    text = HOSTILE + ' Korea\'s "big" day #1 & more'
+    out = escape_text(text)
+    assert html.unescape(out) == text
+    assert "Korea&#39;s" in out and "&#34;big&#34;" in out
 
 
 def test_escape_text_never_leaves_a_blank_line() -> None:
@@ -131,11 +140,13 @@ def test_abstention_says_so_and_shows_closest_passages() -> None:
         text=None,
         score=0.12,
         passages=(_hit("First <close> one.", "a#0"), _hit("Second.", "b#0")),
-        abstain_reason="no candidate",
+        abstain_reason="best candidate '<Kim>' has confidence 0.12, below the threshold 0.02",
     )
     out = render_answer(answer)
-    assert out.startswith(f"**{NOT_FOUND}.**")
-    assert "0.12" in out
+    # The reason the API gives, escaped like any text from the articles.
+    assert out.startswith(
+        f"**{NOT_FOUND}:** best candidate &#39;&lt;Kim&gt;&#39; has confidence 0.12, below the"
+    )
     assert "Closest passages" in out and "First &lt;close&gt; one." in out
     assert "<mark>" not in out
     assert "<details><summary>1 more passage</summary>" in out
@@ -143,7 +154,8 @@ def test_abstention_says_so_and_shows_closest_passages() -> None:
 
 def test_abstention_without_passages() -> None:
     out = render_answer(Answer(question="Who?", text=None, score=0.0))
-    assert NOT_FOUND in out and "No passage came close" in out
+    assert out.startswith(f"**{NOT_FOUND}.** The best guess had confidence 0.00")
+    assert "No passage came close" in out
 
 
 def test_followup_shows_the_question_understood() -> None:
