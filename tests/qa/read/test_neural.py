@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from qa.read.neural import (
     NeuralReader,
     SpanModel,
     SpanModelOutput,
+    _traced,
     _Window,
     focus_block,
     load_combiner,
@@ -155,6 +157,58 @@ def test_shipped_span_model_loads_and_points_at_the_answer() -> None:
         assert passages[0][best[0] : best[1]] in {"this Saturday", "Saturday"}
         # The unrelated passage scores far below the one holding the answer.
         assert outputs[1].top_spans(passages[1], 1, 20)[0][2] < best[2] - 5
+
+
+def test_a_window_gets_the_same_logits_whatever_is_read_beside_it() -> None:
+    # int8 layers scale their input by the range of the whole batch; read beside a longer
+    # passage (and its padding) a window must still get exactly the logits it gets alone.
+    question = "When does GSOMIA expire?"
+    short = "The GSOMIA pact with Japan will expire this Saturday."
+    long = " ".join(["Talks between the two Koreas stalled again in the spring."] * 30)
+    model = SpanModel(quantize=True)
+    [alone] = model.run(question, [short])
+    beside = model.run_batch([(question, long), (question, short), ("Who drove?", long)])[1]
+    assert len(alone.windows) == len(beside.windows) == 1
+    np.testing.assert_array_equal(alone.windows[0].starts, beside.windows[0].starts)
+    np.testing.assert_array_equal(alone.windows[0].ends, beside.windows[0].ends)
+
+
+@pytest.mark.parametrize("quantize", [False, True])
+def test_traced_encoder_gives_the_eager_numbers_at_every_length(quantize: bool) -> None:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from embeddings.minilm import packaged_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    eager = BertModel(config).eval()
+    if quantize:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecated, but what SpanModel uses
+            eager = torch.ao.quantization.quantize_dynamic(
+                eager, {torch.nn.Linear}, dtype=torch.qint8
+            )
+    traced = _traced(eager, tokenizer)
+    assert isinstance(traced, torch.jit.ScriptModule)
+    # Traced on a ten-token example; read at other lengths, up to a full window.
+    for words in (1, 12, 60, 400):
+        enc = tokenizer(
+            "Who spoke?", "word " * words, return_tensors="pt", truncation=True, max_length=256
+        )
+        args = (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+        with torch.inference_mode():
+            want = eager(*args).last_hidden_state
+            got = traced(*args)
+        assert got.shape == want.shape
+        assert torch.equal(got, want)
 
 
 def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralReader) -> None:
