@@ -332,6 +332,11 @@ def _traced(encoder: Any, tokenizer: Any) -> Any:
 
     eager = _Hidden(encoder).eval()
     example = tokenizer("When?", "It ends on Saturday.", return_tensors="pt")
+    # Tracing reads every attribute of the model, training-only ones too, and transformers
+    # warns about an unset training loss when its property is read.
+    hf_log = logging.getLogger("transformers.modeling_utils")
+    level = hf_log.level
+    hf_log.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
@@ -344,6 +349,8 @@ def _traced(encoder: Any, tokenizer: Any) -> Any:
         # Any tracing failure leaves the eager model: the same numbers, only slower.
         logging.getLogger(__name__).warning("span model not traced; reading without TorchScript")
         return eager
+    finally:
+        hf_log.setLevel(level)
 
 
 @dataclass(frozen=True)
