@@ -79,7 +79,14 @@ def mentions(known: frozenset[str], word: str) -> bool:
         return True
     if len(parts) != 1 or not parts[0].isalpha() or len(parts[0]) < _FUZZY_MIN:
         return False
-    return any(_one_edit(parts[0], w) for w in known if abs(len(w) - len(parts[0])) <= 1)
+    return _near(known, parts[0])
+
+
+@lru_cache(maxsize=4096)
+def _near(known: frozenset[str], word: str) -> bool:
+    # Cached: the same article is checked for the same word once per passage read from it,
+    # and a scan of a long article's words is the slow part of a question it does not answer.
+    return any(_one_edit(word, w) for w in known if abs(len(w) - len(word)) <= 1)
 
 
 def _one_edit(a: str, b: str) -> bool:

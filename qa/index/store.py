@@ -27,6 +27,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ from qa.words import article_words
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
+# Documents whose word sets a loaded index keeps (LoadedIndex.document_words).
+WORD_CACHE = 1024
 _SCHEMA = """
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
@@ -163,7 +166,8 @@ class LoadedIndex:
                 )
             )
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
-        self._words: dict[str, frozenset[str]] = {}
+        # Most recently used first out: a large corpus's word sets would not all fit.
+        self._words: OrderedDict[str, frozenset[str]] = OrderedDict()
         self.unit_passage = np.array(
             [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
             dtype=np.int64,
@@ -194,11 +198,17 @@ class LoadedIndex:
 
     def document_words(self, document_id: str) -> frozenset[str]:
         """The words of a document in their key form (:func:`qa.words.article_words`),
-        computed once per document."""
-        words = self._words.get(document_id)
-        if words is None:
-            words = article_words(self.documents[document_id].text)
+        kept for the :data:`WORD_CACHE` documents most recently asked about."""
+        with self._lock:
+            words = self._words.get(document_id)
+            if words is not None:
+                self._words.move_to_end(document_id)
+                return words
+        words = article_words(self.documents[document_id].text)
+        with self._lock:
             self._words[document_id] = words
+            while len(self._words) > WORD_CACHE:
+                self._words.popitem(last=False)
         return words
 
     def close(self) -> None:

@@ -8,7 +8,9 @@ import pytest
 from embeddings import HashingEncoder
 from qa.errors import CorpusError
 from qa.index import IndexStore
+from qa.index import store as store_module
 from qa.read.typed import TypedReader
+from qa.words import article_words, key_form
 
 
 def _store(folder: Path, dim: int = 256) -> IndexStore:
@@ -94,3 +96,25 @@ def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
     (corpus / "empty.txt").write_text("")
     with pytest.raises(CorpusError, match="no readable"):
         _store(tmp_path / "ix").open(corpus)
+
+
+def test_document_words_are_the_whole_articles_and_the_cache_stays_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "The Normans arrived.\nThey stayed.")
+    _write(corpus, "b.txt", "Hervé left.")
+    _write(corpus, "c.txt", "Gamma one.")
+    monkeypatch.setattr(store_module, "WORD_CACHE", 2)
+    index, _ = _store(ix).open(corpus)
+    # Every word of a.txt in key form, not only those of one passage.
+    words = index.document_words("a.txt")
+    assert words == article_words(index.documents["a.txt"].text)
+    assert {key_form("Norman"), key_form("stayed")} <= words
+    assert key_form("Herve") in index.document_words("b.txt")
+    index.document_words("c.txt")
+    assert list(index._words) == ["b.txt", "c.txt"]  # a.txt, least recently used, went
+    index.document_words("b.txt")
+    index.document_words("a.txt")
+    assert list(index._words) == ["b.txt", "a.txt"]
+    index.close()
