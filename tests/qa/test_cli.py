@@ -62,3 +62,20 @@ def test_human_output_names_the_copies_of_a_cited_passage() -> None:
     text = format_answer(Answer(question="When?", text="Monday", score=0.8, citations=(citation,)))
     assert "[[Monday]]" in text
     assert "(the same passage is also in: paper.txt)" in text
+
+
+def test_output_into_a_closed_pipe_ends_quietly(
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `qa ask ... | head -1`: the reader went away before the answer was printed.
+    def closed(*_args: object, **_kwargs: object) -> str:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("qa.cli.format_answer", closed)
+    args = ["--corpus", str(seed_copy), "--index-dir", str(tmp_path / "ix"), "--quiet"]
+    assert main(["ask", "When does GSOMIA expire?", *args, "--encoder", "hashing"]) == 141
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "error" not in err.lower()
