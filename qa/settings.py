@@ -98,7 +98,7 @@ class Settings(BaseModel):
     # turned away by min_similarity instead. The confidence model is fitted on SQuAD, whose
     # questions are harder than most news questions, so its probabilities run low (see the
     # README).
-    abstain_threshold: float = Field(default=0.0175, ge=0.0, le=1.0)
+    abstain_threshold: float = Field(default=0.015, ge=0.0, le=1.0)
     # The highest similarity that loses at most 1% of the SQuAD sample's questions asked of
     # their own article, while turning away 99% of them asked of the other article only.
     # None takes MINILM_MIN_SIMILARITY for the packaged MiniLM and 0 (no check) for other

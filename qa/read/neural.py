@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import threading
 import warnings
 from collections.abc import Sequence
@@ -61,6 +62,27 @@ _FLOOR = -12.0
 # Where a candidate answer sits: (index of its passage among the hits read, start, end).
 Place = tuple[int, int, int]
 NEURAL_VERSION = 1
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+# Words that state a count without digits ("Hundreds", "Almost half", "a single output").
+_COUNTS = """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+hundred hundreds thousand thousands million millions billion billions trillion dozen dozens score
+scores half single several few many numerous multiple couple both all none no"""
+_COUNT_WORDS = frozenset(_COUNTS.split())
+
+
+def _is_count(text: str) -> bool:
+    """Whether an answer states a count: a digit or a number word.
+
+    Example:
+        >>> _is_count("over 345"), _is_count("Almost half"), _is_count("serious provocations")
+        (True, True, False)
+    """
+    return any(c.isdigit() for c in text) or any(
+        w in _COUNT_WORDS for w in re.findall(r"[a-z]+", text.lower())
+    )
 
 
 def untrained_kind(kind: str) -> bool:
@@ -616,7 +638,11 @@ class NeuralReader:
         ):
             spans = outputs[at : at + len(request.hits)]
             at += len(request.hits)
-            out.append(self._proposals_for(request, typed, conf, spans, passage_views))
+            proposals = self._proposals_for(request, typed, conf, spans, passage_views)
+            if _HOW_MANY.search(request.question):
+                # A count answers "how many"; anything else answers some other question.
+                proposals = [p for p in proposals if _is_count(p.spans[0].text)]
+            out.append(proposals)
         return out
 
     def focus(self, requests: Sequence[ReadRequest]) -> list[list[tuple[int, int]]]:

@@ -19,6 +19,7 @@ from qa.read.neural import (
     NeuralReader,
     SpanModel,
     SpanModelOutput,
+    _is_count,
     _traced,
     _Window,
     focus_block,
@@ -228,6 +229,37 @@ def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralRea
         assert text[span.start : span.end] == span.text
     assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
     assert all(0.0 <= g.score <= 1.0 for g in groups)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("over 345", True),
+        ("Almost half", True),
+        ("Hundreds", True),
+        ("a single output", True),
+        ("F-35 stealth fighter", True),  # a digit, even if not the count asked for
+        ("serious provocations", False),
+        ("the Seoul government", False),
+    ],
+)
+def test_what_counts_as_a_count(text: str, count: bool) -> None:
+    assert _is_count(text) is count
+
+
+def test_a_how_many_question_gets_only_counts(reader: NeuralReader) -> None:
+    hits = [
+        _hit("a#0", "Pyongyang called the fighter purchases serious provocations on Monday."),
+        _hit("b#0", "South Korea has ordered 40 fighters from the United States."),
+    ]
+    analyses = reader.analyze([h.passage.text for h in hits])
+    request = ReadRequest("How many fighters has South Korea ordered?", hits, analyses)
+    [proposals] = reader.propose([request])
+    assert proposals and all(_is_count(p.spans[0].text) for p in proposals)
+    assert "40" in {p.key for p in proposals}
+    # The same passages asked something else keep every kind of answer.
+    other = ReadRequest("What did Pyongyang call the purchases?", hits, analyses)
+    assert not all(_is_count(p.spans[0].text) for p in reader.propose([other])[0])
 
 
 def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
