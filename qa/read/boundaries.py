@@ -8,7 +8,12 @@ that modifies a noun further right in the same noun phrase, to the end of that p
 when it ends a noun phrase it entered after the phrase's first words, back to those words
 (leaving out a determiner, a possessive or a quote mark). A span that is exactly one entity
 stays as it is: a whole name or number is an answer in its own right ("South Korean" for a
-question of nationality, "more than 500" for one of how many).
+question of nationality, "more than 500" for one of how many). A possessive ending is never
+part of an answer: "John Myhill's" answers "who?" as "John Myhill".
+
+A question that asks for several things ("What are the two ...?") wants a list, and the span
+model tends to point at its first item only; :func:`coordinated_span` widens a span to every
+item coordinated with it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["complete_span"]
+__all__ = ["complete_span", "coordinated_span"]
+
+# Dependents that start a clause of their own: a list item ends before them.
+_CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
 
 
 def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tuple[int, int]:
@@ -44,17 +52,26 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
     if covered is None or len(covered) == 0:
         return start, end
     first, last = covered.start, covered.end - 1
-    if any(ent.start == first and ent.end - 1 == last for ent in doc.ents):
+    if last > first and doc[last].tag_ == "POS":
+        # The answer is the owner, not the ownership: "John Myhill's" -> "John Myhill".
+        last -= 1
+        end = doc[last].idx + len(doc[last].text)
+    if any(ent.start == first and _ent_last(doc, ent) == last for ent in doc.ents):
         # Still whole tokens: word pieces can stop inside one ("1,42" of "1,426").
         return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
     for ent in doc.ents:
         overlaps = ent.start <= last and ent.end > first
-        if overlaps and (ent.start < first or ent.end - 1 > last):
+        if overlaps and (ent.start < first or _ent_last(doc, ent) > last):
             # spaCy takes "the" into some names ("the North Korean Foreign Ministry"); a
             # reader's answer does not need it.
-            first, last = min(first, _lead(doc, ent.start, first)), max(last, ent.end - 1)
+            first = min(first, _lead(doc, ent.start, first))
+            last = max(last, _ent_last(doc, ent))
     for chunk in chunks:
-        if chunk.start <= last < chunk.end - 1 and last < doc[last].head.i < chunk.end:
+        if (
+            chunk.start <= last < chunk.end - 1
+            and last < doc[last].head.i < chunk.end
+            and doc[last].dep_ != "poss"
+        ):
             # "senior South Korean" + "official": the head noun is the phrase's point.
             last = chunk.end - 1
             break
@@ -67,9 +84,85 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
     return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
 
 
+def _ent_last(doc: Any, ent: Any) -> int:
+    """An entity's last token, a possessive ending left out ("John Myhill's")."""
+    last = ent.end - 1
+    return int(last - 1 if last > ent.start and doc[last].tag_ == "POS" else last)
+
+
 def _lead(doc: Any, lead: int, first: int) -> int:
     """The first token from ``lead`` on (but not past ``first``) that is not a determiner, a
     possessive pronoun or punctuation: "the", "its" and an opening quote are not the answer."""
     while lead < first and (doc[lead].pos_ in ("DET", "PRON") or doc[lead].is_punct):
         lead += 1
     return lead
+
+
+def coordinated_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tuple[int, int]:
+    """Widen the character span ``[start, end)`` of ``doc`` to the whole list its head is an
+    item of: "NL" of "NL and NC" becomes "NL and NC".
+
+    Each item keeps its own noun phrase and the words that hang on it ("William of Volpiano
+    and John of Ravenna"); a relative clause, an apposition or a comma after the last item
+    ends the list.
+
+    Args:
+        doc: The spaCy ``Doc`` the offsets refer to.
+        chunks: Its noun chunks (``doc.noun_chunks``), in any order.
+        start: First character of the span.
+        end: One past its last character.
+
+    Returns:
+        The widened ``(start, end)``; the span itself when its head is coordinated with
+        nothing.
+
+    Example:
+        >>> doc = nlp("Two classes between L and P are NL and NC.")  # doctest: +SKIP
+        >>> coordinated_span(doc, list(doc.noun_chunks), 32, 34)  # doctest: +SKIP
+        (32, 41)
+    """
+    covered = doc.char_span(start, end, alignment_mode="expand")
+    if covered is None or len(covered) == 0:
+        return start, end
+    root = covered.root
+    while root.dep_ == "conj" and root.head.i < root.i:
+        root = root.head
+    items = [root]
+    for item in items:
+        items.extend(child for child in item.children if child.dep_ == "conj")
+    if len(items) < 2:
+        return start, end
+    first = min(covered.start, _chunk_start(doc, chunks, root))
+    last_item = max(items, key=lambda t: t.i)
+    last = max(covered.end - 1, _item_end(last_item))
+    return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
+
+
+def _chunk_start(doc: Any, chunks: Sequence[Any], token: Any) -> int:
+    """Where the noun phrase headed by ``token`` starts, its determiner left out."""
+    for chunk in chunks:
+        if chunk.start <= token.i < chunk.end:
+            return _lead(doc, chunk.start, token.i)
+    return int(token.i)
+
+
+def _item_end(item: Any) -> int:
+    """The last token of a list item: the item and the run of its dependents to its right,
+    up to anything that starts a clause or another item."""
+    last = item.i
+    for token in item.subtree:
+        if token.i <= item.i:
+            continue
+        if token.i != last + 1 or _leaves_item(token, item):
+            break
+        last = token.i
+    return int(last)
+
+
+def _leaves_item(token: Any, item: Any) -> bool:
+    """Whether ``token`` hangs on ``item`` through a clause, a comma or another item."""
+    while token.i != item.i:
+        if token.dep_ in _CLAUSES:
+            return True
+        token = token.head
+    return False

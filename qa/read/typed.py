@@ -26,7 +26,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest, merge_spans
-from qa.read.boundaries import complete_span
+from qa.read.boundaries import complete_span, coordinated_span
 from qa.read.question import (
     DURATION_WORDS,
     PERSON_NOUNS,
@@ -301,6 +301,18 @@ class TypedReader:
         analysed = self._load(blob)
         chunks = [chunk for sentence in analysed.chunks for chunk in sentence]
         return complete_span(analysed.doc, chunks, start, end)
+
+    def coordinate(self, blob: bytes, start: int, end: int) -> tuple[int, int]:
+        """The character span ``[start, end)`` of an analysed passage widened to the whole
+        list its head is an item of (:func:`qa.read.boundaries.coordinated_span`).
+
+        Example:
+            >>> reader.coordinate(analyses[0], 32, 34)  # "NL" of "NL and NC"  # doctest: +SKIP
+            (32, 41)
+        """
+        analysed = self._load(blob)
+        chunks = [chunk for sentence in analysed.chunks for chunk in sentence]
+        return coordinated_span(analysed.doc, chunks, start, end)
 
     # -- question time ------------------------------------------------------------------------
 
@@ -669,6 +681,9 @@ def _spans(sent: Any, frame: QuestionFrame, chunks: Sequence[Any]) -> list[tuple
     doc = sent.doc
     for ent in sent.ents:
         start, end = _whole_words(doc, ent.start, ent.end, sent)
+        if end - 1 > start and doc[end - 1].tag_ == "POS":
+            # spaCy keeps the possessive in a name ("John Myhill's"); the answer is the name.
+            end -= 1
         found[(start, end)] = ent.label_
         # "more than 500" + "km": a count is more useful with its unit.
         if ent.label_ in ("CARDINAL", "QUANTITY") and end < sent.end:

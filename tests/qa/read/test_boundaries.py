@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from embeddings import HashingEncoder
-from qa.read.boundaries import complete_span
+from qa.read.boundaries import complete_span, coordinated_span
 from qa.read.typed import TypedReader
 
 TEXT = (
@@ -95,3 +95,58 @@ def test_the_reader_completes_spans_of_an_index_time_analysis(reader: TypedReade
     start = TEXT.index("senior South Korean")
     a, b = reader.complete(blob, start, start + len("senior South Korean"))
     assert TEXT[a:b] == "senior South Korean official"
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [
+        # spaCy keeps the possessive in the name entity; the answer is the owner.
+        ("It was defined in John Myhill's paper of 1960.", "John Myhill's", "John Myhill"),
+        ("It was defined in John Myhill's paper of 1960.", "Myhill's", "John Myhill"),
+        # A possessor is not widened to the thing it owns.
+        ("It was defined in John Myhill's paper of 1960.", "John Myhill", "John Myhill"),
+    ],
+)
+def test_a_possessive_ending_is_left_out(
+    reader: TypedReader, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(piece))
+    assert text[a:b] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [
+        ("Two classes between L and P are NL and NC.", "NL", "NL and NC"),
+        ("Two classes between L and P are NL and NC.", "NC", "NL and NC"),
+        # Items keep the words that hang on them; a relative clause ends the list.
+        (
+            "The abbots were William of Volpiano and John of Ravenna, who came from Italy.",
+            "William of Volpiano",
+            "William of Volpiano and John of Ravenna",
+        ),
+        (
+            "Classes such as BPP, ZPP and RP, which use randomness, are common.",
+            "BPP",
+            "BPP, ZPP and RP",
+        ),
+        ("Resources such as time or space are bounded.", "time", "time or space"),
+    ],
+)
+def test_a_list_item_grows_to_the_whole_list(
+    reader: TypedReader, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = coordinated_span(doc, list(doc.noun_chunks), start, start + len(piece))
+    assert text[a:b] == expected
+
+
+def test_a_span_coordinated_with_nothing_is_kept(reader: TypedReader) -> None:
+    text = "The talks were held at the demilitarized zone on Sunday."
+    doc = reader.nlp(text)
+    start = text.index("the demilitarized zone")
+    end = start + len("the demilitarized zone")
+    assert coordinated_span(doc, list(doc.noun_chunks), start, end) == (start, end)
