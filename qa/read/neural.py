@@ -85,6 +85,33 @@ def _is_count(text: str) -> bool:
     )
 
 
+# "What are the two ...?", "Who were the three ...", "What two fields ...": a list is asked for.
+_SEVERAL = re.compile(
+    r"\b(?:what|which|who|name)\s+(?:(?:are|were|is|was)\s+)?(?:the\s+)?"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_several(question: str, parsed: Any = None) -> bool:
+    """Whether a question asks for several things, so its answer is a list: it gives their
+    number ("What are the two ...?") or, when its parse is given, asks "what/which" of a
+    plural noun ("Which countries ...?").
+
+    Example:
+        >>> asks_for_several("What are two examples of reductions?")
+        True
+        >>> asks_for_several("If two integers are multiplied, what is the result called?")
+        False
+    """
+    if _SEVERAL.search(question) is not None:
+        return True
+    return parsed is not None and any(
+        t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS")
+        for t in parsed
+    )
+
+
 def untrained_kind(kind: str) -> bool:
     """Question kinds the span model's training questions never include."""
     return kind == "why" or (kind.startswith("how") and kind not in {"how many", "how much"})
@@ -717,6 +744,37 @@ class NeuralReader:
                 proposed.add(place)
         return proposed, grown_from
 
+    def _as_lists(
+        self,
+        request: ReadRequest,
+        outputs: Sequence[SpanModelOutput],
+        typed_at: dict[Place, Candidate],
+        proposed: set[Place],
+        grown_from: dict[Place, tuple[float, float]],
+    ) -> tuple[dict[Place, Candidate], set[Place]]:
+        """Every place widened to the list its head is an item of, for a question that asks
+        for several things. A widened place keeps the score of the item it grew from, as a
+        completed span does; ``grown_from`` is updated in place."""
+
+        def widened(place: Place) -> Place:
+            k, start, end = place
+            blob = request.analyses[k]
+            if not blob:
+                return place
+            wide = (k, *self.typed.coordinate(blob, start, end))
+            if wide != place:
+                own = grown_from.get(place, outputs[k].score(start, end))
+                grown_from[wide] = max(own, grown_from.get(wide, own))
+            return wide
+
+        new_typed: dict[Place, Candidate] = {}
+        for place, cand in typed_at.items():
+            wide = widened(place)
+            held = new_typed.get(wide)
+            if held is None or cand.logit > held.logit:
+                new_typed[wide] = cand
+        return new_typed, {widened(place) for place in proposed}
+
     def _proposals_for(
         self,
         request: ReadRequest,
@@ -728,6 +786,9 @@ class NeuralReader:
         hits = list(request.hits)
         typed_at = _typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
         proposed, grown_from = self._span_places(request, outputs)
+        parsed = self.typed.parse_questions([request.question])[0]
+        if asks_for_several(request.question, parsed):
+            typed_at, proposed = self._as_lists(request, outputs, typed_at, proposed, grown_from)
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
         places = {

@@ -22,6 +22,7 @@ from qa.read.neural import (
     _is_count,
     _traced,
     _Window,
+    asks_for_several,
     focus_block,
     load_combiner,
     untrained_kind,
@@ -321,3 +322,49 @@ def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
     assert "senior South Korean" in proposed[False]
     assert "senior South Korean official" in proposed[True]
     assert "senior South Korean" not in proposed[True]
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("What are two examples of reductions?", True),
+        ("Who were the two abbots at the abbey?", True),
+        ("What three fields mirror the theory?", True),
+        ("In the determination of classes, what are two examples of machines?", True),
+        ("If two integers are multiplied, what is the result called?", False),
+        ("Case complexities provide three likelihoods of what variable?", False),
+        ("Which countries are party to it?", False),
+    ],
+)
+def test_which_questions_ask_for_a_list(question: str, several: bool) -> None:
+    assert asks_for_several(question) is several
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Which countries are party to it?", True),
+        ("What theorems are responsible for the bounds?", True),
+        ("Which country is party to it?", False),
+        ("What are the rules of the game?", False),
+    ],
+)
+def test_a_plural_noun_after_what_or_which_asks_for_a_list(
+    reader: NeuralReader, question: str, several: bool
+) -> None:
+    parsed = reader.typed.nlp(question)
+    assert asks_for_several(question, parsed) is several
+
+
+def test_a_question_asking_for_two_things_gets_the_whole_list() -> None:
+    text = "The talks were attended by envoys from Japan and South Korea on Friday."
+    hits = [_hit("a#0", text)]
+    reader = NeuralReader(HashingEncoder(), _PointingSpanModel("Japan", "Japan"))
+    analyses = reader.analyze([text])
+    keys = {}
+    for question in ("Which two countries sent envoys?", "Which country sent envoys?"):
+        proposals = reader.propose([ReadRequest(question, hits, analyses)])[0]
+        keys[question] = {p.spans[0].text for p in proposals}
+    assert "Japan and South Korea" in keys["Which two countries sent envoys?"]
+    assert "Japan" not in keys["Which two countries sent envoys?"]
+    assert "Japan" in keys["Which country sent envoys?"]
