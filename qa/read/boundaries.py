@@ -18,10 +18,11 @@ item coordinated with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["complete_span", "coordinated_span"]
+__all__ = ["complete_span", "coordinated_span", "regnal_number"]
 
 # Dependents that start a clause of their own: a list item ends before them.
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
@@ -56,6 +57,9 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
         # The answer is the owner, not the ownership: "John Myhill's" -> "John Myhill".
         last -= 1
         end = doc[last].idx + len(doc[last].text)
+    if regnal_number(doc, last):
+        # "Richard" of "Richard I": spaCy leaves the numeral out of the name.
+        last += 1
     if any(ent.start == first and _ent_last(doc, ent) == last for ent in doc.ents):
         # Still whole tokens: word pieces can stop inside one ("1,42" of "1,426").
         return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
@@ -82,6 +86,30 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
             first = _lead(doc, chunk.start, first)
             break
     return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
+
+
+_ROMAN = re.compile(r"[IVX]{1,5}")
+
+
+def regnal_number(doc: Any, last: int) -> bool:
+    """Whether the token after ``last`` is a Roman numeral that belongs to the name ending
+    there ("Richard I", "Benedict XVI"), which spaCy's entities often leave out.
+
+    Example:
+        >>> doc = nlp("In 2005 Pope Benedict XVI was elected.")  # doctest: +SKIP
+        >>> regnal_number(doc, 3)  # doctest: +SKIP
+        True
+    """
+    if last + 1 >= len(doc) or not doc[last].whitespace_:
+        return False
+    name, numeral = doc[last], doc[last + 1]
+    return (
+        name.pos_ == "PROPN"
+        and name.ent_type_ == "PERSON"
+        and _ROMAN.fullmatch(numeral.text) is not None
+        # "I" is a numeral only where the parse says so: not in "told Richard I would".
+        and (numeral.text != "I" or numeral.pos_ == "PROPN")
+    )
 
 
 def _ent_last(doc: Any, ent: Any) -> int:

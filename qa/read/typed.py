@@ -26,7 +26,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest, merge_spans
-from qa.read.boundaries import complete_span, coordinated_span
+from qa.read.boundaries import complete_span, coordinated_span, regnal_number
 from qa.read.question import (
     DURATION_WORDS,
     PERSON_NOUNS,
@@ -684,6 +684,8 @@ def _spans(sent: Any, frame: QuestionFrame, chunks: Sequence[Any]) -> list[tuple
         if end - 1 > start and doc[end - 1].tag_ == "POS":
             # spaCy keeps the possessive in a name ("John Myhill's"); the answer is the name.
             end -= 1
+        if ent.label_ == "PERSON" and regnal_number(doc, end - 1):
+            end += 1
         found[(start, end)] = ent.label_
         # "more than 500" + "km": a count is more useful with its unit.
         if ent.label_ in ("CARDINAL", "QUANTITY") and end < sent.end:

@@ -150,3 +150,21 @@ def test_a_span_coordinated_with_nothing_is_kept(reader: TypedReader) -> None:
     start = text.index("the demilitarized zone")
     end = start + len("the demilitarized zone")
     assert coordinated_span(doc, list(doc.noun_chunks), start, end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [
+        ("The duchy was ruled by Richard I of Normandy, a son of William.", "Richard", "Richard I"),
+        ("In 2005 Pope Benedict XVI was elected.", "Benedict", "Benedict XVI"),
+        # "I" here is the speaker, not a numeral.
+        ("I told Richard I would come.", "Richard", "Richard"),
+    ],
+)
+def test_a_regnal_number_belongs_to_the_name(
+    reader: TypedReader, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(piece))
+    assert text[a:b] == expected
