@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = ["complete_span", "coordinated_span", "regnal_number"]
 
-# Dependents that start a clause of their own: a list item ends before them.
+# Dependents that end a list item: a clause or an apposition on it, a comma, the next item.
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
 
 
