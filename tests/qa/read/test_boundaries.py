@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -97,6 +98,16 @@ def test_the_reader_completes_spans_of_an_index_time_analysis(reader: TypedReade
     assert TEXT[a:b] == "senior South Korean official"
 
 
+def _widened(
+    reader: TypedReader, widen: Callable[..., tuple[int, int]], text: str, piece: str
+) -> str:
+    """What ``widen`` makes of the first ``piece`` of ``text``."""
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = widen(doc, list(doc.noun_chunks), start, start + len(piece))
+    return text[a:b]
+
+
 @pytest.mark.parametrize(
     ("text", "piece", "expected"),
     [
@@ -110,10 +121,7 @@ def test_the_reader_completes_spans_of_an_index_time_analysis(reader: TypedReade
 def test_a_possessive_ending_is_left_out(
     reader: TypedReader, text: str, piece: str, expected: str
 ) -> None:
-    doc = reader.nlp(text)
-    start = text.index(piece)
-    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(piece))
-    assert text[a:b] == expected
+    assert _widened(reader, complete_span, text, piece) == expected
 
 
 @pytest.mark.parametrize(
@@ -138,10 +146,7 @@ def test_a_possessive_ending_is_left_out(
 def test_a_list_item_grows_to_the_whole_list(
     reader: TypedReader, text: str, piece: str, expected: str
 ) -> None:
-    doc = reader.nlp(text)
-    start = text.index(piece)
-    a, b = coordinated_span(doc, list(doc.noun_chunks), start, start + len(piece))
-    assert text[a:b] == expected
+    assert _widened(reader, coordinated_span, text, piece) == expected
 
 
 def test_a_span_coordinated_with_nothing_is_kept(reader: TypedReader) -> None:
@@ -164,7 +169,4 @@ def test_a_span_coordinated_with_nothing_is_kept(reader: TypedReader) -> None:
 def test_a_regnal_number_belongs_to_the_name(
     reader: TypedReader, text: str, piece: str, expected: str
 ) -> None:
-    doc = reader.nlp(text)
-    start = text.index(piece)
-    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(piece))
-    assert text[a:b] == expected
+    assert _widened(reader, complete_span, text, piece) == expected
