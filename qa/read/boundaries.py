@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["complete_span", "coordinated_span", "regnal_number"]
+__all__ = ["complete_span", "coordinated_span", "name_last", "regnal_number"]
 
 # Dependents that end a list item: a clause or an apposition on it, a comma, the next item.
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
@@ -52,14 +52,9 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
     covered = doc.char_span(start, end, alignment_mode="expand")
     if covered is None or len(covered) == 0:
         return start, end
-    first, last = covered.start, covered.end - 1
-    if last > first and doc[last].tag_ == "POS":
-        # The answer is the owner, not the ownership: "John Myhill's" -> "John Myhill".
-        last -= 1
+    first, last = covered.start, name_last(doc, covered.start, covered.end - 1)
+    if last < covered.end - 1:
         end = doc[last].idx + len(doc[last].text)
-    if regnal_number(doc, last):
-        # "Richard" of "Richard I": spaCy leaves the numeral out of the name.
-        last += 1
     if any(ent.start == first and _ent_last(doc, ent) == last for ent in doc.ents):
         # Still whole tokens: word pieces can stop inside one ("1,42" of "1,426").
         return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
@@ -89,6 +84,21 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
 
 
 _ROMAN = re.compile(r"[IVX]{1,5}")
+
+
+def name_last(doc: Any, first: int, last: int) -> int:
+    """The last token of an answer spanning tokens ``first`` to ``last``: a possessive ending
+    left out ("John Myhill's" is "John Myhill": the answer is the owner, not the ownership)
+    and a regnal numeral spaCy left out of the name taken in ("Richard" is "Richard I").
+
+    Example:
+        >>> doc = nlp("It was John Myhill's paper.")  # doctest: +SKIP
+        >>> name_last(doc, 2, 4)  # doctest: +SKIP
+        3
+    """
+    if last > first and doc[last].tag_ == "POS":
+        return int(last - 1)
+    return int(last + 1 if regnal_number(doc, last) else last)
 
 
 def regnal_number(doc: Any, last: int) -> bool:

@@ -15,7 +15,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest, merge_spans
-from qa.read.boundaries import complete_span, coordinated_span, regnal_number
+from qa.read.boundaries import complete_span, coordinated_span, name_last
 from qa.read.question import (
     DURATION_WORDS,
     PERSON_NOUNS,
@@ -298,9 +298,7 @@ class TypedReader:
             >>> reader.complete(analyses[0], 51, 70)  # "senior South Korean"  # doctest: +SKIP
             (51, 79)
         """
-        analysed = self._load(blob)
-        chunks = [chunk for sentence in analysed.chunks for chunk in sentence]
-        return complete_span(analysed.doc, chunks, start, end)
+        return self._widen(complete_span, blob, start, end)
 
     def coordinate(self, blob: bytes, start: int, end: int) -> tuple[int, int]:
         """The character span ``[start, end)`` of an analysed passage widened to the whole
@@ -310,9 +308,15 @@ class TypedReader:
             >>> reader.coordinate(analyses[0], 32, 34)  # "NL" of "NL and NC"  # doctest: +SKIP
             (32, 41)
         """
+        return self._widen(coordinated_span, blob, start, end)
+
+    def _widen(
+        self, widen: Callable[..., tuple[int, int]], blob: bytes, start: int, end: int
+    ) -> tuple[int, int]:
+        """``widen(doc, chunks, start, end)`` on an analysed passage."""
         analysed = self._load(blob)
         chunks = [chunk for sentence in analysed.chunks for chunk in sentence]
-        return coordinated_span(analysed.doc, chunks, start, end)
+        return widen(analysed.doc, chunks, start, end)
 
     # -- question time ------------------------------------------------------------------------
 
@@ -681,11 +685,8 @@ def _spans(sent: Any, frame: QuestionFrame, chunks: Sequence[Any]) -> list[tuple
     doc = sent.doc
     for ent in sent.ents:
         start, end = _whole_words(doc, ent.start, ent.end, sent)
-        if end - 1 > start and doc[end - 1].tag_ == "POS":
-            # spaCy keeps the possessive in a name ("John Myhill's"); the answer is the name.
-            end -= 1
-        if ent.label_ == "PERSON" and regnal_number(doc, end - 1):
-            end += 1
+        # spaCy keeps the possessive in a name and leaves a regnal numeral out of it.
+        end = name_last(doc, start, end - 1) + 1
         found[(start, end)] = ent.label_
         # "more than 500" + "km": a count is more useful with its unit.
         if ent.label_ in ("CARDINAL", "QUANTITY") and end < sent.end:
