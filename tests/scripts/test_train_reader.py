@@ -1,8 +1,15 @@
-"""Window labels and answer scoring of ``scripts/train_reader.py``."""
+"""Window labels, answer scoring and source mixing of ``scripts/train_reader.py``."""
 
 from __future__ import annotations
 
+import argparse
+import collections
+import gzip
+import json
+import random
+import re
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -146,3 +153,303 @@ def test_f1(train_reader: ModuleType) -> None:
     assert f1("the", "a") == 1.0
     assert f1("", "cat") == 0.0
     assert f1("cat", "") == 0.0
+
+
+# Mixing training sources: generated folders and real SQuAD files, each with a weight.
+
+
+def _write_generated(folder: Path, questions: list[dict[str, Any]], contexts: list[str]) -> Path:
+    """A folder in the format ``scripts/make_questions.py`` writes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "contexts.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for cid, text in enumerate(contexts):
+            handle.write(json.dumps({"id": cid, "text": text}) + "\n")
+    with gzip.open(folder / "questions.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for row in questions:
+            handle.write(json.dumps(row) + "\n")
+    return folder
+
+
+def _generated_question(k: int) -> str:
+    return f"Which council of town {k} approved the new budget after a long and heated debate?"
+
+
+def _generated(folder: Path, n: int = 40) -> Path:
+    """``n`` long generated questions (most answered, every fourth a look-alike)."""
+    contexts = [
+        f"Report {k}: the council of town {k} approved the new budget on Monday." for k in range(n)
+    ]
+    rows: list[dict[str, Any]] = []
+    for k, text in enumerate(contexts):
+        lookalike = k % 4 == 3
+        answer = None if lookalike else f"town {k}"
+        rows.append(
+            {
+                "context": k,
+                "question": _generated_question(k),
+                "answer": answer,
+                "start": text.index(answer) if answer else None,
+                "kind": "lookalike" if lookalike else "subject",
+                "source": f"doc{k}",
+            }
+        )
+    return _write_generated(folder, rows, contexts)
+
+
+def _squad(path: Path, titles: list[str], version: str = "v2.0") -> Path:
+    """A SQuAD-format file: per article one paragraph, one answerable question and (in v2.0)
+    one unanswerable question that carries a plausible answer, as SQuAD 2.0 train does."""
+    articles = []
+    for title in titles:
+        context = f"{title} was founded in 1850 by the river, and its mayor is Ann {title}."
+        qas: list[dict[str, Any]] = [
+            {
+                "id": f"{title}-1",
+                "question": f"When was {title} founded by the people living near the river?",
+                "answers": [{"text": "1850", "answer_start": context.index("1850")}],
+            }
+        ]
+        if version == "v2.0":
+            qas[0]["is_impossible"] = False
+            qas.append(
+                {
+                    "id": f"{title}-2",
+                    "question": f"Who was the first governor of {title} before the river flooded?",
+                    "answers": [],
+                    "plausible_answers": [
+                        {"text": f"Ann {title}", "answer_start": context.index("Ann")}
+                    ],
+                    "is_impossible": True,
+                }
+            )
+        articles.append({"title": title, "paragraphs": [{"context": context, "qas": qas}]})
+    path.write_text(json.dumps({"version": version, "data": articles}), encoding="utf-8")
+    return path
+
+
+def _parse(train_reader: ModuleType, *argv: str) -> argparse.Namespace:
+    args: argparse.Namespace = train_reader.build_parser().parse_args(
+        ["--base", "BASE", "--out", "OUT", *argv]
+    )
+    return args
+
+
+def _rows(train_reader: ModuleType, *argv: str) -> tuple[list[str], list[dict[str, Any]], Any]:
+    contexts, rows, sources = train_reader.training_rows(_parse(train_reader, *argv))
+    return contexts, rows, sources
+
+
+@pytest.mark.parametrize(
+    ("spec", "path", "weight"),
+    [("qs", "qs", 1.0), ("qs:2", "qs", 2.0), ("qs:0.5", "qs", 0.5), ("a:b/qs:3", "a:b/qs", 3.0)],
+)
+def test_source_weight_parsing(
+    train_reader: ModuleType, spec: str, path: str, weight: float
+) -> None:
+    args = _parse(train_reader, "--data", spec, "--real", f"real.json:{weight}")
+    [source] = args.data
+    assert source.path == Path(path)
+    assert source.weight == weight
+    assert source.spec == spec
+    assert args.real[0].path == Path("real.json")
+
+
+@pytest.mark.parametrize(
+    ("option", "spec", "bad"),
+    [
+        ("--data", "qs:abc", "'abc'"),
+        ("--data", "qs:0", "'0'"),
+        ("--data", "qs:-1", "'-1'"),
+        ("--data", "qs:", "''"),
+        ("--data", "qs:nan", "'nan'"),
+        ("--real", "train.json:x2", "'x2'"),
+    ],
+)
+def test_bad_weight_is_an_argparse_error(
+    train_reader: ModuleType, capsys: pytest.CaptureFixture[str], option: str, spec: str, bad: str
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        _parse(train_reader, option, spec)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}" in err
+    assert f"bad weight {bad}" in err
+
+
+def test_article_selection(
+    train_reader: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert train_reader.parse_articles("0-9,12") == [*range(10), 12]
+    assert train_reader.parse_articles("4, 1-2,2") == [1, 2, 4]
+    for bad, named in [("9-0", "'9-0'"), ("1,x", "'x'"), ("1,,2", "''"), ("-3", "'-3'")]:
+        with pytest.raises(SystemExit):
+            _parse(train_reader, "--real", "r.json", "--real-articles", bad)
+        err = capsys.readouterr().err
+        assert "argument --real-articles" in err and named in err, (bad, err)
+
+    titles = [f"Town{k}" for k in range(14)]
+    real = _squad(tmp_path / "train.json", titles)
+    _, rows, sources = _rows(train_reader, "--real", str(real), "--real-articles", "0-9,12")
+    used = {re.search(r"Town\d+", row["question"]).group() for row in rows}  # type: ignore[union-attr]
+    assert used == {f"Town{k}" for k in [*range(10), 12]}
+    assert sources[0]["articles"] == "0-9,12"
+    for positions in ([0, 1, 2, 5], [3], [1, 3, 4, 5, 9, 10], []):
+        spec = train_reader.format_articles(positions)
+        assert (train_reader.parse_articles(spec) if spec else []) == positions
+    assert sources[0]["questions"] == 2 * 11
+    # Without a selection every article trains.
+    _, rows, _ = _rows(train_reader, "--real", str(real))
+    assert len(rows) == 2 * 14
+    # A position past the file's end is an error, not a silently smaller training set.
+    with pytest.raises(ValueError, match=r"14 articles.*\[14, 15\]"):
+        _rows(train_reader, "--real", str(real), "--real-articles", "10-15")
+
+
+def test_word_dropout_leaves_real_questions_and_lookalikes_whole(
+    train_reader: ModuleType, tmp_path: Path
+) -> None:
+    generated = _generated(tmp_path / "questions")
+    real = _squad(tmp_path / "train.json", [f"Town{k}" for k in range(20)])
+    originals = {
+        q["question"]
+        for a in json.loads(real.read_text())["data"]
+        for p in a["paragraphs"]
+        for q in p["qas"]
+    }
+    _, rows, _ = _rows(
+        train_reader, "--data", str(generated), "--real", f"{real}:2", "--word-dropout", "0.5"
+    )
+    real_rows = [r for r in rows if r["origin"] == "real"]
+    generated_rows = [r for r in rows if r["origin"] == "generated"]
+    assert len(real_rows) == 80 and len(generated_rows) == 40
+    assert all(r["question"] in originals for r in real_rows)
+    lookalikes = [r for r in generated_rows if r["kind"] == "lookalike"]
+    assert len(lookalikes) == 10
+    assert all(r["question"] == _generated_question(r["context"]) for r in lookalikes)
+    dropped = [r for r in generated_rows if r["question"] != _generated_question(r["context"])]
+    # 30 answered generated questions of 15 words at p = 0.5: all but a freak few lose words.
+    assert len(dropped) >= 25
+    assert all(r["question"].startswith("Which") for r in dropped)  # the first word stays
+
+
+def test_unanswerable_real_questions_become_no_answer_rows(
+    train_reader: ModuleType, tmp_path: Path
+) -> None:
+    v2 = _squad(tmp_path / "v2.json", ["Alpha", "Beta"])
+    v1 = _squad(tmp_path / "v1.json", ["Gamma"], version="v1.1")
+    contexts, rows, sources = _rows(train_reader, "--real", str(v2), "--real", str(v1))
+    assert len(rows) == 5
+    for row in rows:
+        if "governor" in row["question"]:
+            # is_impossible: the plausible answer beside it must not become a label.
+            assert row["answer"] is None and row["start"] is None
+        else:
+            assert row["answer"] == "1850"
+            text = contexts[row["context"]]
+            assert text[row["start"] : row["start"] + 4] == "1850"
+            title = re.search(r"When was (\w+)", row["question"]).group(1)  # type: ignore[union-attr]
+            assert text.startswith(title)  # the context is the question's own
+    assert sum(r["answer"] is None for r in rows) == 2
+    assert [s["without_answer"] for s in sources] == [2, 0]
+
+    # The same holds when answers still lists an answer but the flag says impossible.
+    data = json.loads(v2.read_text())
+    paragraph = data["data"][0]["paragraphs"][0]
+    paragraph["qas"][1]["answers"] = paragraph["qas"][1]["plausible_answers"]
+    v2.write_text(json.dumps(data))
+    _, rows, _ = _rows(train_reader, "--real", str(v2))
+    assert sum(r["answer"] is None for r in rows) == 2
+
+
+def test_repeating_sources(train_reader: ModuleType, tmp_path: Path) -> None:
+    generated = _generated(tmp_path / "questions", n=40)
+    real = _squad(tmp_path / "train.json", [f"Town{k}" for k in range(5)])
+    contexts, rows, sources = _rows(
+        train_reader, "--data", f"{generated}:2", "--real", f"{real}:3", "--word-dropout", "0.5"
+    )
+    assert [(s["kind"], s["questions"], s["weight"], s["rows"]) for s in sources] == [
+        ("generated", 40, 2.0, 80),
+        ("real", 10, 3.0, 30),
+    ]
+    assert len(rows) == 110
+    counts = collections.Counter((r["origin"], r["context"], r["answer"]) for r in rows)
+    assert set(counts.values()) == {2, 3}
+    # Every row still points at its own context after the sources' contexts were joined.
+    for row in rows:
+        if row["answer"] is not None:
+            assert contexts[row["context"]][row["start"] :].startswith(row["answer"])
+    # Each copy is its own row: word dropout leaves different words out of the two copies.
+    copies = collections.defaultdict(set)
+    for row in rows:
+        if row["origin"] == "generated" and row["kind"] != "lookalike":
+            copies[row["context"]].add(row["question"])
+    assert sum(len(questions) == 2 for questions in copies.values()) >= 20
+
+    # A fraction takes that share of the questions, each at most once, the same for one seed.
+    def half(seed: str) -> list[str]:
+        _, rows, sources = _rows(train_reader, "--data", f"{generated}:0.5", "--seed", seed)
+        assert sources[0]["rows"] == len(rows) == 20
+        assert len({r["context"] for r in rows}) == 20
+        return sorted(r["source"] for r in rows)
+
+    assert half("7") == half("7")
+    assert half("7") != half("8")
+    _, rows, _ = _rows(train_reader, "--data", f"{generated}:1.5")
+    assert len(rows) == 60
+    assert set(collections.Counter(r["context"] for r in rows).values()) == {1, 2}
+    # --limit cuts the mixed, shuffled rows.
+    _, rows, _ = _rows(
+        train_reader, "--data", f"{generated}:2", "--real", str(real), "--limit", "25"
+    )
+    assert len(rows) == 25
+
+
+def test_one_data_folder_trains_as_before(train_reader: ModuleType, tmp_path: Path) -> None:
+    """A single ``--data DIR`` gives the rows the script gave before sources could be mixed:
+    the file's rows shuffled by the seed, cut to --limit, then word-dropped from the same
+    random stream."""
+    generated = _generated(tmp_path / "questions", n=60)
+    with gzip.open(generated / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
+        expected = [json.loads(line) for line in handle]
+    rng = random.Random(11)
+    rng.shuffle(expected)
+    expected = expected[:50]
+    for row in expected:
+        if row["kind"] == "lookalike":
+            continue
+        words = row["question"].split()
+        kept = [w for k, w in enumerate(words) if k == 0 or rng.random() >= 0.3]
+        if len(kept) >= 3:
+            row["question"] = " ".join(kept)
+
+    _, rows, _ = _rows(
+        train_reader,
+        "--data",
+        str(generated),
+        "--seed",
+        "11",
+        "--limit",
+        "50",
+        "--word-dropout",
+        "0.3",
+    )
+    assert [{k: v for k, v in r.items() if k != "origin"} for r in rows] == expected
+
+
+def test_training_record_names_sources_as_written(train_reader: ModuleType) -> None:
+    args = _parse(
+        train_reader,
+        "--data",
+        "qs",
+        "--data",
+        "more:0.5",
+        "--real",
+        "t.json:4",
+        "--real-articles",
+        "0-9",
+    )
+    record = train_reader._record(args)
+    assert record["data"] == ["qs", "more:0.5"]
+    assert record["real"] == ["t.json:4"]
+    assert record["real_articles"] == "0-9"
+    json.dumps(record)  # the record goes into training.json
