@@ -359,13 +359,17 @@ class Assistant:
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
             reads = [hits[: self.settings.read_k] for hits in all_hits]
             spans = self._read(index, resolved, reads, vectors)
+            kinds_of = getattr(self.reader, "expected_kinds", None)
+            kinds = [k.value for k in kinds_of(resolved)] if kinds_of else [None] * len(resolved)
             # Said only when nothing could be read: why, in the question's own words.
             unmentioned = [
                 self._unmentioned(index, resolved[i], reads[i]) if not spans[i] else []
                 for i in range(len(questions))
             ]
         return [
-            self._decide(questions[i], resolved[i], all_hits[i], spans[i], k, index, unmentioned[i])
+            self._decide(
+                questions[i], resolved[i], all_hits[i], spans[i], k, index, unmentioned[i], kinds[i]
+            )
             for i in range(len(questions))
         ]
 
@@ -414,8 +418,10 @@ class Assistant:
             ]
             spans = self._read(index, [standalone], [hits], vectors)[0]
             unmentioned = self._unmentioned(index, standalone, hits) if not spans else []
+            kinds_of = getattr(self.reader, "expected_kinds", None)
+            kind = kinds_of([standalone])[0].value if kinds_of else None
         return self._decide(
-            cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned
+            cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned, kind
         )
 
     def analyses(self, passages: Sequence[Passage]) -> list[bytes]:
@@ -488,6 +494,7 @@ class Assistant:
         top_k: int,
         index: LoadedIndex,
         unmentioned: Sequence[str] = (),
+        kind: str | None = None,
     ) -> Answer:
         shown = tuple(hits[:top_k])
         standalone = resolved if resolved != question else None
@@ -504,6 +511,8 @@ class Assistant:
         elif not group and unmentioned:
             named = ", ".join(f"“{w}”" for w in unmentioned)
             reason = f"the closest articles never mention {named}"
+        elif not group and kind not in (None, "other"):
+            reason = f"the closest passages hold no {kind} that could answer it"
         elif not group:
             reason = "no candidate answer in the closest passages"
         elif score < self.settings.abstain_threshold:
@@ -519,6 +528,7 @@ class Assistant:
                 resolved_question=standalone,
                 passages=shown,
                 abstain_reason=reason,
+                kind=kind,
             )
         by_id = {h.passage.id: h for h in hits}
         citations = []
@@ -551,6 +561,7 @@ class Assistant:
             resolved_question=standalone,
             passages=shown,
             date=resolve_date(group[0].text, citations[0].date),
+            kind=kind,
         )
 
     def _top_k(self, top_k: int | None) -> int:

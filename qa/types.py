@@ -234,6 +234,9 @@ class Answer(_Frozen):
         date: The calendar day the answer names, when it is a date expression that the answer
             itself or its article's publication date pins down ("this Saturday" in an article
             of Wednesday 20 November 2019 is 2019-11-23).
+        kind: The kind of answer the question asks for ("year", "person", "amount of money",
+            ... see :class:`qa.read.kinds.AnswerKind`), when the reader tells kinds apart; a
+            candidate of another kind is never the answer.
 
     Example:
         >>> Answer(question="Who?", text=None, score=0.1, abstain_reason="no candidate").abstained
@@ -248,6 +251,7 @@ class Answer(_Frozen):
     passages: tuple[Hit, ...] = ()
     abstain_reason: str | None = None
     date: dt.date | None = None
+    kind: str | None = None
 
     @model_validator(mode="after")
     def _answer_matches_citation(self) -> Answer:

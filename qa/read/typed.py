@@ -152,6 +152,9 @@ class SentenceView:
         overlap: Share of the question's content words found in the sentence.
         verb_missing: 1 when the question has a main verb and the sentence lacks it, else 0.
         matched: Document token indices of the sentence's words that are question words.
+        keys_missing: Share of the question's specifics (names, numbers, dates) that the
+            sentence does not mention: a look-alike question keeps the sentence's other
+            words but changes one of these.
     """
 
     start: int
@@ -160,6 +163,7 @@ class SentenceView:
     overlap: float
     verb_missing: float
     matched: tuple[int, ...]
+    keys_missing: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,15 @@ class TypedReader:
             while len(self._cache) > 2048:
                 self._cache.popitem(last=False)
         return analysed
+
+    def parsed(self, blob: bytes) -> Any:
+        """The spaCy ``Doc`` of an analysed passage (cached).
+
+        Example:
+            >>> reader.parsed(analyses[0]).ents[0].label_  # doctest: +SKIP
+            'GPE'
+        """
+        return self._load(blob).doc
 
     def complete(self, blob: bytes, start: int, end: int) -> tuple[int, int]:
         """The character span ``[start, end)`` of an analysed passage widened so it cuts no
@@ -527,8 +540,15 @@ def _passage_view(
         # the mark of a look-alike question the sentence does not answer.
         verb_missing = 1.0 if frame.verbs and not frame.verbs & set(keys) else 0.0
         sim = float(sims[si]) if si < len(sims) else 0.0
+        keys_missing = 0.0
+        if frame.keys:
+            known = article_words(sent.text)
+            lacking = sum(not any(mentions(known, w) for w in g) for g in frame.keys)
+            keys_missing = lacking / len(frame.keys)
         views.append(
-            SentenceView(sent.start_char, sent.end_char, sim, overlap, verb_missing, matched)
+            SentenceView(
+                sent.start_char, sent.end_char, sim, overlap, verb_missing, matched, keys_missing
+            )
         )
     return PassageView(missing_key, absent_key, tuple(views))
 

@@ -190,3 +190,24 @@ def test_a_question_about_something_no_article_mentions_is_not_answered(tmp_path
     answer = assistant.ask("When did the third summit take place?")
     assert answer.text is None
     assert answer.abstain_reason == "the closest articles never mention “third”"
+
+
+def test_no_answer_of_the_kind_asked_for_is_declined_with_the_kind(
+    fast_assistant: Assistant,
+) -> None:
+    # The seed article names no year and no sum of money: "this Saturday" and "serious
+    # provocations" are the wrong kind of answer, whatever a reader scores them.
+    for question, kind in (
+        ("In what year was GSOMIA first signed?", "year"),
+        ("How much did South Korea pay for its F-35 jets?", "amount of money"),
+    ):
+        answer = fast_assistant.ask(question)
+        assert answer.kind == kind
+        assert answer.text is None
+        assert answer.abstain_reason is not None
+        assert kind in answer.abstain_reason or "similarity" in answer.abstain_reason
+
+
+def test_an_answer_says_which_kind_it_is(fast_assistant: Assistant) -> None:
+    answer = fast_assistant.ask("When does GSOMIA expire?")
+    assert answer.kind == "date" and answer.text == "this Saturday"

@@ -12,6 +12,7 @@ import pytest
 
 from embeddings import HashingEncoder
 from qa.read.base import ReadRequest
+from qa.read.kinds import AnswerKind, fits
 from qa.read.neural import (
     COMBINED_FEATURES,
     HAND_COMBINER,
@@ -19,13 +20,11 @@ from qa.read.neural import (
     NeuralReader,
     SpanModel,
     SpanModelOutput,
-    _is_count,
     _traced,
     _Window,
     asks_for_several,
     focus_block,
     load_combiner,
-    untrained_kind,
 )
 from qa.types import Hit, Passage
 
@@ -120,14 +119,6 @@ def test_combiner_is_a_logistic_model() -> None:
 def test_shipped_combiner_has_every_feature() -> None:
     weights = load_combiner().weights
     assert set(weights) == {"bias", *COMBINED_FEATURES}
-
-
-@pytest.mark.parametrize(
-    ("kind", "untrained"),
-    [("why", True), ("how long", True), ("how many", False), ("when", False), ("what", False)],
-)
-def test_question_kinds_the_span_model_never_saw(kind: str, untrained: bool) -> None:
-    assert untrained_kind(kind) is untrained
 
 
 def _hit(pid: str, text: str) -> Hit:
@@ -245,7 +236,7 @@ def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralRea
     ],
 )
 def test_what_counts_as_a_count(text: str, count: bool) -> None:
-    assert _is_count(text) is count
+    assert fits(AnswerKind.COUNT, text) is count
 
 
 def test_a_how_many_question_gets_only_counts(reader: NeuralReader) -> None:
@@ -256,11 +247,11 @@ def test_a_how_many_question_gets_only_counts(reader: NeuralReader) -> None:
     analyses = reader.analyze([h.passage.text for h in hits])
     request = ReadRequest("How many fighters has South Korea ordered?", hits, analyses)
     [proposals] = reader.propose([request])
-    assert proposals and all(_is_count(p.spans[0].text) for p in proposals)
+    assert proposals and all(fits(AnswerKind.COUNT, p.spans[0].text) for p in proposals)
     assert "40" in {p.key for p in proposals}
     # The same passages asked something else keep every kind of answer.
     other = ReadRequest("What did Pyongyang call the purchases?", hits, analyses)
-    assert not all(_is_count(p.spans[0].text) for p in reader.propose([other])[0])
+    assert not all(fits(AnswerKind.COUNT, p.spans[0].text) for p in reader.propose([other])[0])
 
 
 def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
