@@ -1,12 +1,15 @@
 # Evaluation of the assistant on the bundled question sets; reports land in eval-out/.
 # `make reports` copies the reports' tables into eval/reports/, where they are kept in git.
+# The Wikinews sets need the English Wikinews folder: `make eval-wikinews WIKINEWS=FOLDER`.
+# Nothing the reader uses was fitted on any of these sets (see each report's first lines).
 
 QA := $(if $(wildcard .venv/bin/qa),.venv/bin/qa,qa)
 SQUAD := eval/squad2-dev-sample.json
+WIKINEWS ?=
 
-.PHONY: eval eval-squad eval-seed eval-offtopic reports
+.PHONY: eval eval-squad eval-seed eval-offtopic eval-wikinews reports
 
-eval: eval-squad eval-seed eval-offtopic
+eval: eval-squad eval-seed eval-offtopic $(if $(WIKINEWS),eval-wikinews)
 
 eval-squad:
 	$(QA) eval $(SQUAD) --out eval-out/squad --quiet
@@ -18,7 +21,12 @@ eval-offtopic:
 	$(QA) eval eval/squad_offtopic.jsonl --corpus $(SQUAD) --out eval-out/squad-offtopic --quiet
 	$(QA) eval eval/seed_offtopic.jsonl --corpus seeds --out eval-out/seed-offtopic --quiet
 
+eval-wikinews:
+	@test -n "$(WIKINEWS)" || { echo "error: give the Wikinews folder: make eval-wikinews WIKINEWS=FOLDER" >&2; exit 2; }
+	$(QA) eval eval/wikinews_questions.jsonl --corpus $(WIKINEWS) --out eval-out/wikinews-questions --quiet
+	$(QA) eval eval/wikinews_followups.jsonl --corpus $(WIKINEWS) --out eval-out/wikinews-followups --quiet
+
 reports: eval
-	for set in squad seed squad-offtopic seed-offtopic; do \
+	for set in squad seed squad-offtopic seed-offtopic $(if $(WIKINEWS),wikinews-questions wikinews-followups); do \
 		mkdir -p eval/reports/$$set && cp eval-out/$$set/report.md eval-out/$$set/report.json eval/reports/$$set/; \
 	done

@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from qa.evaluation.data import QUESTION_TYPES
+from qa.evaluation.diagnostics import (
+    baseline_comparison,
+    decline_tradeoff,
+    kind_figures,
+    render_baseline,
+    render_kinds,
+    render_tradeoff,
+)
 from qa.evaluation.metrics import (
     expected_calibration_error,
     mean_reciprocal_rank,
@@ -70,6 +78,14 @@ class QuestionRecord:
         end_to_end_ms: Time of ``assistant.ask``.
         retrieve_ms: Time of ``assistant.search``.
         read_ms: Time of the gold-passage read, None when none was made.
+        baseline_prediction: The span model's best span on the same retrieved passages
+            (:mod:`qa.read.span_baseline`), before any null threshold; None when it found
+            none or was not run.
+        baseline_margin: How far that span beats the no-answer logit; None when not run.
+        expected_kind: The kind of answer the pipeline looked for, when its reader has kinds.
+        gold_kind: The kind of the gold answer, read from its words and entity labels in the
+            passage that holds it; None when that passage was not found.
+        gold_kind_fits: Whether the gold answer passes the check for the expected kind.
     """
 
     id: str
@@ -93,6 +109,11 @@ class QuestionRecord:
     end_to_end_ms: float
     retrieve_ms: float
     read_ms: float | None
+    baseline_prediction: str | None = None
+    baseline_margin: float | None = None
+    expected_kind: str | None = None
+    gold_kind: str | None = None
+    gold_kind_fits: bool | None = None
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -194,6 +215,7 @@ def summarize(
     *,
     abstain_threshold: float,
     meta: Mapping[str, Any] | None = None,
+    null_thresholds: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """All figures of a run, as a JSON-ready dict.
 
@@ -206,6 +228,8 @@ def summarize(
         records: One record per question.
         abstain_threshold: The pipeline's threshold, where the risk-coverage table starts.
         meta: Descriptive entries to put at the top of the report.
+        null_thresholds: The span-model baseline's null thresholds, by name; the baseline is
+            reported at each.
 
     Example:
         >>> summarize([], abstain_threshold=0.3)["has_ans_em"] is None
@@ -253,6 +277,9 @@ def summarize(
     )
     report["risk_coverage"] = [{**dataclasses.asdict(p), "risk": p.risk} for p in points]
     report["by_type"] = _by_type(records)
+    report["baseline"] = baseline_comparison(records, null_thresholds or {})
+    report["kinds"] = kind_figures(records)
+    report["decline_tradeoff"] = decline_tradeoff(records, _thresholds(abstain_threshold))
     return report
 
 
@@ -298,6 +325,14 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"({_count(report.get('corpus_documents'), 'article')}, "
             f"{_count(report.get('corpus_passages'), 'passage')}); encoder "
             f"{report.get('encoder', '?')}, reader {report.get('reader', '?')}.",
+            "",
+        ]
+    fitted = report.get("fitted_on") or {}
+    if fitted:
+        lines += [
+            "What the reader was fitted on: "
+            + "; ".join(f"{part.replace('_', ' ')}: {what}" for part, what in fitted.items())
+            + ".",
             "",
         ]
     lines += ["## Answers (%)", ""]
@@ -403,7 +438,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             for kind, f in report["by_type"].items()
         ],
     )
-    return "\n".join(lines) + "\n"
+    lines.append("")
+    lines += render_baseline(report.get("baseline"))
+    lines += render_tradeoff(report.get("decline_tradeoff", []))
+    lines += render_kinds(report.get("kinds"))
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # -- plots ------------------------------------------------------------------------------------

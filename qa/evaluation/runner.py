@@ -8,6 +8,7 @@ and nothing is sampled, so two runs give the same answers (only the timings diff
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,9 @@ from qa.evaluation.data import EvalQuestion, EvalSet, load_questions, write_squa
 from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
 from qa.evaluation.report import QuestionRecord, summarize, write_outputs
 from qa.pipeline import Assistant, clean_question
+from qa.read.kinds import AnswerKind, answer_kind, fits
+from qa.read.neural import COMBINER_FILE, NeuralReader
+from qa.read.span_baseline import SpanBaselineReader, load_null_thresholds
 from qa.settings import Settings
 from qa.types import Answer, Hit, Passage
 
@@ -130,6 +134,48 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
+def _baseline_answer(
+    assistant: Assistant, baseline: SpanBaselineReader | None, question: str, hits: Sequence[Hit]
+) -> tuple[str | None, float | None]:
+    """The span model's best span in the passages the pipeline reads, and its margin over the
+    no-answer logit; (None, None) without a baseline (it needs the neural reader's span
+    model)."""
+    if baseline is None:
+        return None, None
+    read = list(hits[: assistant.settings.read_k])
+    found = baseline.best_spans(assistant.read_requests([question], [read]))[0]
+    return (found[0].text, found[1]) if found is not None else (None, -1e9)
+
+
+def _gold_kind(
+    assistant: Assistant, item: EvalQuestion, gold: Sequence[Passage], expected: str | None
+) -> tuple[str | None, bool | None]:
+    """The kind of the gold answer where a gold passage holds it, and whether some gold answer
+    passes the check for the kind the pipeline expected."""
+    typed: Any = getattr(assistant.reader, "typed", assistant.reader)
+    if expected is None or not item.answers or not hasattr(typed, "parsed"):
+        return None, None
+    for passage in gold:
+        for answer in item.answers:
+            at = passage.text.find(answer)
+            if at < 0:
+                continue
+            doc = typed.parsed(assistant.analyses([passage])[0])
+            span = doc.char_span(at, at + len(answer), alignment_mode="expand")
+            if span is None:
+                continue
+            question = typed.nlp(item.question)
+            kind = AnswerKind(expected)
+            fitting = any(
+                fits(kind, a, s, question)
+                for a in item.answers
+                if (i := passage.text.find(a)) >= 0
+                and (s := doc.char_span(i, i + len(a), alignment_mode="expand")) is not None
+            )
+            return answer_kind(span).value, fitting
+    return None, None
+
+
 def _evaluate_one(
     assistant: Assistant,
     item: EvalQuestion,
@@ -137,6 +183,7 @@ def _evaluate_one(
     gold_by_context: dict[str, list[Passage]],
     all_passages: Sequence[Passage],
     depth: int,
+    baseline: SpanBaselineReader | None = None,
 ) -> QuestionRecord:
     history = conversations.history(item.history)
     started = time.perf_counter()
@@ -171,6 +218,8 @@ def _evaluate_one(
         )
         read_ms = _ms(started)
 
+    base_text, base_margin = _baseline_answer(assistant, baseline, resolved, hits)
+    gold_kind, gold_fits = _gold_kind(assistant, item, gold, answer.kind)
     return QuestionRecord(
         id=item.id,
         question=item.question,
@@ -193,6 +242,11 @@ def _evaluate_one(
         end_to_end_ms=end_to_end_ms,
         retrieve_ms=retrieve_ms,
         read_ms=read_ms,
+        baseline_prediction=base_text,
+        baseline_margin=base_margin,
+        expected_kind=answer.kind,
+        gold_kind=gold_kind,
+        gold_kind_fits=gold_fits,
     )
 
 
@@ -206,7 +260,7 @@ def _corpus_for(eval_set: EvalSet, corpus: str | Path | None) -> tuple[Path, str
         # Another question set's SQuAD file: its articles are the corpus (off-topic sets).
         return write_squad_corpus(load_questions(corpus)), f"articles of {Path(corpus).name}"
     if corpus is not None:
-        return Path(corpus), str(Path(corpus))
+        return Path(corpus), Path(corpus).name  # reports are shared; the path is local
     if eval_set.kind == "squad":
         return write_squad_corpus(eval_set), f"articles of {eval_set.path.name}"
     return DEFAULT_JSONL_CORPUS, str(DEFAULT_JSONL_CORPUS)
@@ -218,6 +272,34 @@ def _warm_up(assistant: Assistant, item: EvalQuestion, depth: int) -> None:
     hits = assistant.search(answer.resolved_question or item.question, top_k=depth)
     if hits:
         answer_from_passages(assistant, item.question, [hits[0].passage])
+
+
+def fitted_on(assistant: Assistant) -> dict[str, str]:
+    """What the reader's learned parts were fitted on, so a report says which data it may not
+    be read as a test of (empty for readers without fitted parts).
+
+    Example:
+        >>> fitted_on(assistant)["combiner"]  # doctest: +SKIP
+        'squad2-train-subset.json: the 33 articles the span model did not learn from, ...'
+    """
+    reader = assistant.reader
+    if not isinstance(reader, NeuralReader):
+        return {}
+    out = {}
+    record = reader.span_model.weights_dir / "training.json"
+    if record.exists():
+        data = json.loads(record.read_text(encoding="utf-8"))
+        sources = "; ".join(
+            f"{s.get('kind', '?')} questions ({s.get('questions', '?')}"
+            + (f", articles {s['articles']}" if "articles" in s else "")
+            + f", weight {s.get('weight', 1)})"
+            for s in data.get("sources", [])
+        )
+        out["span_model"] = sources or "see qa/read/span_reader/README.md"
+    if COMBINER_FILE.exists():
+        data = json.loads(COMBINER_FILE.read_text(encoding="utf-8"))
+        out["combiner_and_thresholds"] = str(data.get("fitted_on", "?"))
+    return out
 
 
 def run_evaluation(
@@ -263,10 +345,17 @@ def run_evaluation(
     depth = max(RETRIEVAL_DEPTH, assistant.settings.top_k)
 
     _warm_up(assistant, eval_set.questions[0], depth)
+    baseline = (
+        SpanBaselineReader(assistant.reader.span_model)
+        if isinstance(assistant.reader, NeuralReader)
+        else None
+    )
     conversations = _Conversations(assistant)
     gold_by_context: dict[str, list[Passage]] = {}
     records = [
-        _evaluate_one(assistant, item, conversations, gold_by_context, assistant.passages, depth)
+        _evaluate_one(
+            assistant, item, conversations, gold_by_context, assistant.passages, depth, baseline
+        )
         for item in tqdm(
             eval_set.questions,
             desc=f"eval {eval_set.path.name}",
@@ -294,8 +383,14 @@ def run_evaluation(
             else "the first retrieved passage holding a gold answer"
         ),
         "settings": assistant.settings.model_dump(mode="json"),
+        "fitted_on": fitted_on(assistant),
     }
-    report = summarize(records, abstain_threshold=assistant.settings.abstain_threshold, meta=meta)
+    report = summarize(
+        records,
+        abstain_threshold=assistant.settings.abstain_threshold,
+        meta=meta,
+        null_thresholds=load_null_thresholds() if baseline is not None else None,
+    )
     markdown = write_outputs(report, records, Path(out))
     print(markdown, end="")
     return report

@@ -18,6 +18,7 @@ EVAL = Path(__file__).resolve().parents[3] / "eval"
         "seed_offtopic.jsonl",
         "squad_offtopic.jsonl",
         "wikinews_followups.jsonl",
+        "wikinews_questions.jsonl",
     ],
 )
 def test_set_loads_with_unique_ids_and_known_histories(name: str) -> None:
@@ -37,3 +38,11 @@ def test_wikinews_followups_pair_a_first_question_with_one_follow_up() -> None:
     assert len(firsts) == len(follow_ups) == 20
     assert all(q.has_answer for q in questions)
     assert [f.history for f in follow_ups] == [(q.question,) for q in firsts]
+
+
+def test_wikinews_questions_are_half_answerable_half_lookalikes() -> None:
+    questions = load_questions(EVAL / "wikinews_questions.jsonl").questions
+    answerable = [q for q in questions if q.has_answer]
+    assert len(questions) >= 40
+    assert len(answerable) * 2 == len(questions)
+    assert not any(q.history for q in questions)
