@@ -1,14 +1,17 @@
-"""Fit the typed reader's two logistic models on SQuAD 2.0 questions, measured held out.
+"""Fit the typed reader's two logistic models on real SQuAD train questions, measured held out.
 
 The reader scores each candidate span with one model (the rank model) and each distinct answer
 with another (the confidence model: the probability that the answer is right, which decides
-abstention). The SQuAD sample in ``eval/`` has two articles: the script fits both models on one
-article's questions and reports exact match, F1, abstention and calibration on the other, both
-ways round, then fits on both and writes ``qa/read/typed_weights.json``, the weights the reader
-ships with. No seed-corpus question is used for fitting.
+abstention when the typed reader is used alone). By default the questions are those of
+articles 0-9 of ``data/training/squad2-train-subset.json``: the articles the span model learned
+from, so that the neural reader's combiner, fitted on the other articles
+(``scripts/fit_neural.py``), sees the typed reader's features as they are on new text. The
+script fits on every article but one and reports exact match, F1, abstention and calibration on
+that one, for each in turn, then fits on all and writes ``qa/read/typed_weights.json``. No
+evaluation question (SQuAD dev sample, seed or Wikinews sets) is used.
 
 Usage:
-    python scripts/fit_reader.py [--data eval/squad2-dev-sample.json] [--out PATH]
+    python scripts/fit_reader.py [--data FILE] [--articles 0-9] [--out PATH]
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from qa.read.typed import (
     TypedReader,
     answer_groups,
 )
+from qa.training.articles import article_positions, write_articles
 from qa.types import answer_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,18 +119,22 @@ def evaluate(rows: list[Row], weights: ReaderWeights, threshold: float) -> dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT / "eval" / "squad2-dev-sample.json")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT / "data" / "training" / "squad2-train-subset.json"
+    )
+    parser.add_argument("--articles", default="0-9", help="article positions, e.g. 0-9,12")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     parser.add_argument("--threshold", type=float, default=Settings().abstain_threshold)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = write_squad_corpus(load_questions(args.data), Path(tmp) / "corpus")
+        data = write_articles(args.data, article_positions(args.articles), Path(tmp) / "a.json")
+        corpus = write_squad_corpus(load_questions(data), Path(tmp) / "corpus")
         # The typed reader's own weights: it must be the reader, whatever the default is.
         assistant = Assistant.from_corpus(
             corpus, index_dir=Path(tmp) / "ix", show_progress=False, reader="typed"
         )
-        rows = collect(assistant, args.data)
+        rows = collect(assistant, data)
     held_out = leave_one_article_out(
         rows, fit, lambda test, weights: evaluate(test, weights, args.threshold)
     )
@@ -136,7 +144,7 @@ def main() -> None:
     args.out.write_text(
         json.dumps(
             {
-                "fitted_on": args.data.name,
+                "fitted_on": f"{args.data.name}, articles {args.articles}",
                 "questions": len(rows),
                 "candidates": sum(len(r["scored"]) for r in rows),
                 "threshold": args.threshold,

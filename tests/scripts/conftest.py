@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +21,8 @@ def load_script() -> Callable[[str], ModuleType]:
         spec = importlib.util.spec_from_file_location(f"{name}_under_test", SCRIPTS / f"{name}.py")
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        # Registered first, as an import would: dataclasses look their module up there.
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         return module
 
