@@ -1,9 +1,9 @@
-"""Pick the confidence floor from a ``qa eval`` run: the highest that still answers a set share
-of the answerable questions.
+"""Read a ``qa eval`` run's trade-off: the highest confidence floor that still answers a set
+share of the answerable questions, and what each floor near it would decline.
 
-The rule behind ``Settings.abstain_threshold``: on the SQuAD sample, the highest floor (in steps
-of 0.0025) at which at least 95% of the answerable questions are still answered. Abstaining
-more would turn away more look-alike questions, but users lose more answers they could have had.
+The shipped ``Settings.abstain_threshold`` is not picked here but by ``scripts/fit_neural.py``,
+with the same rule (95% of the answerable questions kept) on training questions; run this on
+an evaluation set to see what another floor would trade there, never to pick the floor from it.
 
 Usage:
     qa eval eval/squad2-dev-sample.json --out eval-out/squad
