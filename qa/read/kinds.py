@@ -362,14 +362,20 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
         (False, True)
     """
     words = _words(text)
+    if kind in NUMERIC_KINDS and question is not None:
+        # A number the question names itself is no answer to it: "F-35" does not say how
+        # many F-35 fighters were ordered.
+        asked = set(_words(question.text))
+        words = [w for w in words if w not in asked]
     labels = _labels(span)
-    digit = any(c.isdigit() for c in text)
+    digit = any(c.isdigit() for w in words for c in w)
     number = digit or any(w in _NUMBER_WORDS for w in words)
     if kind is AnswerKind.YEAR:
         # "1066", "the 1990s", "'99", or a number spaCy reads as a date ("in 911"); not the
         # "500" of "500 km".
-        return bool(_YEAR.search(text)) or (
-            "DATE" in labels and any(t.like_num and t.ent_type_ == "DATE" for t in span)
+        return bool(_YEAR.search(" ".join(words))) or (
+            "DATE" in labels
+            and any(t.like_num and t.ent_type_ == "DATE" and t.lower_ in words for t in span)
         )
     if kind is AnswerKind.DATE:
         return (
@@ -381,10 +387,10 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     if kind is AnswerKind.TIME:
         return digit or "TIME" in labels or any(w in _CLOCK_WORDS for w in words)
     if kind is AnswerKind.DURATION:
-        return (
-            number
-            or bool(labels & {"DATE", "TIME", "QUANTITY"})
-            or any(w in _DURATION_WORDS for w in words)
+        # A length of time: "two weeks", "hour-long", "decades"; a date ("end of February")
+        # is not one.
+        return any(w in _DURATION_WORDS for w in words) or (
+            number and bool(labels & {"DATE", "TIME", "QUANTITY"})
         )
     if kind is AnswerKind.COUNT:
         return number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
@@ -405,6 +411,10 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     if _numeric_only(span, words):
         return False
     if kind is AnswerKind.PERSON:
+        if _asks_for_name(question):
+            # "What is the name of the spokesman?" wants a person's name, not "KCNA news
+            # agency".
+            return _has_personal_name(span, text)
         # "Who hosted the cup?" may be answered by a country; "which teacher" may not.
         return _plain_who(question) or not _entity_only(span, _PLACE_LABELS)
     if kind in (AnswerKind.ORGANISATION, AnswerKind.PLACE, AnswerKind.FACILITY):
@@ -412,6 +422,17 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     if kind is AnswerKind.TITLE and question is not None and _asks_for_role(question):
         return _has_role(span, words)
     return True
+
+
+def _asks_for_name(question: Any) -> bool:
+    return question is not None and any(t.lemma_.lower() == "name" for t in question)
+
+
+def _has_personal_name(span: Any, text: str) -> bool:
+    """A person's name: a PERSON entity, or a proper noun no recogniser calls something else."""
+    if span is None:
+        return any(w[:1].isupper() for w in text.split())
+    return any(t.ent_type_ == "PERSON" or (t.pos_ == "PROPN" and not t.ent_type_) for t in span)
 
 
 def _plain_who(question: Any) -> bool:

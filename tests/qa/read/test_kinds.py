@@ -47,7 +47,7 @@ def test_expected_kind_from_the_parse(nlp: Any, question: str, kind: AnswerKind)
 
 PASSAGE = (
     "The GSOMIA agreement is set to expire this Saturday. Kim Hyun-chong, the deputy national "
-    "security adviser, met Stephen Biegun in Seoul in 2016 after Seoul paid $7 billion for 40 "
+    "security adviser, met Stephen Biegun in Seoul in 2016 after Seoul paid $7 billion for 40 F-35 "
     "jets. Pyongyang called it an optimistic signal at 3 p.m. on the second day. Sweden "
     "finished third."
 )
@@ -72,12 +72,19 @@ def _span(nlp: Any, text: str) -> Any:
         ("Which city did Biegun visit?", "Stephen Biegun", False),
         ("In which minute was the signal sent?", "optimistic signal", False),
         ("What time was the signal sent?", "Pyongyang", False),
+        # A number the question names is no answer; a date is no duration; a news agency
+        # is not a person's name.
+        ("How many F-35 jets did Seoul buy?", "F-35", False),
+        ("How long did Kim and Biegun meet?", "this Saturday", False),
+        ("What is the name of the adviser?", "GSOMIA agreement", False),
         # ... and the right ones kept.
         ("In what year was GSOMIA first signed?", "2016", True),
         ("When does GSOMIA expire?", "this Saturday", True),
         ("How much did South Korea pay for its jets?", "$7 billion", True),
         ("What is Kim Hyun-chong's job?", "deputy national security adviser", True),
         ("How many jets did Seoul buy?", "40", True),
+        ("How many F-35 jets did Seoul buy?", "40", True),
+        ("What is the name of the adviser?", "Kim Hyun-chong", True),
         ("Who met Stephen Biegun?", "Kim Hyun-chong", True),
         # A country may be a "who": it acts in news as people do.
         ("Who paid for the jets?", "Seoul", True),
