@@ -32,6 +32,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import spacy
 
@@ -109,6 +110,22 @@ def _without_sentence(paragraph: str, question: GeneratedQuestion) -> str | None
     if len(rest.split()) < 12 or question.answer.lower() in rest.lower():
         return None
     return rest
+
+
+def write_folder(out: Path, contexts: list[str], rows: list[dict[str, Any]]) -> Path:
+    """Write contexts and question rows as ``scripts/train_reader.py --data`` reads them.
+
+    Example:
+        >>> write_folder(Path("artifacts/questions"), ["It ends."], [])  # doctest: +SKIP
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out / "contexts.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for cid, text in enumerate(contexts):
+            handle.write(json.dumps({"id": cid, "text": text}) + "\n")
+    with gzip.open(out / "questions.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row) + "\n")
+    return out
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -218,14 +235,7 @@ def main(argv: Iterable[str] | None = None) -> int:
                     }
                 )
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out / "contexts.jsonl.gz", "wt", encoding="utf-8") as handle:
-        for cid, text in enumerate(contexts):
-            handle.write(json.dumps({"id": cid, "text": text}) + "\n")
-    with gzip.open(out / "questions.jsonl.gz", "wt", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row) + "\n")
+    out = write_folder(Path(args.out), contexts, rows)
     print(f"{len(rows)} questions over {len(contexts)} contexts -> {out}")
     for kind, count in kinds.most_common():
         print(f"  {kind:<14} {count}")
