@@ -506,7 +506,7 @@ class Assistant:
         if closest < floor:
             reason = (
                 f"no passage is about this question: the closest has similarity "
-                f"{closest:.2f}, below {floor:.2f}"
+                f"{closest:.2f}, below {floor:g}"
             )
         elif not group and unmentioned:
             named = ", ".join(f"“{w}”" for w in unmentioned)
@@ -518,7 +518,7 @@ class Assistant:
         elif score < self.settings.abstain_threshold:
             reason = (
                 f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "
-                f"threshold {self.settings.abstain_threshold:.2f}"
+                f"threshold {self.settings.abstain_threshold:g}"
             )
         if reason is not None:
             return Answer(

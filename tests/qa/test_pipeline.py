@@ -211,3 +211,13 @@ def test_no_answer_of_the_kind_asked_for_is_declined_with_the_kind(
 def test_an_answer_says_which_kind_it_is(fast_assistant: Assistant) -> None:
     answer = fast_assistant.ask("When does GSOMIA expire?")
     assert answer.kind == "date" and answer.text == "this Saturday"
+
+
+def test_a_decline_states_the_floor_as_set(tmp_path: Path) -> None:
+    # A floor of 0.995 printed to two places would read "below 1.00".
+    settings = Settings(
+        encoder="hashing", index_dir=tmp_path / "ix", show_progress=False, min_similarity=0.995
+    )
+    answer = Assistant.from_corpus("seeds", settings).ask("Who won the 2014 World Cup final?")
+    assert answer.text is None
+    assert answer.abstain_reason is not None and "below 0.995" in answer.abstain_reason
