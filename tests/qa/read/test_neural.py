@@ -271,11 +271,14 @@ def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
     assert text[best.start : best.end] == best.text
 
 
-def test_why_questions_go_to_the_typed_reader(reader: NeuralReader) -> None:
+def test_why_questions_go_through_the_span_model(reader: NeuralReader) -> None:
     hits = [_hit("a#0", "The talks stalled because the two sides disagreed over sanctions.")]
     analyses = reader.analyze([h.passage.text for h in hits])
     request = ReadRequest("Why did the talks stall?", hits, analyses)
-    assert reader.read([request]) == reader.typed.read([request])
+    [proposals] = reader.propose([request])
+    assert reader.read([request]) == [reader.groups(proposals)]
+    proposed = COMBINED_FEATURES.index("span_proposed")
+    assert any(p.features[proposed] == 1.0 for p in proposals)
 
 
 class _PointingSpanModel(SpanModel):
