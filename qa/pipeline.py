@@ -359,8 +359,7 @@ class Assistant:
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
             reads = [hits[: self.settings.read_k] for hits in all_hits]
             spans = self._read(index, resolved, reads, vectors)
-            kinds_of = getattr(self.reader, "expected_kinds", None)
-            kinds = [k.value for k in kinds_of(resolved)] if kinds_of else [None] * len(resolved)
+            kinds = self._expected_kinds(resolved)
             # Said only when nothing could be read: why, in the question's own words.
             unmentioned = [
                 self._unmentioned(index, resolved[i], reads[i]) if not spans[i] else []
@@ -372,6 +371,13 @@ class Assistant:
             )
             for i in range(len(questions))
         ]
+
+    def _expected_kinds(self, questions: Sequence[str]) -> list[str | None]:
+        """The kind of answer each question asks for, when the reader tells kinds apart."""
+        kinds_of = getattr(self.reader, "expected_kinds", None)
+        if kinds_of is None:
+            return [None] * len(questions)
+        return [kind.value for kind in kinds_of(questions)]
 
     def _unmentioned(self, index: LoadedIndex, question: str, hits: Sequence[Hit]) -> list[str]:
         """The question's names, numbers and ordinals that none of the read articles
@@ -418,8 +424,7 @@ class Assistant:
             ]
             spans = self._read(index, [standalone], [hits], vectors)[0]
             unmentioned = self._unmentioned(index, standalone, hits) if not spans else []
-            kinds_of = getattr(self.reader, "expected_kinds", None)
-            kind = kinds_of([standalone])[0].value if kinds_of else None
+            kind = self._expected_kinds([standalone])[0]
         return self._decide(
             cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned, kind
         )

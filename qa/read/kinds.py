@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
+from qa.read.question import DURATION_WORDS
+
 
 def _word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of a word list."""
@@ -102,12 +104,8 @@ _CLOCK_WORDS = _word_set(
     hours gmt utc
     """
 )
-_DURATION_WORDS = _word_set(
-    """
-    second seconds minute minutes hour hours day days week weeks month months year years
-    decade decades century centuries lifetime long while overnight
-    """
-)
+# The question analysis's units of time, and words that state a length of time alone.
+_DURATION_WORDS = DURATION_WORDS | _word_set("lifetime long while overnight")
 _CURRENCY_WORDS = _word_set(
     """
     dollar dollars usd euro euros eur pound pounds sterling gbp yen won yuan renminbi

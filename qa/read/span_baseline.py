@@ -9,8 +9,10 @@ over this in ``qa eval``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.neural import COMBINER_FILE, SpanModel
@@ -20,7 +22,7 @@ from qa.types import Span
 _CANDIDATES = 20
 
 
-def load_null_thresholds(path: str = str(COMBINER_FILE)) -> dict[str, float]:
+def load_null_thresholds(path: Path = COMBINER_FILE) -> dict[str, float]:
     """The baseline's fitted null thresholds (``scripts/fit_neural.py``), by how each was
     picked: under the pipeline's own rule (``"same loss"``: the highest that still answers 95%
     of the answerable fitting questions) and the usual way (``"best F1"``). Empty when
@@ -30,13 +32,9 @@ def load_null_thresholds(path: str = str(COMBINER_FILE)) -> dict[str, float]:
         >>> sorted(load_null_thresholds())
         ['best F1', 'same loss']
     """
-    import json
-    from pathlib import Path
-
-    file = Path(path)
-    if not file.exists():
+    if not path.exists():
         return {}
-    data = json.loads(file.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
     found = {"same loss": data.get("null_threshold"), "best F1": data.get("null_threshold_best_f1")}
     return {name: float(v) for name, v in found.items() if v is not None}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,4 +82,4 @@ def test_the_shipped_null_thresholds_are_fitted() -> None:
     assert set(thresholds) == {"same loss", "best F1"}
     # Losing no more answerable questions than the pipeline means declining less.
     assert thresholds["same loss"] < thresholds["best F1"]
-    assert load_null_thresholds("no/such/file.json") == {}
+    assert load_null_thresholds(Path("no/such/file.json")) == {}
