@@ -153,8 +153,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"{info.copies} passages repeat another word for word (the same story in two "
                 "files?); each is retrieved and cited once"
             )
-        for name, why in stats.skipped:
-            print(f"skipped {name}: {why}")
+        # Skipped files were reported once, on stderr, by the index update itself.
         return 0
     if args.command == "ask":
         answer = assistant.ask(args.question)
@@ -172,18 +171,19 @@ def format_answer(answer: Answer, width: int = 100) -> str:
     """Human-readable answer: the span, its confidence, and each citation with the span marked.
 
     Example:
-        >>> print(format_answer(Answer(question="Who?", text=None, score=0.12,
-        ...                            abstain_reason="too unsure")))
-        Not found in these articles (best guess confidence 0.12: too unsure).
-        >>> print(format_answer(Answer(question="Who?", text=None, score=0.0,
-        ...                            abstain_reason="no candidate")))
-        Not found in these articles (no candidate).
+        >>> print(format_answer(Answer(question="In what year?", text=None, score=0.0,
+        ...     abstain_reason="The closest passages hold no year that could answer it.")))
+        Not found in these articles. The closest passages hold no year that could answer it.
+        >>> print(format_answer(Answer(question="Who?", text=None, score=0.12)))
+        Not found in these articles. The best guess had confidence 0.12, too low to answer.
     """
     lines = []
     if answer.text is None:
-        # With nothing read there was no guess, and "confidence 0.00" would only confuse.
-        guess = f"best guess confidence {answer.score:.2f}: " if answer.score > 0 else ""
-        lines.append(f"Not found in these articles ({guess}{answer.abstain_reason}).")
+        # The reason is already a sentence with its numbers; nothing is wrapped around it.
+        reason = answer.abstain_reason or (
+            f"The best guess had confidence {answer.score:.2g}, too low to answer."
+        )
+        lines.append(f"Not found in these articles. {reason}")
         if answer.passages:
             lines.append("Closest passages:")
             for hit in answer.passages[:3]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -13,10 +12,10 @@ from typing import Any
 
 from embeddings.base import Encoder, Vectors
 from qa.dates import resolve_date
-from qa.errors import CorpusError, UsageError
+from qa.errors import CorpusError, QAError, UsageError
 from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
-from qa.ingest.loader import SUFFIXES
+from qa.ingest.uploads import UPLOAD_PREFIX, UploadFolder
 from qa.read.base import AnswerGroup, Reader, ReadRequest
 from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
@@ -40,6 +39,8 @@ class IndexInfo:
     # Passages whose text an earlier passage already has (a story in two files); each such
     # group is retrieved and read as one.
     copies: int = 0
+    # Articles added by upload, kept beside the index rather than in the corpus folder.
+    uploads: tuple[str, ...] = ()
 
 
 def make_encoder(settings: Settings) -> Encoder:
@@ -127,6 +128,12 @@ class Assistant:
         store: IndexStore,
     ) -> None:
         self.corpus = corpus
+        # Uploads live beside the index (see qa.ingest.uploads); a store without one gets one.
+        if store.uploads is None:
+            store.uploads = UploadFolder(
+                store.folder / "uploads", max_file_bytes=settings.max_file_bytes
+            )
+        self._uploads = store.uploads
         self.settings = settings
         self.encoder = encoder
         self.reader = reader
@@ -175,6 +182,9 @@ class Assistant:
             batch_size=merged.batch_size,
             show_progress=merged.show_progress,
             max_file_bytes=merged.max_file_bytes,
+            uploads=UploadFolder(
+                merged.index_dir_for(path) / "uploads", max_file_bytes=merged.max_file_bytes
+            ),
         )
         assistant = cls(path, merged, encoder, reader, store)
         assistant.refresh()
@@ -208,67 +218,67 @@ class Assistant:
             return stats
 
     def add_files(self, paths: Sequence[str | Path]) -> tuple[list[str], list[tuple[str, str]]]:
-        """Copy article files into the corpus folder and index them incrementally.
+        """Keep article files as uploads of this corpus and index them incrementally.
+
+        Uploads are stored in the assistant's data folder beside the index, never in the
+        corpus folder (which may be a checkout or a read-only share). They stay indexed across
+        restarts until removed with :meth:`remove_upload`.
 
         Returns:
-            The names added, and ``(name, reason)`` for each file refused (wrong type, too large,
-            not UTF-8 text, or no article in it). A refused file changes nothing.
+            The stored names added, and ``(name, reason)`` for each file refused (wrong type,
+            too large, not text, an unsafe or taken name, or no article in it). A refused file
+            changes nothing.
 
         Example:
             >>> added, refused = assistant.add_files(["new-article.txt"])   # doctest: +SKIP
+            >>> added                                                        # doctest: +SKIP
+            ['new-article.txt']
         """
-        added: list[str] = []
-        refused: list[tuple[str, str]] = []
         with self._compute_lock:
-            for raw in paths:
-                source = Path(raw)
-                name = source.name
-                reason = self._check_upload(source)
-                if reason is not None:
-                    refused.append((name, reason))
-                    continue
-                target = self.corpus / "uploads" / name
-                if target.exists():
-                    refused.append((name, "a file of that name was already added"))
-                    continue
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = target.with_name(f".{name}.part")
-                    shutil.copyfile(source, tmp)
-                    tmp.replace(target)
-                except OSError as exc:
-                    refused.append((name, f"cannot write to the corpus folder ({exc.strerror})"))
-                    continue
-                added.append(name)
-            if added:
+            result = self._uploads.add(paths)
+            added, refused = list(result.added), list(result.refused)
+            if not added:
+                return added, refused
+            try:
                 stats = self.refresh()
-                skipped = {Path(n).name: why for n, why in stats.skipped}
-                for name in list(added):
-                    if name in skipped:
-                        added.remove(name)
-                        refused.append((name, skipped[name]))
-                        (self.corpus / "uploads" / name).unlink(missing_ok=True)
+            except QAError as exc:
+                # The new files broke the build (an id another article has, say): take them
+                # out again so the index stays as it was.
+                for name in added:
+                    self._uploads.folder.joinpath(name).unlink(missing_ok=True)
+                self.refresh()
+                return [], refused + [(name, str(exc)) for name in added]
+            skipped = {name: why for name, why in stats.skipped}
+            for name in list(added):
+                why = skipped.get(UPLOAD_PREFIX + name)
+                if why is not None:
+                    added.remove(name)
+                    refused.append((name, why))
+                    self._uploads.folder.joinpath(name).unlink(missing_ok=True)
         return added, refused
 
-    def _check_upload(self, source: Path) -> str | None:
-        if source.suffix.lower() not in SUFFIXES:
-            return f"not an article file (accepted: {', '.join(SUFFIXES)})"
-        try:
-            size = source.stat().st_size
-        except OSError:
-            return "cannot be read"
-        if size > self.settings.max_file_bytes:
-            return f"larger than {self.settings.max_file_bytes} bytes"
-        data = source.read_bytes()
-        if b"\x00" in data[:8192]:
-            return "binary file, not text"
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return "not UTF-8 text"
-        if not text.strip():
-            return "empty file"
-        return None
+    def uploads(self) -> list[str]:
+        """Names of the articles uploaded to this corpus, sorted.
+
+        Example:
+            >>> assistant.uploads()                                          # doctest: +SKIP
+            ['new-article.txt']
+        """
+        return self._uploads.names()
+
+    def remove_upload(self, name: str) -> BuildStats:
+        """Remove an uploaded article and take it out of the index.
+
+        Raises:
+            UsageError: When no upload has that name (the message lists those there are).
+
+        Example:
+            >>> assistant.remove_upload("new-article.txt").action            # doctest: +SKIP
+            'updated'
+        """
+        with self._compute_lock:
+            self._uploads.remove(name)
+            return self.refresh()
 
     def info(self) -> IndexInfo:
         """What is indexed."""
@@ -282,6 +292,7 @@ class Assistant:
             reader=manifest.reader,
             built_at=manifest.built_at,
             copies=retriever.copies,
+            uploads=tuple(self._uploads.names()),
         )
 
     def _loaded(self) -> tuple[LoadedIndex, HybridRetriever]:
@@ -507,23 +518,25 @@ class Assistant:
         read = hits[: self.settings.read_k]
         closest = max((h.similarity or 0.0 for h in read), default=0.0)
         floor = self.settings.similarity_floor
+        # Each reason is one plain sentence with the real numbers, shown as it is by the CLI,
+        # the chat and the JSON API.
         reason = None
         if closest < floor:
             reason = (
-                f"no passage is about this question: the closest has similarity "
-                f"{closest:.2f}, below {floor:g}"
+                f"No passage is about this question: the closest has similarity "
+                f"{closest:.2f}, and at least {floor:g} is needed."
             )
         elif not group and unmentioned:
             named = ", ".join(f"“{w}”" for w in unmentioned)
-            reason = f"the closest articles never mention {named}"
+            reason = f"The closest articles never mention {named}."
         elif not group and kind not in (None, "other"):
-            reason = f"the closest passages hold no {kind} that could answer it"
+            reason = f"The closest passages hold no {kind} that could answer it."
         elif not group:
-            reason = "no candidate answer in the closest passages"
+            reason = "The closest passages hold no candidate answer."
         elif score < self.settings.abstain_threshold:
             reason = (
-                f"best candidate {group[0].text!r} has confidence {score:.2f}, below the "
-                f"threshold {self.settings.abstain_threshold:g}"
+                f"The best candidate, “{group[0].text}”, has confidence {score:.2g}, and at "
+                f"least {self.settings.abstain_threshold:g} is needed to answer."
             )
         if reason is not None:
             return Answer(

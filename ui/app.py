@@ -124,6 +124,19 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
                     elem_id="qa-upload",
                 )
                 upload_status = gr.Markdown(elem_id="qa-upload-status")
+                with gr.Row():
+                    removable = handlers.assistant.uploads()
+                    remove_choice = gr.Dropdown(
+                        choices=removable,
+                        value=None,
+                        label="Uploaded articles",
+                        interactive=bool(removable),
+                        elem_id="qa-uploads",
+                        scale=3,
+                    )
+                    remove_button = gr.Button(
+                        "Remove", size="sm", variant="secondary", elem_id="qa-remove", scale=1
+                    )
 
         def answer_on(trigger: Callable[..., object], name: str) -> None:
             # Named explicitly: left to Gradio, these events would be called "ask" after the
@@ -152,13 +165,20 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
             handlers.upload,
             api_name="upload",
             inputs=[files],
-            outputs=[upload_status, corpus_info, files],
+            outputs=[upload_status, corpus_info, files, remove_choice],
+            api_visibility="undocumented",
+        )
+        remove_button.click(
+            handlers.remove_upload,
+            api_name="remove_upload",
+            inputs=[remove_choice],
+            outputs=[upload_status, corpus_info, remove_choice],
             api_visibility="undocumented",
         )
         # Another session may have added articles since this page was built.
         demo.load(
-            handlers.corpus_markdown,
-            outputs=[corpus_info],
+            lambda: (handlers.corpus_markdown(), handlers.upload_choices()),
+            outputs=[corpus_info, remove_choice],
             api_name="corpus",
             api_visibility="undocumented",
         )

@@ -137,24 +137,63 @@ class ChatHandlers:
             f"Encoder: {escape_text(info.encoder)}  \n"
             f"Reader: {escape_text(info.reader)}  \n"
             f"Indexed: {escape_text(built)} UTC"
+            + (
+                f"  \nUploads ({len(info.uploads)}): "
+                + ", ".join(escape_text(name) for name in info.uploads[:50])
+                + (" …" if len(info.uploads) > 50 else "")
+                if info.uploads
+                else ""
+            )
         )
+
+    def upload_choices(self) -> Any:
+        """The uploads a user may remove, as an update of the chat's removal menu.
+
+        Example:
+            >>> handlers.upload_choices()                                    # doctest: +SKIP
+            {'choices': ['ferry.txt'], 'value': None, '__type__': 'update'}
+        """
+        names = self.assistant.uploads()
+        return gr.update(choices=names, value=None, interactive=bool(names))
+
+    def remove_upload(self, name: str | None) -> tuple[str, str, Any]:
+        """Remove one uploaded article and take it out of the index.
+
+        Returns:
+            The message for the user, the refreshed corpus summary, and the refreshed menu.
+
+        Example:
+            >>> message, summary, menu = handlers.remove_upload("ferry.txt")  # doctest: +SKIP
+            >>> message                                                       # doctest: +SKIP
+            'Removed ferry.txt.'
+        """
+        if not name:
+            message = "Choose an uploaded article to remove."
+        else:
+            try:
+                self.assistant.remove_upload(name)
+                message = f"Removed {escape_text(name)}."
+            except QAError as exc:
+                message = f"**Nothing was removed:** {escape_text(str(exc))}"
+        return message, self.corpus_markdown(), self.upload_choices()
 
     def upload(
         self,
         files: Sequence[str | Path] | str | Path | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio detects progress this way
-    ) -> tuple[str, str, None]:
-        """Add uploaded files to the corpus and index them incrementally.
+    ) -> tuple[str, str, None, Any]:
+        """Keep uploaded files as articles of this corpus and index them incrementally.
 
         Refused files (wrong type, too large, not text) are listed with the reason; they change
-        nothing, and the other files of the same upload are still added.
+        nothing, and the other files of the same upload are still added. Uploads are stored
+        beside the index, not in the corpus folder.
 
         Returns:
-            The message for the user, the refreshed corpus summary, and None to empty the
-            upload box.
+            The message for the user, the refreshed corpus summary, None to empty the upload
+            box, and the refreshed menu of uploads that can be removed.
 
         Example:
-            >>> message, summary, _ = handlers.upload(["notes.pdf"])           # doctest: +SKIP
+            >>> message, summary, _, _ = handlers.upload(["notes.pdf"])        # doctest: +SKIP
             >>> "notes.pdf" in message                                          # doctest: +SKIP
             True
         """
@@ -163,15 +202,17 @@ class ChatHandlers:
                 f"Choose one or more article files ({', '.join(SUFFIXES)}) to add.",
                 self.corpus_markdown(),
                 None,
+                self.upload_choices(),
             )
         paths = [files] if isinstance(files, (str, Path)) else list(files)
         progress(0.0, desc=f"Indexing {plural(len(paths), 'file')}…")
         try:
             added, refused = self.assistant.add_files(paths)
         except QAError as exc:
-            return f"**Nothing was added:** {escape_text(str(exc))}", self.corpus_markdown(), None
+            message = f"**Nothing was added:** {escape_text(str(exc))}"
+            return message, self.corpus_markdown(), None, self.upload_choices()
         progress(1.0, desc="Done")
-        return upload_message(added, refused), self.corpus_markdown(), None
+        return upload_message(added, refused), self.corpus_markdown(), None, self.upload_choices()
 
 
 def upload_message(added: Sequence[str], refused: Sequence[tuple[str, str]]) -> str:

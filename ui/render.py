@@ -130,6 +130,13 @@ def _uncited(answer: Answer, cited: Iterable[str]) -> list[Hit]:
     return [hit for hit in answer.passages if hit.passage.id not in seen]
 
 
+def _sentence(text: str) -> str:
+    # Reasons are written as sentences; one from an older index or another reader may not be.
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def render_answer(answer: Answer) -> str:
     """The chat reply for an answer: the answer and its confidence, then the passages.
 
@@ -141,13 +148,13 @@ def render_answer(answer: Answer) -> str:
         >>> render_answer(Answer(question="Who?", text=None, score=0.12)).split("\\n")[0]
         '**Not found in these articles.** The best guess had confidence 0.12, too low to answer.'
         >>> render_answer(Answer(question="When?", text=None, score=0.0,
-        ...               abstain_reason="the closest articles never mention “third”")
+        ...               abstain_reason="The closest articles never mention “third”.")
         ...               ).split("\\n")[0]
-        '**Not found in these articles:** the closest articles never mention “third”.'
+        '**Not found in these articles.** The closest articles never mention “third”.'
     """
     blocks: list[str] = []
     if answer.text is None and answer.abstain_reason:
-        blocks.append(f"**{NOT_FOUND}:** {escape_text(answer.abstain_reason)}.")
+        blocks.append(f"**{NOT_FOUND}.** {escape_text(_sentence(answer.abstain_reason))}")
     elif answer.text is None:
         blocks.append(
             f"**{NOT_FOUND}.** The best guess had confidence {answer.score:.2f}, too low to answer."

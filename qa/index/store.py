@@ -40,6 +40,7 @@ from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file, scan_corpus
 from qa.ingest.passages import Chunker, split_sentences
+from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
 from qa.retrieve.vector import FaissFlatIndex
 from qa.types import Document, Passage
@@ -229,6 +230,7 @@ class IndexStore:
         batch_size: Passages per encoding batch.
         show_progress: Draw a progress bar while encoding.
         max_file_bytes: Larger corpus files are skipped.
+        uploads: Uploaded articles indexed with the corpus (kept outside the corpus folder).
 
     Example:
         >>> store = IndexStore(Path("/tmp/ix"), encoder, reader)  # doctest: +SKIP
@@ -246,8 +248,10 @@ class IndexStore:
         batch_size: int = 32,
         show_progress: bool = True,
         max_file_bytes: int = 20_000_000,
+        uploads: UploadFolder | None = None,
     ) -> None:
         self.folder = folder
+        self.uploads = uploads
         self._encoder = encoder
         self._reader = reader
         self._window_tokens = window_tokens
@@ -265,6 +269,8 @@ class IndexStore:
         """
         started = time.perf_counter()
         files = scan_corpus(corpus)
+        if self.uploads is not None:
+            files += self.uploads.corpus_files()
         wanted = {f.relative: f.sha256 for f in files}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -396,7 +402,9 @@ class IndexStore:
             desc="indexing passages",
             unit="passage",
             disable=not self._show_progress,
-            leave=False,
+            # Left in place, the finished bar ends its line; otherwise the next output (a
+            # warning, the summary) would run into it.
+            leave=True,
         )
         with bar:
             for first in range(0, len(fresh), self._batch_size):

@@ -6,6 +6,7 @@ file never stops the rest of the corpus from being indexed.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
@@ -52,9 +53,9 @@ class LoadReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def skip(self, relative: str, reason: str) -> None:
-        """Record and log a skipped file."""
+        """Record a skipped file (whoever reads the report tells the user, once)."""
         self.skipped.append((relative, reason))
-        log.warning("skipped %s: %s", relative, reason)
+        log.debug("skipped %s: %s", relative, reason)
 
 
 def scan_corpus(folder: Path) -> list[CorpusFile]:
@@ -149,19 +150,98 @@ def read_document_file(
 
 
 def _decode(file: CorpusFile, report: LoadReport) -> str | None:
-    data = file.path.read_bytes()
-    if b"\x00" in data[:8192]:
-        report.skip(file.relative, "binary file (contains NUL bytes)")
-        return None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        report.skip(file.relative, f"not UTF-8 text (bad byte at offset {exc.start})")
+        data = file.path.read_bytes()
+    except OSError as exc:
+        report.skip(file.relative, f"cannot be read ({exc.strerror})")
         return None
-    if not text.strip():
-        report.skip(file.relative, "empty file")
-        return None
+    text, reason = decode_article(data)
+    if text is None:
+        report.skip(file.relative, reason)
     return text
+
+
+_BOMS = (
+    # UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx or .odt is one too)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "a program"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def decode_article(data: bytes) -> tuple[str | None, str]:
+    """The text of an article file's bytes, or None and the reason it cannot be read as text.
+
+    UTF-8 is expected (with or without a byte-order mark); UTF-16 and UTF-32 are read when a
+    byte-order mark says which they are, as Windows editors write them. Anything else is
+    refused with a guess at what it is, so the user knows what to convert.
+
+    Example:
+        >>> decode_article("Title\\nBody".encode("utf-16"))
+        ('Title\\nBody', '')
+        >>> decode_article(b"%PDF-1.7 ...")[1]
+        'a PDF document, not text (save the article as a .txt file)'
+    """
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                return None, f"not valid {name} text (bad bytes at offset {exc.start})"
+            break
+    else:
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                return None, f"{what}, not text (save the article as a .txt file)"
+        head = data[:8192]
+        if b"\x00" in head:
+            return None, f"binary file (contains NUL bytes){_utf16_hint(head)}"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start : exc.start + 1].hex()
+            return None, (
+                f"not UTF-8 text (byte 0x{bad} at offset {exc.start}){_encoding_hint(data)}; "
+                "save it as UTF-8"
+            )
+    if "\x00" in text:
+        return None, "binary file (contains NUL characters)"
+    if not text.strip():
+        return None, "empty file"
+    return text, ""
+
+
+def _utf16_hint(head: bytes) -> str:
+    # Text in UTF-16 without a byte-order mark has a NUL beside nearly every ASCII letter.
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 8 and odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.2 * len(even):
+        return "; it looks like UTF-16 without a byte-order mark"
+    if len(head) >= 8 and even.count(0) > 0.8 * len(even) and odd.count(0) < 0.2 * len(odd):
+        return "; it looks like big-endian UTF-16 without a byte-order mark"
+    return ""
+
+
+def _encoding_hint(data: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a dependency, but only a hint depends on it
+        return ""
+    best = from_bytes(data[:65536]).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return ""
+    return f"; it may be {best.encoding.replace('_', '-')}"
 
 
 def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Document]:
@@ -173,7 +253,13 @@ def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Docume
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            report.skip(where, f"not valid JSON ({exc.msg})")
+            # The decoder's message alone ("Unterminated string starting at") reads as cut
+            # off; the column says where to look.
+            at = "" if exc.msg.endswith(" at") else " at"
+            report.skip(where, f"not valid JSON: {exc.msg}{at} column {exc.colno}")
+            continue
+        except RecursionError:
+            report.skip(where, "not valid JSON: nested too deeply to read")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             report.skip(where, "record has no string field 'text'")

@@ -263,7 +263,10 @@ class SpanModel:
         import torch
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        # A bar for loading local tensors is noise in a CLI answer (and runs into it).
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         base = str(packaged_model_path())
         tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
         encoder = AutoModel.from_pretrained(base, local_files_only=True)

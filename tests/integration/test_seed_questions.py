@@ -73,4 +73,4 @@ def test_off_topic_questions_are_abstained(real_assistant: Assistant) -> None:
     abstained = np.mean([a.text is None for _, a in results])
     assert abstained >= 0.9
     reasons = [a.abstain_reason or "" for _, a in results if a.text is None]
-    assert any("no passage is about this question" in r for r in reasons)
+    assert any(r.startswith("No passage is about this question") for r in reasons)

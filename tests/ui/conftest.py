@@ -35,7 +35,7 @@ def _ui_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def copy_seeds(target: Path) -> Path:
-    """A writable copy of the seed corpus at ``target`` (uploads write into the corpus)."""
+    """A writable copy of the seed corpus at ``target``."""
     shutil.copytree(SEEDS, target)
     return target
 

@@ -12,6 +12,8 @@ from qa import Assistant
 from ui.handlers import ChatHandlers, upload_message
 from ui.render import NOT_FOUND
 
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
 GSOMIA = "When does GSOMIA expire?"
 EXPECTED = "this Saturday"
 
@@ -65,7 +67,7 @@ def test_abstention_is_plain_and_shows_closest_passages(handlers: ChatHandlers) 
     reply = _last_reply(chat)
     assert history[-1].abstained
     # No seed passage names the World Cup; the reply says so in the question's words.
-    assert reply.startswith(f"**{NOT_FOUND}:** the closest articles never mention “World Cup”.")
+    assert reply.startswith(f"**{NOT_FOUND}.** The closest articles never mention “World Cup”.")
     assert "Closest passages" in reply and "<mark>" not in reply
     assert box == ""
 
@@ -167,13 +169,18 @@ def test_upload_refuses_binary_and_wrong_type_and_keeps_the_rest(
         _write(tmp_path / "disguised.txt", b"text\x00\x01\x02 binary"),
         _write(tmp_path / "ferry.txt", ARTICLE),
     ]
-    message, summary, box = handlers.upload(files)
+    message, summary, box, menu = handlers.upload(files)
     assert "**Added 1 file:** ferry.txt" in message
     assert "photo.png — not an article file" in message
     assert "disguised.txt — binary file" in message
     assert box is None
     assert writable_assistant.info().documents == before + 1
     assert f"**{before + 1} articles**" in summary
+    assert "Uploads (1): ferry.txt" in summary and menu["choices"] == ["ferry.txt"]
+    # Uploads are kept beside the index, never written into the corpus folder.
+    assert sorted(p.name for p in writable_assistant.corpus.rglob("*")) == sorted(
+        p.name for p in SEEDS.rglob("*")
+    )
     answer = writable_assistant.ask("When will the island ferry run again?")
     assert answer.text is not None and "Monday" in answer.text
 
@@ -183,14 +190,14 @@ def test_upload_of_only_refused_files_changes_nothing(
 ) -> None:
     handlers = ChatHandlers(writable_assistant)
     before = writable_assistant.info()
-    message, _, _ = handlers.upload([_write(tmp_path / "notes.pdf", b"%PDF-1.4")])
+    message, _, _, _ = handlers.upload([_write(tmp_path / "notes.pdf", b"%PDF-1.4")])
     assert "Added" not in message and "notes.pdf — not an article file" in message
     assert writable_assistant.info().passages == before.passages
     assert handlers.ask(GSOMIA, [], [])[1][-1].text == EXPECTED
 
 
 def test_upload_with_nothing_chosen(handlers: ChatHandlers) -> None:
-    message, _, box = handlers.upload(None)
+    message, _, box, _ = handlers.upload(None)
     assert "Choose one or more article files" in message and box is None
     assert handlers.upload([])[0] == message
 
@@ -198,3 +205,16 @@ def test_upload_with_nothing_chosen(handlers: ChatHandlers) -> None:
 def test_upload_message_escapes_names() -> None:
     message = upload_message([], [("<b>x</b>.png", "not an article file")])
     assert "&lt;b&gt;x&lt;/b&gt;.png" in message and "<b>" not in message
+
+
+def test_remove_upload_takes_the_article_out(writable_assistant: Assistant, tmp_path: Path) -> None:
+    handlers = ChatHandlers(writable_assistant)
+    before = writable_assistant.info().documents
+    handlers.upload([_write(tmp_path / "ferry.txt", ARTICLE)])
+    message, summary, menu = handlers.remove_upload("ferry.txt")
+    assert message == "Removed ferry.txt."
+    assert writable_assistant.info().documents == before and "Uploads" not in summary
+    assert menu["choices"] == [] and menu["interactive"] is False
+    message, _, _ = handlers.remove_upload("ferry.txt")
+    assert message.startswith("**Nothing was removed:** no upload is called &#39;ferry.txt&#39;")
+    assert handlers.remove_upload(None)[0] == "Choose an uploaded article to remove."

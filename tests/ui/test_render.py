@@ -140,12 +140,14 @@ def test_abstention_says_so_and_shows_closest_passages() -> None:
         text=None,
         score=0.12,
         passages=(_hit("First <close> one.", "a#0"), _hit("Second.", "b#0")),
-        abstain_reason="best candidate '<Kim>' has confidence 0.12, below the threshold 0.02",
+        abstain_reason="The best candidate, '<Kim>', has confidence 0.12, and at least 0.2 is "
+        "needed",
     )
     out = render_answer(answer)
     # The reason the API gives, escaped like any text from the articles.
     assert out.startswith(
-        f"**{NOT_FOUND}:** best candidate &#39;&lt;Kim&gt;&#39; has confidence 0.12, below the"
+        f"**{NOT_FOUND}.** The best candidate, &#39;&lt;Kim&gt;&#39;, has confidence 0.12, and at "
+        "least 0.2 is needed."
     )
     assert "Closest passages" in out and "First &lt;close&gt; one." in out
     assert "<mark>" not in out
