@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -439,6 +440,27 @@ class Assistant:
         return self._decide(
             cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned, kind
         )
+
+    def warm_up(self) -> float:
+        """Load every model a question needs (encoder, parser, reader) by answering one.
+
+        Models load lazily so that indexing and one-off commands stay quick; a server calls
+        this before it announces its address, so its first user does not wait for them.
+
+        Returns:
+            Seconds taken.
+
+        Example:
+            >>> assistant.warm_up() < 30                                     # doctest: +SKIP
+            True
+        """
+        started = time.perf_counter()
+        passages = self.passages[:1]
+        if passages:
+            # Read from a given passage rather than ask: a question declined before reading
+            # would leave the reader's model unloaded.
+            self.read_passages(f"What happened in {passages[0].title}?", passages)
+        return time.perf_counter() - started
 
     def analyses(self, passages: Sequence[Passage]) -> list[bytes]:
         """The reader's index-time analyses of the given passages (for training and tools)."""

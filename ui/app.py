@@ -19,10 +19,11 @@ from qa.ingest.loader import SUFFIXES
 from qa.pipeline import Assistant
 from ui.handlers import ChatHandlers
 
-# Questions the bundled seed article answers, plus a follow-up and one it cannot answer.
+# Questions the bundled seed article answers, plus one it cannot answer. Each must work when
+# clicked first, so none leans on an earlier question (follow-ups are suggested in the intro).
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "When does GSOMIA expire?",
-    "Which countries are party to it?",
+    "Which countries are party to GSOMIA?",
     "Who is the US envoy on North Korea?",
     "Who won the World Cup?",
 )
@@ -72,7 +73,8 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
         gr.Markdown(
             "## News QA\n"
             "Ask about the indexed news articles. Every answer is copied from an article and "
-            "cites the passage it comes from; follow-up questions may refer to the previous one."
+            "cites the passage it comes from. Follow-up questions may refer to the previous one "
+            "(after an answer about GSOMIA, try *Which countries are party to it?*)."
         )
         history = gr.State([])
         with gr.Row(equal_height=False):
@@ -194,7 +196,10 @@ def start(
     block: bool = True,
     quiet: bool = False,
 ) -> tuple[gr.Blocks, str]:
-    """Build the app, turn on its queue, and serve it.
+    """Load the models, build the app, turn on its queue, and serve it.
+
+    The models are loaded before the address is printed, so the first question is answered
+    as fast as any other.
 
     Args:
         assistant: The assistant to serve.
@@ -211,6 +216,11 @@ def start(
         >>> demo, url = start(assistant, port=7861, block=False)               # doctest: +SKIP
         >>> demo.close()                                                       # doctest: +SKIP
     """
+    if not quiet:
+        print("Loading the models…", flush=True)
+    seconds = assistant.warm_up()
+    if not quiet:
+        print(f"Models ready in {seconds:.1f} s.", flush=True)
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
     _, url, _ = demo.launch(

@@ -9,6 +9,7 @@ import gradio as gr
 import pytest
 
 from qa import Assistant
+from ui.app import EXAMPLE_QUESTIONS
 from ui.handlers import ChatHandlers, upload_message
 from ui.render import NOT_FOUND
 
@@ -218,3 +219,31 @@ def test_remove_upload_takes_the_article_out(writable_assistant: Assistant, tmp_
     message, _, _ = handlers.remove_upload("ferry.txt")
     assert message.startswith("**Nothing was removed:** no upload is called &#39;ferry.txt&#39;")
     assert handlers.remove_upload(None)[0] == "Choose an uploaded article to remove."
+
+
+# The examples the seed article cannot answer: clicked first, they must decline with a reason.
+UNANSWERABLE_EXAMPLES = {"Who won the World Cup?"}
+
+
+@pytest.mark.parametrize("question", EXAMPLE_QUESTIONS)
+def test_every_example_works_when_clicked_first(handlers: ChatHandlers, question: str) -> None:
+    assert set(EXAMPLE_QUESTIONS) >= UNANSWERABLE_EXAMPLES
+    chat, history, box = handlers.ask(question, [], [])
+    answer = history[-1]
+    assert answer.resolved_question is None  # nothing earlier to lean on
+    if question in UNANSWERABLE_EXAMPLES:
+        assert answer.text is None and answer.abstain_reason
+    else:
+        assert answer.text is not None, answer.abstain_reason
+        assert "<mark>" in _last_reply(chat) and box == ""
+
+
+def test_warm_up_loads_the_models_before_the_first_question(tmp_path: Path) -> None:
+    from qa import Settings
+
+    settings = Settings.make(encoder="hashing", index_dir=tmp_path / "ix", show_progress=False)
+    assistant = Assistant.from_corpus(SEEDS, settings)
+    reader: Any = assistant.reader
+    assert reader.span_model._loaded is None  # lazy until needed
+    assert assistant.warm_up() > 0
+    assert reader.span_model._loaded is not None and reader.typed._nlp is not None
