@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.base import Encoder, Vectors
-from qa.dates import resolve_date
+from qa.dates import resolve_date_in
 from qa.errors import CorpusError, QAError, UsageError
 from qa.followup import resolve_followup
 from qa.index.store import BuildStats, IndexStore, LoadedIndex
@@ -217,6 +217,17 @@ class Assistant:
             for name, why in stats.skipped:
                 log.warning("skipped %s: %s", name, why)
             return stats
+
+    def close(self) -> None:
+        """Release the open index (its database handle); the assistant cannot answer after.
+
+        Example:
+            >>> assistant.close()                                            # doctest: +SKIP
+        """
+        with self._compute_lock, self._state_lock:
+            index, self._index, self._retriever = self._index, None, None
+        if index is not None:
+            index.close()
 
     def add_files(self, paths: Sequence[str | Path]) -> tuple[list[str], list[tuple[str, str]]]:
         """Keep article files as uploads of this corpus and index them incrementally.
@@ -600,9 +611,25 @@ class Assistant:
             citations=tuple(citations),
             resolved_question=standalone,
             passages=shown,
-            date=resolve_date(group[0].text, citations[0].date),
+            date=resolve_date_in(
+                citations[0].passage,
+                citations[0].start,
+                citations[0].end,
+                citations[0].date,
+                self._parse if getattr(self.reader, "nlp", None) is not None else None,
+            ),
             kind=kind,
         )
+
+    def _parse(self, text: str) -> Any:
+        """The reader's spaCy parse of ``text``, for reading the tense around a date answer.
+
+        Called only for answers whose date depends on the tense ("on Tuesday"); the lock
+        because the pipeline is shared with question parsing, which runs under it.
+        """
+        nlp: Any = getattr(self.reader, "nlp", None)
+        with self._compute_lock:
+            return nlp(text)
 
     def _top_k(self, top_k: int | None) -> int:
         k = top_k if top_k is not None else self.settings.top_k
