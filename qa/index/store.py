@@ -297,6 +297,21 @@ class IndexStore:
                 current.close()
             return loaded, stats
 
+    def current(self) -> LoadedIndex | None:
+        """The live generation as it is, without building or updating anything.
+
+        Returns:
+            The opened generation, or None when there is none or it is damaged.
+
+        Example:
+            >>> store.current().manifest.passages                      # doctest: +SKIP
+            15
+        """
+        if not self.folder.is_dir():
+            return None
+        with self._locked():
+            return self._open_current()
+
     # -- building ---------------------------------------------------------------------------
 
     def _build(
@@ -540,7 +555,13 @@ class IndexStore:
     def _locked(self) -> Iterator[None]:
         # One builder at a time per index folder; readers of a finished generation need no lock.
         with open(self.folder / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                # Another process (a second `qa index`, a server adding an upload) is writing
+                # this index: wait for it, and say so, rather than look hung.
+                log.warning("another process is updating the index at %s; waiting", self.folder)
+                fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
