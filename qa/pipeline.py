@@ -209,10 +209,9 @@ class Assistant:
                 unit_passage=index.unit_passage,
             )
             with self._state_lock:
-                old = self._index
                 self._index, self._retriever = index, retriever
-            if old is not None and old is not index:
-                old.close()
+            # The previous generation is not closed here: a question on another thread may
+            # still be reading it. Its database handle closes when the last reference goes.
             self.last_build = stats
             for name, why in stats.skipped:
                 log.warning("skipped %s: %s", name, why)
