@@ -12,7 +12,7 @@ Wikinews sets stay clean test sets. The fitting questions are:
 - off-topic questions: questions of the span model's own training articles, asked of that
   corpus, which holds none of their articles.
 
-The combiner is one logistic model over :data:`qa.read.neural.COMBINED_FEATURES`. Its held-out
+The combiner is one logistic model over :data:`qa.read.combiner.COMBINED_FEATURES`. Its held-out
 figures come from cross-fitting: the fitting articles fall into folds, each fold's questions
 are scored by a combiner fitted on the other folds, and the confidence floor is picked on those
 held-out scores (the highest that still answers 95% of the answerable questions). The same
@@ -43,15 +43,11 @@ from sklearn.linear_model import LogisticRegression
 from qa import Assistant
 from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.metrics import f1_score, thresholded_figures
-from qa.read.neural import (
-    COMBINED_FEATURES,
-    COMBINER_FILE,
-    SPAN_MODEL_DIR,
-    Combiner,
-    NeuralReader,
-    Proposal,
-)
+from qa.read.combiner import COMBINED_FEATURES, COMBINER_FILE, Combiner
+from qa.read.neural import NeuralReader
+from qa.read.proposals import Proposal
 from qa.read.span_baseline import SpanBaselineReader
+from qa.read.span_model import SPAN_MODEL_DIR
 from qa.training.articles import article_positions, write_articles
 from qa.training.lookalikes import lookalike
 from qa.types import answer_key

@@ -32,12 +32,12 @@ from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.heldout import leave_one_article_out
 from qa.evaluation.metrics import thresholded_figures
-from qa.read.typed import (
+from qa.read.typed import TypedReader
+from qa.read.typed_scoring import (
     FEATURES,
     GROUP_FEATURES,
     WEIGHTS_FILE,
     ReaderWeights,
-    TypedReader,
     answer_groups,
 )
 from qa.training.articles import article_positions, write_articles

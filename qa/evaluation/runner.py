@@ -20,8 +20,9 @@ from qa.evaluation.data import EvalQuestion, EvalSet, load_questions, write_squa
 from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
 from qa.evaluation.report import QuestionRecord, summarize, write_outputs
 from qa.pipeline import Assistant, clean_question
+from qa.read.combiner import COMBINER_FILE
 from qa.read.kinds import AnswerKind, answer_kind, fits
-from qa.read.neural import COMBINER_FILE, NeuralReader
+from qa.read.neural import NeuralReader
 from qa.read.span_baseline import SpanBaselineReader, load_null_thresholds
 from qa.settings import Settings
 from qa.types import Answer, Hit, Passage

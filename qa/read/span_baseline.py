@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.read.base import AnswerGroup, ReadRequest
-from qa.read.neural import COMBINER_FILE, SpanModel
+from qa.read.combiner import COMBINER_FILE
+from qa.read.span_model import SpanModel
 from qa.types import Span
 
 # Spans the baseline considers per window before taking the best; more only costs time.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qa import Settings
-from qa.read.neural import COMBINER_FILE
+from qa.read.combiner import COMBINER_FILE
 
 
 @pytest.fixture(scope="module")

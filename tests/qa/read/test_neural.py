@@ -12,20 +12,11 @@ import pytest
 
 from embeddings import HashingEncoder
 from qa.read.base import ReadRequest
+from qa.read.combiner import COMBINED_FEATURES, HAND_COMBINER, Combiner, load_combiner
 from qa.read.kinds import AnswerKind, fits
-from qa.read.neural import (
-    COMBINED_FEATURES,
-    HAND_COMBINER,
-    Combiner,
-    NeuralReader,
-    SpanModel,
-    SpanModelOutput,
-    _traced,
-    _Window,
-    asks_for_several,
-    focus_block,
-    load_combiner,
-)
+from qa.read.neural import NeuralReader, focus_block
+from qa.read.proposals import asks_for_several
+from qa.read.span_model import SpanModel, SpanModelOutput, _traced, _Window
 from qa.types import Hit, Passage
 
 TEXT = "It ends on Saturday."

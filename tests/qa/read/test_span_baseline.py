@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from qa.read.base import ReadRequest
-from qa.read.neural import SpanModelOutput, _Window
 from qa.read.span_baseline import SpanBaselineReader, load_null_thresholds
+from qa.read.span_model import SpanModelOutput, _Window
 from qa.types import Hit, Passage
 
 TEXT = "It ends on Saturday."

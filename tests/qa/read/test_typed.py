@@ -6,7 +6,8 @@ import pytest
 
 from embeddings import HashingEncoder
 from qa.read.question import analyse_question, unmentioned_specifics
-from qa.read.typed import FEATURES, Candidate, ReaderWeights, TypedReader, answer_groups
+from qa.read.typed import TypedReader
+from qa.read.typed_scoring import FEATURES, Candidate, ReaderWeights, answer_groups
 from qa.types import Span
 from qa.words import article_words
 
