@@ -20,79 +20,37 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import logging
 import os
 import shutil
 import sqlite3
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
+from qa.index.generation import (
+    FORMAT_VERSION,
+    SCHEMA,
+    LoadedIndex,
+    Manifest,
+    corpus_fingerprint,
+    sha256_file,
+)
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file, scan_corpus
 from qa.ingest.passages import Chunker, split_sentences
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
 from qa.retrieve.vector import FaissFlatIndex
 from qa.types import Document, Passage
-from qa.words import article_words
 
 log = logging.getLogger(__name__)
-
-FORMAT_VERSION = 2
-# Documents whose word sets a loaded index keeps (LoadedIndex.document_words).
-WORD_CACHE = 1024
-_SCHEMA = """
-CREATE TABLE documents (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
-    date TEXT, url TEXT
-);
-CREATE TABLE passages (
-    row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, document_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
-);
-CREATE TABLE analyses (row INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE units (row INTEGER PRIMARY KEY, passage INTEGER NOT NULL);
-"""
-
-
-class Manifest(BaseModel):
-    """What an index generation was built from and with."""
-
-    model_config = ConfigDict(frozen=True)
-
-    format_version: int
-    encoder: str
-    dim: int
-    reader: str
-    window_tokens: int
-    window_overlap: int
-    files: dict[str, str]
-    fingerprint: str
-    documents: int
-    passages: int
-    checksums: dict[str, str]
-    built_at: str
-
-    def same_recipe(self, other: Manifest) -> bool:
-        """True when passages, vectors and analyses of one can be reused in the other."""
-        return (
-            self.format_version == other.format_version
-            and self.encoder == other.encoder
-            and self.dim == other.dim
-            and self.reader == other.reader
-            and self.window_tokens == other.window_tokens
-            and self.window_overlap == other.window_overlap
-        )
 
 
 @dataclass(frozen=True)
@@ -110,112 +68,6 @@ class BuildStats:
     def passages_per_second(self) -> float:
         """Throughput of encoding and analysing the passages that were (re)built."""
         return self.new_passages / self.seconds if self.seconds > 0 else 0.0
-
-
-def corpus_fingerprint(files: dict[str, str]) -> str:
-    """One hash over every file's path and content hash.
-
-    Example:
-        >>> corpus_fingerprint({"a.txt": "00"}) == corpus_fingerprint({"a.txt": "00"})
-        True
-    """
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(f"{name}\0{files[name]}\n".encode())
-    return digest.hexdigest()
-
-
-class LoadedIndex:
-    """A generation opened for reading: documents and passages in memory, analyses on demand."""
-
-    def __init__(self, folder: Path, manifest: Manifest) -> None:
-        self.folder = folder
-        self.manifest = manifest
-        self._db = sqlite3.connect(
-            f"file:{folder / 'store.sqlite'}?mode=ro", uri=True, check_same_thread=False
-        )
-        self._lock = threading.Lock()
-        self.documents: dict[str, Document] = {}
-        for doc_id, title, text, source, date, url in self._db.execute(
-            "SELECT id, title, text, source, date, url FROM documents ORDER BY id"
-        ):
-            self.documents[doc_id] = Document(
-                id=doc_id,
-                title=title,
-                text=text,
-                source=source,
-                date=dt.date.fromisoformat(date) if date else None,
-                url=url,
-            )
-        self.passages: list[Passage] = []
-        for row, pid, doc_id, ordinal, start, end in self._db.execute(
-            'SELECT row, id, document_id, ordinal, start, "end" FROM passages ORDER BY row'
-        ):
-            if row != len(self.passages):
-                raise ValueError(f"passage rows are not contiguous at row {row}")
-            doc = self.documents[doc_id]
-            self.passages.append(
-                Passage(
-                    id=pid,
-                    document_id=doc_id,
-                    title=doc.title,
-                    text=doc.text[start:end],
-                    start=start,
-                    end=end,
-                    ordinal=ordinal,
-                    date=doc.date,
-                )
-            )
-        self.row_of = {p.id: i for i, p in enumerate(self.passages)}
-        # Most recently used first out: a large corpus's word sets would not all fit.
-        self._words: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self.unit_passage = np.array(
-            [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
-            dtype=np.int64,
-        )
-        self.vectors = FaissFlatIndex.load(folder / "dense.faiss")
-        if len(self.vectors) != len(self.unit_passage) or self.vectors.dim != manifest.dim:
-            raise ValueError(
-                f"{len(self.vectors)} vectors of dimension {self.vectors.dim} for "
-                f"{len(self.unit_passage)} units of dimension {manifest.dim}"
-            )
-        if len(self.unit_passage) and (
-            self.unit_passage.min() < 0 or self.unit_passage.max() >= len(self.passages)
-        ):
-            raise ValueError("a vector points at a passage that does not exist")
-
-    def analyses(self, rows: Sequence[int]) -> list[bytes]:
-        """The reader's stored analyses of the given passage rows."""
-        if not rows:
-            return []
-        marks = ",".join("?" * len(rows))
-        with self._lock:
-            found = dict(
-                self._db.execute(
-                    f"SELECT row, data FROM analyses WHERE row IN ({marks})", list(rows)
-                ).fetchall()
-            )
-        return [bytes(found.get(row, b"")) for row in rows]
-
-    def document_words(self, document_id: str) -> frozenset[str]:
-        """The words of a document in their key form (:func:`qa.words.article_words`),
-        kept for the :data:`WORD_CACHE` documents most recently asked about."""
-        with self._lock:
-            words = self._words.get(document_id)
-            if words is not None:
-                self._words.move_to_end(document_id)
-                return words
-        words = article_words(self.documents[document_id].text)
-        with self._lock:
-            self._words[document_id] = words
-            while len(self._words) > WORD_CACHE:
-                self._words.popitem(last=False)
-        return words
-
-    def close(self) -> None:
-        """Release the database handle."""
-        with self._lock:
-            self._db.close()
 
 
 class IndexStore:
@@ -465,7 +317,7 @@ class IndexStore:
         try:
             db = sqlite3.connect(partial / "store.sqlite")
             with contextlib.closing(db):
-                db.executescript(_SCHEMA)
+                db.executescript(SCHEMA)
                 db.executemany(
                     "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
                     [
@@ -507,7 +359,8 @@ class IndexStore:
                     "documents": len(documents),
                     "passages": len(passages),
                     "checksums": {
-                        name: _sha256(partial / name) for name in ("store.sqlite", "dense.faiss")
+                        name: sha256_file(partial / name)
+                        for name in ("store.sqlite", "dense.faiss")
                     },
                     "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 }
@@ -535,7 +388,7 @@ class IndexStore:
                 raise ValueError(f"CURRENT names a missing generation {name!r}")
             manifest = self._read_manifest(generation)
             for file, expected in manifest.checksums.items():
-                if _sha256(generation / file) != expected:
+                if sha256_file(generation / file) != expected:
                     raise ValueError(f"{file} does not match its checksum")
             return LoadedIndex(generation, manifest)
         except (OSError, ValueError, KeyError, sqlite3.Error, ValidationError) as exc:
@@ -582,14 +435,6 @@ def _units(passage: Passage) -> list[str]:
     return [whole, *sentences] if len(sentences) > 1 else [whole]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -608,13 +453,4 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def format_manifest(manifest: Manifest) -> str:
-    """A one-line description of an index for people."""
-    return (
-        f"{manifest.documents} articles, {manifest.passages} passages, encoder "
-        f"{manifest.encoder} ({manifest.dim}-d), reader {manifest.reader}, built "
-        f"{manifest.built_at}"
-    )
-
-
-__all__ = ["BuildStats", "IndexStore", "LoadedIndex", "Manifest", "format_manifest"]
+__all__ = ["BuildStats", "IndexStore"]

@@ -27,7 +27,8 @@ from reliability_helpers import (
     write_article,
 )
 
-from qa.index.store import IndexStore, LoadedIndex
+from qa.index.generation import LoadedIndex
+from qa.index.store import IndexStore
 from qa.ingest.loader import scan_corpus
 from qa.pipeline import Assistant, make_encoder, make_reader
 from qa.settings import Settings

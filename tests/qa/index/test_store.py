@@ -8,7 +8,7 @@ import pytest
 from embeddings import HashingEncoder
 from qa.errors import CorpusError
 from qa.index import IndexStore
-from qa.index import store as store_module
+from qa.index import generation as generation_module
 from qa.read.typed import TypedReader
 from qa.words import article_words, key_form
 
@@ -105,7 +105,7 @@ def test_document_words_are_the_whole_articles_and_the_cache_stays_bounded(
     _write(corpus, "a.txt", "The Normans arrived.\nThey stayed.")
     _write(corpus, "b.txt", "Hervé left.")
     _write(corpus, "c.txt", "Gamma one.")
-    monkeypatch.setattr(store_module, "WORD_CACHE", 2)
+    monkeypatch.setattr(generation_module, "WORD_CACHE", 2)
     index, _ = _store(ix).open(corpus)
     # Every word of a.txt in key form, not only those of one passage.
     words = index.document_words("a.txt")
