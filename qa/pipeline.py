@@ -12,17 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.base import Encoder, Vectors
-from qa.dates import resolve_date_in
+from qa.components import make_encoder, make_reader
+from qa.decision import Evidence, decide
 from qa.errors import CorpusError, QAError, UsageError
 from qa.followup import resolve_followup
-from qa.index.store import BuildStats, IndexStore, LoadedIndex
+from qa.index.generation import LoadedIndex
+from qa.index.store import BuildStats, IndexStore
 from qa.ingest.uploads import UPLOAD_PREFIX, UploadFolder
 from qa.read.base import AnswerGroup, Reader, ReadRequest
 from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.lexical import Bm25Index
 from qa.settings import Settings
-from qa.types import Answer, Citation, Hit, Passage
+from qa.types import Answer, Hit, Passage
 
 log = logging.getLogger(__name__)
 
@@ -44,45 +46,8 @@ class IndexInfo:
     uploads: tuple[str, ...] = ()
 
 
-def make_encoder(settings: Settings) -> Encoder:
-    """The encoder the settings name (nothing heavy is loaded yet).
-
-    Example:
-        >>> make_encoder(Settings(encoder="hashing")).name
-        'hashing-256'
-    """
-    if settings.encoder == "hashing":
-        from embeddings.hashing import HashingEncoder
-
-        return HashingEncoder()
-    from embeddings.minilm import SentenceTransformerEncoder
-
-    return SentenceTransformerEncoder(settings.model_path)
-
-
-def make_reader(settings: Settings, encoder: Encoder) -> Reader:
-    """The reader the settings name (models load on first use).
-
-    Example:
-        >>> make_reader(Settings(encoder="hashing"), make_encoder(Settings(encoder="hashing"))).name
-        'typed-v2+hashing-256'
-    """
-    if settings.reader == "transformers":
-        from qa.read.transformers_reader import TransformersReader
-
-        assert settings.reader_model is not None
-        return TransformersReader(settings.reader_model)
-    if settings.reader == "neural":
-        from qa.read.neural import NeuralReader
-
-        return NeuralReader(encoder, focus_words=settings.focus_words)
-    from qa.read.typed import TypedReader
-
-    return TypedReader(encoder)
-
-
 def clean_question(question: str, max_chars: int) -> str:
-    """Validate a question and drop control characters.
+    """Validate a question and drop control characters and unpaired surrogates.
 
     Raises:
         UsageError: When the question is blank or longer than ``max_chars``.
@@ -94,7 +59,7 @@ def clean_question(question: str, max_chars: int) -> str:
     if not isinstance(question, str):
         raise UsageError(f"the question must be text, not {type(question).__name__}")
     text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in question
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in question
     )
     text = " ".join(text.split())
     if not text:
@@ -544,80 +509,13 @@ class Assistant:
         unmentioned: Sequence[str] = (),
         kind: str | None = None,
     ) -> Answer:
-        shown = tuple(hits[:top_k])
-        standalone = resolved if resolved != question else None
-        score, group = (merged[0].score, merged[0].spans) if merged else (0.0, ())
-        read = hits[: self.settings.read_k]
-        closest = max((h.similarity or 0.0 for h in read), default=0.0)
-        floor = self.settings.similarity_floor
-        # Each reason is one plain sentence with the real numbers, shown as it is by the CLI,
-        # the chat and the JSON API.
-        reason = None
-        if closest < floor:
-            reason = (
-                f"No passage is about this question: the closest has similarity "
-                f"{closest:.2f}, and at least {floor:g} is needed."
-            )
-        elif not group and unmentioned:
-            named = ", ".join(f"“{w}”" for w in unmentioned)
-            reason = f"The closest articles never mention {named}."
-        elif not group and kind not in (None, "other"):
-            reason = f"The closest passages hold no {kind} that could answer it."
-        elif not group:
-            reason = "The closest passages hold no candidate answer."
-        elif score < self.settings.abstain_threshold:
-            reason = (
-                f"The best candidate, “{group[0].text}”, has confidence {score:.2g}, and at "
-                f"least {self.settings.abstain_threshold:g} is needed to answer."
-            )
-        if reason is not None:
-            return Answer(
-                question=question,
-                text=None,
-                score=score,
-                resolved_question=standalone,
-                passages=shown,
-                abstain_reason=reason,
-                kind=kind,
-            )
-        by_id = {h.passage.id: h for h in hits}
-        citations = []
-        for span in group:
-            hit = by_id[span.passage_id]
-            passage = hit.passage
-            document = index.documents.get(passage.document_id)
-            others = (index.passages[index.row_of[c]].document_id for c in hit.copies)
-            also_in = tuple(dict.fromkeys(d for d in others if d != passage.document_id))
-            citations.append(
-                Citation(
-                    document_id=passage.document_id,
-                    title=passage.title,
-                    passage=passage.text,
-                    start=span.start,
-                    end=span.end,
-                    passage_id=passage.id,
-                    passage_start=passage.start,
-                    score=span.score,
-                    date=passage.date,
-                    url=document.url if document is not None else None,
-                    also_in=also_in,
-                )
-            )
-        return Answer(
-            question=question,
-            text=group[0].text,
-            score=score,
-            citations=tuple(citations),
-            resolved_question=standalone,
-            passages=shown,
-            date=resolve_date_in(
-                citations[0].passage,
-                citations[0].start,
-                citations[0].end,
-                citations[0].date,
-                self._parse if getattr(self.reader, "nlp", None) is not None else None,
-            ),
-            kind=kind,
+        parse = self._parse if getattr(self.reader, "nlp", None) is not None else None
+        return decide(
+            Evidence(question, resolved, hits, merged, unmentioned, kind),
+            index,
+            self.settings,
+            top_k=top_k,
+            parse=parse,
         )
 
     def _parse(self, text: str) -> Any:

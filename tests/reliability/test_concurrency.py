@@ -19,9 +19,10 @@ from reliability_helpers import (
     write_article,
 )
 
+from qa.components import make_encoder, make_reader
 from qa.index.store import IndexStore
 from qa.ingest.loader import scan_corpus
-from qa.pipeline import Assistant, make_encoder, make_reader
+from qa.pipeline import Assistant
 from qa.settings import Settings
 from qa.types import Answer
 

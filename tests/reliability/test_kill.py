@@ -27,10 +27,11 @@ from reliability_helpers import (
     write_article,
 )
 
+from qa.components import make_encoder, make_reader
 from qa.index.generation import LoadedIndex
 from qa.index.store import IndexStore
 from qa.ingest.loader import scan_corpus
-from qa.pipeline import Assistant, make_encoder, make_reader
+from qa.pipeline import Assistant
 from qa.settings import Settings
 
 ARTICLES = 40
