@@ -7,7 +7,10 @@ to a class is easy to find when a new encoder or reader is added.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from embeddings.base import Encoder
+from qa.errors import UsageError
 from qa.read.base import Reader
 from qa.settings import Settings
 
@@ -28,22 +31,74 @@ def make_encoder(settings: Settings) -> Encoder:
     return SentenceTransformerEncoder(settings.model_path)
 
 
+ReaderFactory = Callable[[Settings, Encoder], Reader]
+
+
+def _transformers(settings: Settings, encoder: Encoder) -> Reader:
+    from qa.read.transformers_reader import TransformersReader
+
+    assert settings.reader_model is not None  # Settings refuses 'transformers' without one
+    return TransformersReader(settings.reader_model)
+
+
+def _neural(settings: Settings, encoder: Encoder) -> Reader:
+    from qa.read.neural import NeuralReader
+
+    return NeuralReader(encoder, focus_words=settings.focus_words)
+
+
+def _typed(settings: Settings, encoder: Encoder) -> Reader:
+    from qa.read.typed import TypedReader
+
+    return TypedReader(encoder)
+
+
+# Readers by the name the ``reader`` setting takes. Imports happen inside each factory, so
+# naming a reader costs nothing until it is built.
+_READERS: dict[str, ReaderFactory] = {
+    "neural": _neural,
+    "typed": _typed,
+    "transformers": _transformers,
+}
+
+
+def register_reader(name: str, factory: ReaderFactory) -> None:
+    """Make a reader available as ``Settings(reader=name)``, everywhere settings are taken.
+
+    Args:
+        name: The setting's value; must not be taken by another reader.
+        factory: Builds the reader from the settings and the assistant's encoder; it should
+            be cheap, leaving heavy models to load on first use.
+
+    Raises:
+        UsageError: When the name is empty or already registered.
+
+    Example:
+        >>> register_reader("longest", lambda settings, encoder: Longest())  # doctest: +SKIP
+        >>> Assistant.from_corpus("seeds", reader="longest")                      # doctest: +SKIP
+    """
+    if not name or name in _READERS:
+        taken = ", ".join(repr(n) for n in _READERS)
+        raise UsageError(f"reader name {name!r} is empty or taken (taken: {taken})")
+    _READERS[name] = factory
+
+
+def reader_names() -> tuple[str, ...]:
+    """Names the ``reader`` setting accepts.
+
+    Example:
+        >>> reader_names()[:3]
+        ('neural', 'typed', 'transformers')
+    """
+    return tuple(_READERS)
+
+
 def make_reader(settings: Settings, encoder: Encoder) -> Reader:
     """The reader the settings name (models load on first use).
 
     Example:
-        >>> make_reader(Settings(encoder="hashing"), make_encoder(Settings(encoder="hashing"))).name
-        'typed-v2+hashing-256'
+        >>> hashing = Settings(encoder="hashing", reader="typed")
+        >>> make_reader(hashing, make_encoder(hashing)).name
+        'typed-v4+hashing-256'
     """
-    if settings.reader == "transformers":
-        from qa.read.transformers_reader import TransformersReader
-
-        assert settings.reader_model is not None
-        return TransformersReader(settings.reader_model)
-    if settings.reader == "neural":
-        from qa.read.neural import NeuralReader
-
-        return NeuralReader(encoder, focus_words=settings.focus_words)
-    from qa.read.typed import TypedReader
-
-    return TypedReader(encoder)
+    return _READERS[settings.reader](settings, encoder)

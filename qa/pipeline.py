@@ -151,6 +151,7 @@ class Assistant:
             uploads=UploadFolder(
                 merged.index_dir_for(path) / "uploads", max_file_bytes=merged.max_file_bytes
             ),
+            vector_backend=merged.vector_backend,
         )
         assistant = cls(path, merged, encoder, reader, store)
         assistant.refresh()

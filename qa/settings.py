@@ -11,12 +11,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from qa.errors import UsageError
 
 EncoderName = Literal["minilm", "hashing"]
-ReaderName = Literal["neural", "typed", "transformers"]
 FusionName = Literal["zscore", "rrf", "dense", "lexical"]
 
 
@@ -48,8 +47,9 @@ class Settings(BaseModel):
             deterministic stand-in for tests).
         model_path: Folder of a sentence-transformers model; None uses the packaged MiniLM.
         reader: ``"neural"`` (the fine-tuned MiniLM span model judged together with the typed
-            reader; the default), ``"typed"`` (the answer-type reader built on spaCy alone) or
-            ``"transformers"`` (a local extractive-QA model folder given by ``reader_model``).
+            reader; the default), ``"typed"`` (the answer-type reader built on spaCy alone),
+            ``"transformers"`` (a local extractive-QA model folder given by ``reader_model``),
+            or one registered with :func:`qa.components.register_reader`.
         reader_model: Folder of a Hugging Face question-answering model, for the
             ``transformers`` reader.
         index_dir: Where the index of a corpus is kept; None derives one under the cache folder.
@@ -74,6 +74,9 @@ class Settings(BaseModel):
         max_file_bytes: Larger corpus files are skipped with a warning.
         batch_size: Passages encoded per batch while indexing.
         show_progress: Show a progress bar while indexing.
+        vector_backend: The vector index: ``"faiss-flat"`` (exact search with FAISS, the
+            default), ``"numpy-flat"`` (exact, NumPy only), or one registered with
+            :func:`qa.retrieve.vector.register_vector_backend`.
 
     Example:
         >>> Settings(top_k=3).top_k
@@ -84,7 +87,7 @@ class Settings(BaseModel):
 
     encoder: EncoderName = "minilm"
     model_path: Path | None = None
-    reader: ReaderName = "neural"
+    reader: str = "neural"
     reader_model: Path | None = None
     index_dir: Path | None = None
     top_k: int = Field(default=5, ge=1, le=100)
@@ -114,6 +117,23 @@ class Settings(BaseModel):
     max_file_bytes: int = Field(default=20_000_000, ge=1)
     batch_size: int = Field(default=32, ge=1, le=1024)
     show_progress: bool = True
+    vector_backend: str = "faiss-flat"
+
+    @field_validator("reader")
+    @classmethod
+    def _known_reader(cls, value: str) -> str:
+        # Readers can be registered by plugins (qa.components.register_reader), so the choice
+        # is checked against the registry rather than a fixed list.
+        if value not in _registered("reader"):
+            raise ValueError("unknown reader")
+        return value
+
+    @field_validator("vector_backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value not in _registered("vector_backend"):
+            raise ValueError("unknown vector backend")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -187,7 +207,22 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "invalid settings: " + "; ".join(parts)
 
 
+def _registered(field: str) -> tuple[str, ...]:
+    # Imported here: the registries import this module.
+    if field == "reader":
+        from qa.components import reader_names
+
+        return reader_names()
+    if field == "vector_backend":
+        from qa.retrieve.vector import vector_backend_names
+
+        return vector_backend_names()
+    return ()
+
+
 def _choices(field: str) -> tuple[Any, ...]:
+    if _registered(field):
+        return _registered(field)
     info = Settings.model_fields.get(field)
     if info is None or info.annotation is None:
         return ()

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from qa.retrieve.vector import FaissFlatIndex
+from qa.retrieve.vector import VectorIndex, vector_backend
 from qa.types import Document, Passage
 from qa.words import article_words
 
@@ -56,6 +56,10 @@ class Manifest(BaseModel):
     passages: int
     checksums: dict[str, str]
     built_at: str
+    # Which vector index wrote the vectors, and its file (indexes from before backends could
+    # be chosen were all FAISS flat ones).
+    vector_backend: str = "faiss-flat"
+    vectors_file: str = "dense.faiss"
 
     def same_recipe(self, other: Manifest) -> bool:
         """True when passages, vectors and analyses of one can be reused in the other."""
@@ -66,6 +70,7 @@ class Manifest(BaseModel):
             and self.reader == other.reader
             and self.window_tokens == other.window_tokens
             and self.window_overlap == other.window_overlap
+            and self.vector_backend == other.vector_backend
         )
 
 
@@ -130,7 +135,12 @@ class LoadedIndex:
             [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
             dtype=np.int64,
         )
-        self.vectors = FaissFlatIndex.load(folder / "dense.faiss")
+        try:
+            backend = vector_backend(manifest.vector_backend)
+        except KeyError as exc:
+            # Written by a backend this process has not registered: treat as unreadable.
+            raise ValueError(str(exc)) from None
+        self.vectors: VectorIndex = backend.load(folder / manifest.vectors_file)
         if len(self.vectors) != len(self.unit_passage) or self.vectors.dim != manifest.dim:
             raise ValueError(
                 f"{len(self.vectors)} vectors of dimension {self.vectors.dim} for "

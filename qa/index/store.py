@@ -6,9 +6,10 @@ Layout of an index folder::
     gen-<stamp>/            one complete, immutable generation
         manifest.json       model, dimension, format version, corpus fingerprint, checksums
         store.sqlite        documents, passages, per-passage reader analyses
-        dense.faiss         the vectors: per passage, the passage with its title and, when it
-                            has several, each of its sentences (table ``units`` maps each
-                            vector row to its passage row)
+        dense.faiss         the vectors (``dense.<backend>`` for other vector backends): per
+                            passage, the passage with its title and, when it has several,
+                            each of its sentences (table ``units`` maps each vector row to
+                            its passage row)
 
 A build writes a new generation beside the live one and only then points ``CURRENT`` at it, so a
 crash mid-build leaves the previous index untouched, and a damaged generation (checksums disagree)
@@ -47,7 +48,7 @@ from qa.ingest.loader import CorpusFile, LoadReport, read_document_file, scan_co
 from qa.ingest.passages import Chunker, split_sentences
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
-from qa.retrieve.vector import FaissFlatIndex
+from qa.retrieve.vector import vector_backend
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class IndexStore:
         show_progress: Draw a progress bar while encoding.
         max_file_bytes: Larger corpus files are skipped.
         uploads: Uploaded articles indexed with the corpus (kept outside the corpus folder).
+        vector_backend: Name of the vector index that stores the vectors.
 
     Example:
         >>> store = IndexStore(Path("/tmp/ix"), encoder, reader)  # doctest: +SKIP
@@ -101,9 +103,11 @@ class IndexStore:
         show_progress: bool = True,
         max_file_bytes: int = 20_000_000,
         uploads: UploadFolder | None = None,
+        vector_backend: str = "faiss-flat",
     ) -> None:
         self.folder = folder
         self.uploads = uploads
+        self._vector_backend = vector_backend
         self._encoder = encoder
         self._reader = reader
         self._window_tokens = window_tokens
@@ -133,8 +137,9 @@ class IndexStore:
             if (
                 current is not None
                 and current.manifest.files == wanted
-                and current.manifest.encoder == self._encoder.name
-                and current.manifest.reader == self._reader.name
+                # Same encoder, reader, windows, format and vector backend: a changed setting
+                # rebuilds (reusing what it can) rather than serve the old recipe.
+                and current.manifest.same_recipe(self._recipe())
             ):
                 stats = BuildStats(
                     "reused",
@@ -300,6 +305,14 @@ class IndexStore:
             passages=0,
             checksums={},
             built_at="",
+            vector_backend=self._vector_backend,
+            # FAISS's file keeps its old name, so indexes written before backends existed
+            # and after are laid out alike.
+            vectors_file=(
+                "dense.faiss"
+                if self._vector_backend == "faiss-flat"
+                else f"dense.{self._vector_backend}"
+            ),
         )
 
     def _write_generation(
@@ -347,10 +360,10 @@ class IndexStore:
                 )
                 db.commit()
             flat = np.vstack(vectors)
-            index = FaissFlatIndex(flat.shape[1])
-            index.add(flat)
-            index.save(partial / "dense.faiss")
             recipe = self._recipe()
+            index = vector_backend(recipe.vector_backend)(flat.shape[1])
+            index.add(flat)
+            index.save(partial / recipe.vectors_file)
             manifest = recipe.model_copy(
                 update={
                     "dim": int(flat.shape[1]),
@@ -360,7 +373,7 @@ class IndexStore:
                     "passages": len(passages),
                     "checksums": {
                         name: sha256_file(partial / name)
-                        for name in ("store.sqlite", "dense.faiss")
+                        for name in ("store.sqlite", recipe.vectors_file)
                     },
                     "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 }

@@ -148,6 +148,83 @@ class NumpyFlatIndex:
         with open(path, "wb") as handle:
             np.save(handle, self._rows)
 
+    @classmethod
+    def load(cls, path: Path) -> NumpyFlatIndex:
+        """Read rows written by :meth:`save`.
+
+        Raises:
+            ValueError: When the file is not a two-dimensional float array.
+        """
+        try:
+            rows = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"unreadable vector file: {exc}") from None
+        if rows.ndim != 2:
+            raise ValueError(f"expected a two-dimensional array, found shape {rows.shape}")
+        index = cls(int(rows.shape[1]))
+        index._rows = np.ascontiguousarray(rows, dtype=np.float32)
+        return index
+
+
+class VectorBackend(Protocol):
+    """A :class:`VectorIndex` class: built empty for a dimension, or loaded from its file."""
+
+    def __call__(self, dim: int) -> VectorIndex: ...
+
+    def load(self, path: Path) -> VectorIndex: ...
+
+
+# Backends by the name the ``vector_backend`` setting takes; an index records which wrote it.
+_BACKENDS: dict[str, VectorBackend] = {
+    "faiss-flat": FaissFlatIndex,
+    "numpy-flat": NumpyFlatIndex,
+}
+
+
+def register_vector_backend(name: str, backend: VectorBackend) -> None:
+    """Make a vector index class available as ``Settings(vector_backend=name)``.
+
+    Args:
+        name: The setting's value; must not be taken.
+        backend: A class with ``__init__(dim)`` and a ``load(path)`` class method whose
+            instances follow :class:`VectorIndex`.
+
+    Raises:
+        ValueError: When the name is empty or already registered.
+
+    Example:
+        >>> register_vector_backend("numpy-f16", Float16Index)               # doctest: +SKIP
+    """
+    if not name or name in _BACKENDS:
+        raise ValueError(f"vector backend name {name!r} is empty or taken")
+    _BACKENDS[name] = backend
+
+
+def vector_backend(name: str) -> VectorBackend:
+    """The backend registered under ``name``.
+
+    Raises:
+        KeyError: When none is (the message lists those that are).
+
+    Example:
+        >>> vector_backend("numpy-flat").__name__
+        'NumpyFlatIndex'
+    """
+    try:
+        return _BACKENDS[name]
+    except KeyError:
+        raise KeyError(f"no vector backend {name!r}; known: {', '.join(_BACKENDS)}") from None
+
+
+def vector_backend_names() -> tuple[str, ...]:
+    """Names the ``vector_backend`` setting accepts.
+
+    Example:
+        >>> vector_backend_names()[:2]
+        ('faiss-flat', 'numpy-flat')
+    """
+    return tuple(_BACKENDS)
+
 
 def _check(vectors: Matrix, dim: int) -> Matrix:
     array = np.ascontiguousarray(vectors, dtype=np.float32)

@@ -118,3 +118,32 @@ def test_document_words_are_the_whole_articles_and_the_cache_stays_bounded(
     index.document_words("a.txt")
     assert list(index._words) == ["b.txt", "a.txt"]
     index.close()
+
+
+def test_vector_backends_store_the_same_vectors_and_a_switch_rebuilds(tmp_path: Path) -> None:
+    import numpy as np
+
+    corpus = tmp_path / "c"
+    _write(corpus, "a.txt", "Alpha one.\nAlpha two.")
+    _write(corpus, "b.txt", "Beta one.")
+    encoder = HashingEncoder()
+    reader = TypedReader(encoder)
+    faiss_ix, _ = IndexStore(tmp_path / "f", encoder, reader, show_progress=False).open(corpus)
+    numpy_store = IndexStore(
+        tmp_path / "n", encoder, reader, show_progress=False, vector_backend="numpy-flat"
+    )
+    numpy_ix, _ = numpy_store.open(corpus)
+    assert numpy_ix.manifest.vector_backend == "numpy-flat"
+    assert (numpy_ix.folder / "dense.numpy-flat").is_file()
+    assert np.array_equal(faiss_ix.vectors.vectors(), numpy_ix.vectors.vectors())
+    query = encoder.encode(["Beta"])
+    (f_scores, f_rows), (n_scores, n_rows) = (
+        faiss_ix.vectors.search(query, 3),
+        numpy_ix.vectors.search(query, 3),
+    )
+    # Equal scores may come in either order; the best row and every score agree.
+    assert f_rows[0, 0] == n_rows[0, 0] and np.allclose(f_scores, n_scores, atol=1e-6)
+
+    # The same folder opened with another backend is rebuilt, not misread.
+    again, stats = IndexStore(tmp_path / "n", encoder, reader, show_progress=False).open(corpus)
+    assert stats.action == "built" and again.manifest.vector_backend == "faiss-flat"

@@ -51,3 +51,12 @@ def test_save_load_round_trip_and_corrupt_file(tmp_path: Path) -> None:
 def test_wrong_dimension_is_rejected() -> None:
     with pytest.raises(ValueError, match="shape"):
         FaissFlatIndex(4).add(np.zeros((2, 3), dtype=np.float32))
+
+
+@pytest.mark.parametrize("backend", ["faiss-flat", "numpy-flat"])
+def test_built_in_backends_conform(backend: str, tmp_path: Path) -> None:
+    from vector_conformance import assert_conforms
+
+    from qa.retrieve.vector import vector_backend
+
+    assert assert_conforms(vector_backend(backend), tmp_path) == 1.0
