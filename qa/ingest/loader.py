@@ -25,6 +25,7 @@ from qa.types import Document
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".jsonl")
+_JSON_LINE_BREAK = re.compile(r"\r\n?|\n")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -131,7 +132,7 @@ def read_document_file(
     front: dict[str, str] = {}
     if suffix == ".md":
         front = _front_matter(text)
-    title = front.get("title") or _first_line_title(text)
+    title = (front.get("title") or "").strip() or _first_line_title(text)
     date = _parse_date(front.get("date")) if front.get("date") else _dateline(text)
     if not title:
         report.skip(file.relative, "no title line")
@@ -246,7 +247,9 @@ def _encoding_hint(data: bytes) -> str:
 
 def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Document]:
     seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only CR and LF end a JSON line: str.splitlines() would also cut at U+2028, U+0085 and
+    # the like, which JSON strings may hold unescaped (news text has them).
+    for number, line in enumerate(_JSON_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         where = f"{relative} line {number}"
@@ -261,6 +264,10 @@ def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Docume
         except RecursionError:
             report.skip(where, "not valid JSON: nested too deeply to read")
             continue
+        except ValueError:
+            # Python refuses to turn an integer of more than 4,300 digits into a number.
+            report.skip(where, "not valid JSON: a number too long to read")
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             report.skip(where, "record has no string field 'text'")
             continue
@@ -272,7 +279,13 @@ def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Docume
             report.skip(where, f"duplicate id {doc_id!r}")
             continue
         seen.add(doc_id)
-        title = str(record.get("title") or _first_line_title(record["text"]) or doc_id)
+        # A blank title ("title": " ") or id would make a headline of nothing: fall back.
+        title = (
+            str(record.get("title") or "").strip()
+            or _first_line_title(record["text"])
+            or doc_id.strip()
+            or f"{relative}:{number}"
+        )
         try:
             yield Document(
                 id=doc_id,
@@ -319,6 +332,12 @@ def _parse_date(value: object) -> dt.date | None:
         return None
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (list, dict)):
+        # Not a date, and turning a deeply nested one into text would overflow the stack.
+        log.warning(
+            "ignored unreadable date (a JSON %s; expected YYYY-MM-DD)", type(value).__name__
+        )
+        return None
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import UsageError
-from qa.ingest.loader import SUFFIXES, CorpusFile, decode_article
+from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, decode_article, read_document_file
 
 #: Prefix of an upload's path in the index, so it is never mistaken for a corpus file.
 UPLOAD_PREFIX = "upload:"
@@ -58,15 +58,17 @@ def safe_name(raw: str) -> str | None:
     """
     text = unicodedata.normalize("NFC", raw).replace("\\", "/")
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = text.rsplit("/", 1)[-1].strip().lstrip(".").strip()
+    text = text.rsplit("/", 1)[-1].strip()
     text = _UNSAFE.sub("_", text)
-    if not text or text in (".", ".."):
+    if not text.strip(". "):
         return None
+    # The suffix is split off before leading dots go, so that "..txt" or " .md" keep theirs
+    # (as "upload.txt"): a stored name without its suffix would never be indexed.
     stem, dot, suffix = text.rpartition(".")
     if not dot:
         stem, suffix = text, ""
     suffix = suffix[:16]
-    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1].rstrip(" .") or "upload"
+    stem = stem.lstrip(". ")[: MAX_NAME_CHARS - len(suffix) - 1].rstrip(" .") or "upload"
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -147,8 +149,26 @@ class UploadFolder:
             data = source.read_bytes()
         except OSError as exc:
             return f"cannot be read ({exc.strerror or exc})"
+        except ValueError:
+            # The operating system cannot be handed such a path at all.
+            if "\x00" in str(source):
+                return "its name contains a NUL character"
+            return "its name is not valid text (it holds an unpaired surrogate)"
         text, reason = decode_article(data)
-        return reason if text is None else None
+        if text is None:
+            return reason
+        # Text with no article in it (no title, no readable JSONL record) would be stored but
+        # never indexed: refuse it now, with the loader's reason.
+        report = LoadReport()
+        file = CorpusFile(source, source.name, hashlib.sha256(data).hexdigest(), len(data))
+        if next(read_document_file(file, report, max_file_bytes=self.max_file_bytes), None):
+            return None
+        if not report.skipped:  # pragma: no cover - the loader names every file it skips
+            return "no article in it"
+        where, why = report.skipped[0]
+        if where == file.relative:
+            return why
+        return f"no readable record in it ({where.removeprefix(file.relative).strip()}: {why})"
 
     def add(self, sources: Sequence[str | Path]) -> UploadResult:
         """Copy each acceptable file into the uploads folder under a safe name.

@@ -30,6 +30,8 @@ SPAN_MODEL_DIR = Path(__file__).with_name("span_reader")
 
 # Stands in for a logit where there is none: a span no window holds, the best of no others.
 LOGIT_FLOOR = -12.0
+# Longest question the span model reads, in word pieces (see SpanModel._short_question).
+MAX_QUESTION_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,19 @@ class SpanModel:
                 )
         return tokenizer, _traced(encoder, tokenizer), head
 
+    def _short_question(self, tokenizer: Any, question: str) -> str:
+        """The question cut to ``MAX_QUESTION_TOKENS`` word pieces.
+
+        A window must leave the passage more room than the stride, or the tokenizer fails
+        (with a Rust panic, not an exception); a question that long is mostly noise to the
+        span model anyway, as in SQuAD practice (64 word pieces).
+        """
+        pieces = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = pieces["offset_mapping"]
+        if len(offsets) <= MAX_QUESTION_TOKENS:
+            return question
+        return question[: offsets[MAX_QUESTION_TOKENS - 1][1]]
+
     def run(self, question: str, passages: Sequence[str]) -> list[SpanModelOutput]:
         """Logits for one question against each passage, in one batch."""
         return self.run_batch([(question, p) for p in passages])
@@ -208,7 +223,7 @@ class SpanModel:
             return []
         tokenizer, encoder, head = self._load()
         enc = tokenizer(
-            [q for q, _ in pairs],
+            [self._short_question(tokenizer, q) for q, _ in pairs],
             [p for _, p in pairs],
             truncation="only_second",
             max_length=self.max_length,

@@ -267,3 +267,11 @@ def test_a_decline_states_the_floor_as_set(tmp_path: Path) -> None:
     assert answer.abstain_reason.endswith(", and at least 0.995 is needed.")
     # One plain sentence: no nested colons, the real numbers.
     assert answer.abstain_reason.count(":") <= 1 and answer.abstain_reason[0].isupper()
+
+
+def test_a_question_near_the_length_limit_is_read(fast_assistant: Assistant) -> None:
+    # Once the span model's tokenizer panicked when the question left the passage less room
+    # than its stride; the question is now cut to 64 word pieces for the span model.
+    question = ("When does GSOMIA expire? " * 40)[:1000].strip()
+    answer = fast_assistant.ask(question)
+    assert answer.question == question

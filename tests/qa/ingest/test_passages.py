@@ -54,3 +54,12 @@ def test_dateline_is_the_date_not_a_passage(tmp_path: Path) -> None:
     (doc,) = load_corpus(tmp_path).documents
     assert str(doc.date) == "2017-07-21"
     assert [doc.text[s:e] for s, e in split_paragraphs(doc)] == ["The team was honored."]
+
+
+def test_link_only_lines_are_debris_and_bracket_runs_are_not() -> None:
+    from qa.ingest.passages import _is_debris
+
+    assert _is_debris("![]() | [Photo](http://x.org/a.png) |")
+    assert not _is_debris("See [the report](http://x.org) for details.")
+    # A run of brackets once made the link pattern backtrack quadratically (minutes per MB).
+    assert not _is_debris("[" * 20_000 + " words after the brackets")
