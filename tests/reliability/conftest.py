@@ -7,13 +7,21 @@ These tests start real `qa` processes and a real server, so they take minutes; t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 OUT = Path(__file__).resolve().parents[2] / "reliability-out"
+
+# The same examples on every run by default, so CI does not pass or fail by chance and the
+# figures repeat; HYPOTHESIS_PROFILE=explore draws new ones to hunt for more bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
