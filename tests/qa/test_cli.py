@@ -79,3 +79,35 @@ def test_output_into_a_closed_pipe_ends_quietly(
     assert main(["ask", "When does GSOMIA expire?", *args, "--encoder", "hashing"]) == 141
     err = capsys.readouterr().err
     assert "Traceback" not in err and "error" not in err.lower()
+
+
+def test_index_reports_each_skipped_file_once_on_stderr_after_a_finished_bar(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (seed_copy / "bad.txt").write_bytes(b"\x00\x01binary")
+    (seed_copy / "x.jsonl").write_text('{"text": "cut off\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "index", str(seed_copy), "--encoder", "hashing"],
+        env={**os.environ, "QA_CACHE_DIR": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "skipped" not in done.stdout
+    assert done.stderr.count("skipped bad.txt: binary file (contains NUL bytes)") == 1
+    assert (
+        done.stderr.count(
+            "skipped x.jsonl line 1: not valid JSON: Unterminated string starting at column 10"
+        )
+        == 1
+    )
+    # The progress bar ends its line, so the warnings after it start on lines of their own.
+    assert "indexing passages" in done.stderr
+    assert all(line.startswith("warning: ") for line in done.stderr.splitlines()[-2:])
+    assert done.stderr.endswith("\n")
