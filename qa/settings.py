@@ -11,7 +11,15 @@ import os
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from qa.errors import UsageError
 
@@ -119,20 +127,13 @@ class Settings(BaseModel):
     show_progress: bool = True
     vector_backend: str = "faiss-flat"
 
-    @field_validator("reader")
+    @field_validator("reader", "vector_backend")
     @classmethod
-    def _known_reader(cls, value: str) -> str:
-        # Readers can be registered by plugins (qa.components.register_reader), so the choice
-        # is checked against the registry rather than a fixed list.
-        if value not in _registered("reader"):
-            raise ValueError("unknown reader")
-        return value
-
-    @field_validator("vector_backend")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        if value not in _registered("vector_backend"):
-            raise ValueError("unknown vector backend")
+    def _registered_name(cls, value: str, info: ValidationInfo) -> str:
+        # Readers and vector backends can be registered by plugins, so the choice is checked
+        # against the registries rather than a fixed list.
+        if value not in _registered(info.field_name or ""):
+            raise ValueError(f"unknown {(info.field_name or '').replace('_', ' ')}")
         return value
 
     @model_validator(mode="after")

@@ -86,6 +86,26 @@ class Passage(_Frozen):
     ordinal: int = Field(ge=0)
     date: dt.date | None = None
 
+    @classmethod
+    def of(cls, document: Document, ordinal: int, start: int, end: int) -> Passage:
+        """The passage ``[start, end)`` of ``document``, numbered ``ordinal``.
+
+        Example:
+            >>> doc = Document(id="a", title="T", text="T\\nHello.", source="a")
+            >>> Passage.of(doc, 0, 2, 8).text, Passage.of(doc, 0, 2, 8).id
+            ('Hello.', 'a#0')
+        """
+        return cls(
+            id=f"{document.id}#{ordinal}",
+            document_id=document.id,
+            title=document.title,
+            text=document.text[start:end],
+            start=start,
+            end=end,
+            ordinal=ordinal,
+            date=document.date,
+        )
+
     @model_validator(mode="after")
     def _length_matches_offsets(self) -> Passage:
         if self.end - self.start != len(self.text):

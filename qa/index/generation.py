@@ -115,19 +115,10 @@ class LoadedIndex:
         ):
             if row != len(self.passages):
                 raise ValueError(f"passage rows are not contiguous at row {row}")
-            doc = self.documents[doc_id]
-            self.passages.append(
-                Passage(
-                    id=pid,
-                    document_id=doc_id,
-                    title=doc.title,
-                    text=doc.text[start:end],
-                    start=start,
-                    end=end,
-                    ordinal=ordinal,
-                    date=doc.date,
-                )
-            )
+            passage = Passage.of(self.documents[doc_id], ordinal, start, end)
+            if passage.id != pid:
+                raise ValueError(f"passage row {row} is {pid!r}, expected {passage.id!r}")
+            self.passages.append(passage)
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
         # Most recently used first out: a large corpus's word sets would not all fit.
         self._words: OrderedDict[str, frozenset[str]] = OrderedDict()

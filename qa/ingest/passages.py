@@ -157,16 +157,7 @@ class Chunker:
                 spans.extend(self._windows(document.text, start, end))
             out.append(
                 [
-                    Passage(
-                        id=f"{document.id}#{ordinal}",
-                        document_id=document.id,
-                        title=document.title,
-                        text=document.text[start:end],
-                        start=start,
-                        end=end,
-                        ordinal=ordinal,
-                        date=document.date,
-                    )
+                    Passage.of(document, ordinal, start, end)
                     for ordinal, (start, end) in enumerate(spans)
                 ]
             )
