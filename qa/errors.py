@@ -8,7 +8,16 @@ class QAError(Exception):
 
 
 class UsageError(QAError):
-    """The request itself is wrong (a blank question, a bad setting, a missing folder)."""
+    """The request itself is wrong (a blank question, a bad setting, a missing folder).
+
+    Attributes:
+        field: The part of the request to fix (``"question"``, ``"top_k"``), when there is one,
+            so an API can name it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CorpusError(QAError):

@@ -57,19 +57,23 @@ def clean_question(question: str, max_chars: int) -> str:
         'When does it end?'
     """
     if not isinstance(question, str):
-        raise UsageError(f"the question must be text, not {type(question).__name__}")
+        raise UsageError(
+            f"the question must be text, not {type(question).__name__}", field="question"
+        )
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in question
     )
     text = " ".join(text.split())
     if not text:
         raise UsageError(
-            "the question is empty; type a question such as 'When does GSOMIA expire?'"
+            "the question is empty; type a question such as 'When does GSOMIA expire?'",
+            field="question",
         )
     if len(text) > max_chars:
         raise UsageError(
             f"the question is {len(text)} characters long; the limit is {max_chars} "
-            "(ask one short question at a time)"
+            "(ask one short question at a time)",
+            field="question",
         )
     return text
 
@@ -332,7 +336,8 @@ class Assistant:
         k = self._top_k(top_k)
         if histories is not None and len(histories) != len(questions):
             raise UsageError(
-                f"got {len(histories)} histories for {len(questions)} questions; give one each"
+                f"got {len(histories)} histories for {len(questions)} questions; give one each",
+                field="history",
             )
         cleaned = [clean_question(q, self.settings.max_question_chars) for q in questions]
         index, retriever = self._loaded()
@@ -532,5 +537,7 @@ class Assistant:
     def _top_k(self, top_k: int | None) -> int:
         k = top_k if top_k is not None else self.settings.top_k
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 100:
-            raise UsageError(f"top_k={k!r} is out of range; use a whole number from 1 to 100")
+            raise UsageError(
+                f"top_k={k!r} is out of range; use a whole number from 1 to 100", field="top_k"
+            )
         return k

@@ -8,15 +8,20 @@ Example:
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import gradio as gr
 
 # The function behind ``gr.api``, imported from where it is defined so type checkers see it.
 from gradio.events import api as register_api
 
+from qa.errors import UsageError
 from qa.ingest.loader import SUFFIXES
 from qa.pipeline import Assistant
+from ui.api import build_api
 from ui.handlers import ChatHandlers
 
 # Questions the bundled seed article answers, plus one it cannot answer. Each must work when
@@ -188,6 +193,34 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
     return demo
 
 
+class Server:
+    """The chat and the JSON API served by uvicorn from a background thread.
+
+    Attributes:
+        url: The local address, ending in ``/``.
+        demo: The Gradio app mounted at ``/``.
+    """
+
+    def __init__(self, server: Any, thread: threading.Thread, url: str, demo: gr.Blocks) -> None:
+        self._server = server
+        self._thread = thread
+        self.url = url
+        self.demo = demo
+
+    def wait(self) -> None:
+        """Serve until interrupted (Ctrl-C)."""
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            self.close()
+
+    def close(self) -> None:
+        """Stop serving and wait for the server thread to end."""
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+
+
 def start(
     assistant: Assistant,
     host: str = "127.0.0.1",
@@ -195,27 +228,33 @@ def start(
     *,
     block: bool = True,
     quiet: bool = False,
-) -> tuple[gr.Blocks, str]:
-    """Load the models, build the app, turn on its queue, and serve it.
+) -> tuple[Server, str]:
+    """Load the models, then serve the chat at ``/`` and the JSON API under ``/api/``.
 
     The models are loaded before the address is printed, so the first question is answered
-    as fast as any other.
+    as fast as any other. The chat and the API (:mod:`ui.api`, OpenAPI page at ``/docs``)
+    call the same :class:`~qa.pipeline.Assistant`.
 
     Args:
         assistant: The assistant to serve.
         host: Address to listen on.
         port: Port to listen on.
         block: Serve until interrupted; with False, return at once and serve from a thread
-            (call ``.close()`` on the returned app to stop).
+            (call ``.close()`` on the returned server to stop).
         quiet: Do not print the address.
 
     Returns:
-        The running app and its local URL.
+        The running server and its local URL.
+
+    Raises:
+        UsageError: When the address cannot be listened on (a port in use, say).
 
     Example:
-        >>> demo, url = start(assistant, port=7861, block=False)               # doctest: +SKIP
-        >>> demo.close()                                                       # doctest: +SKIP
+        >>> server, url = start(assistant, port=7861, block=False)             # doctest: +SKIP
+        >>> server.close()                                                     # doctest: +SKIP
     """
+    import uvicorn
+
     if not quiet:
         print("Loading the models…", flush=True)
     seconds = assistant.warm_up()
@@ -223,21 +262,37 @@ def start(
         print(f"Models ready in {seconds:.1f} s.", flush=True)
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
-    _, url, _ = demo.launch(
+    app = gr.mount_gradio_app(
+        build_api(assistant),
+        demo,
+        path="",
         server_name=host,
         server_port=port,
-        prevent_thread_lock=not block,
-        quiet=quiet,
         show_error=True,
         ssr_mode=False,
         theme=_THEME,
         css=CSS,
     )
-    return demo, url
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="qa-server", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    if not server.started:
+        raise UsageError(f"cannot serve on {host}:{port} (is the port in use?)")
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
+    running = Server(server, thread, url, demo)
+    if not quiet:
+        print(f"Chat: {url}  JSON API: {url}api/ask  (OpenAPI: {url}docs)", flush=True)
+    if block:
+        running.wait()
+    return running, url
 
 
 def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the chat for ``assistant`` at ``http://host:port/`` until interrupted.
+    """Serve the chat and the JSON API for ``assistant`` at ``http://host:port/`` until
+    interrupted.
 
     Example:
         >>> launch(Assistant.from_corpus("seeds"), port=7860)                 # doctest: +SKIP
