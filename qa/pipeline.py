@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.lexical import Bm25Index
 from qa.settings import Settings
+from qa.threads import use_threads
 from qa.types import Answer, Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -165,7 +167,7 @@ class Assistant:
 
     def refresh(self) -> BuildStats:
         """Bring the index up to date with the corpus folder (only changed files are redone)."""
-        with self._compute_lock:
+        with self._computing(self.settings.index_threads):
             index, stats = self._store.open(self.corpus)
             retriever = HybridRetriever(
                 index.passages,
@@ -257,7 +259,7 @@ class Assistant:
             >>> assistant.remove_upload("new-article.txt").action            # doctest: +SKIP
             'updated'
         """
-        with self._compute_lock:
+        with self._computing(self.settings.answer_threads):
             self._uploads.remove(name)
             return self.refresh()
 
@@ -298,7 +300,7 @@ class Assistant:
         k = self._top_k(top_k)
         cleaned = [clean_question(q, self.settings.max_question_chars) for q in queries]
         _, retriever = self._loaded()
-        with self._compute_lock:
+        with self._computing(self.settings.answer_threads):
             return retriever.search_batch(cleaned, top_k=k)
 
     # -- answer -------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ class Assistant:
             )
         cleaned = [clean_question(q, self.settings.max_question_chars) for q in questions]
         index, retriever = self._loaded()
-        with self._compute_lock:
+        with self._computing(self.settings.answer_threads):
             nlp = getattr(self.reader, "nlp", None)
             resolved = [
                 resolve_followup(q, histories[i], nlp) if histories and histories[i] and nlp else q
@@ -533,6 +535,17 @@ class Assistant:
         nlp: Any = getattr(self.reader, "nlp", None)
         with self._compute_lock:
             return nlp(text)
+
+    @contextlib.contextmanager
+    def _computing(self, threads: int) -> Iterator[None]:
+        """Hold the compute lock with torch and FAISS on ``threads`` threads (see qa.threads);
+        questions are back on their own count afterwards."""
+        with self._compute_lock:
+            use_threads(threads)
+            try:
+                yield
+            finally:
+                use_threads(self.settings.answer_threads)
 
     def _top_k(self, top_k: int | None) -> int:
         k = top_k if top_k is not None else self.settings.top_k

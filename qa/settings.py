@@ -82,6 +82,8 @@ class Settings(BaseModel):
         max_file_bytes: Larger corpus files are skipped with a warning.
         batch_size: Passages encoded per batch while indexing.
         show_progress: Show a progress bar while indexing.
+        threads: Threads torch and FAISS may use; None uses one for questions (more only
+            contend with other processes on a busy machine) and every core for index builds.
         vector_backend: The vector index: ``"faiss-flat"`` (exact search with FAISS, the
             default), ``"numpy-flat"`` (exact, NumPy only), or one registered with
             :func:`qa.retrieve.vector.register_vector_backend`.
@@ -126,6 +128,7 @@ class Settings(BaseModel):
     batch_size: int = Field(default=32, ge=1, le=1024)
     show_progress: bool = True
     vector_backend: str = "faiss-flat"
+    threads: int | None = Field(default=None, ge=1, le=256)
 
     @field_validator("reader", "vector_backend")
     @classmethod
@@ -162,6 +165,28 @@ class Settings(BaseModel):
             return cls(**given)
         except ValidationError as exc:
             raise UsageError(describe_validation_error(exc)) from None
+
+    @property
+    def answer_threads(self) -> int:
+        """Threads a question runs on.
+
+        Example:
+            >>> Settings().answer_threads, Settings(threads=4).answer_threads
+            (1, 4)
+        """
+        return self.threads if self.threads is not None else 1
+
+    @property
+    def index_threads(self) -> int:
+        """Threads an index build runs on.
+
+        Example:
+            >>> Settings(threads=3).index_threads
+            3
+        """
+        from qa.threads import cores
+
+        return self.threads if self.threads is not None else cores()
 
     @property
     def similarity_floor(self) -> float:
