@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -275,7 +276,13 @@ def start(
     )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="qa-server", daemon=True)
+
+    def serve() -> None:
+        # uvicorn exits (SystemExit) when it cannot listen; start() reports that below.
+        with contextlib.suppress(SystemExit):
+            server.run()
+
+    thread = threading.Thread(target=serve, name="qa-server", daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
         time.sleep(0.05)

@@ -100,3 +100,17 @@ def test_the_real_server_answers_json_beside_the_chat(server_url: str) -> None:
         assert json.load(response)["text"] == "this Saturday"
     with urllib.request.urlopen(server_url + "api/health", timeout=30) as response:
         assert json.load(response)["status"] == "ok"
+
+
+def test_a_port_in_use_is_a_clear_error(hashing_assistant: Assistant) -> None:
+    import socket
+
+    from qa import UsageError
+    from ui.app import start
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UsageError, match=rf"cannot serve on 127\.0\.0\.1:{port}"):
+            start(hashing_assistant, port=port, block=False, quiet=True)
