@@ -207,6 +207,12 @@ def format_answer(answer: Answer, width: int = 100) -> str:
         lines.append(f"    {marked}")
         if citation.also_in:
             lines.append(f"    (the same passage is also in: {', '.join(citation.also_in)})")
+    if answer.timeline:
+        # The reports disagreed over time; the answer above is the most recent one's.
+        lines.append("Timeline (the answer changed between reports):")
+        for entry in answer.timeline:
+            where = entry.citation.document_id
+            lines.append(f"  {entry.date.isoformat()}  {entry.text}  ({where})")
     return "\n".join(lines)
 
 

@@ -237,6 +237,32 @@ class Hit(_Frozen):
         return self.passage.text
 
 
+class TimelineEntry(_Frozen):
+    """One of the answers dated articles gave to a question whose answer changed over time.
+
+    Attributes:
+        text: The answer as that article gives it.
+        date: The article's date.
+        citation: Where it says so.
+
+    Example:
+        >>> c = Citation(document_id="a", title="T", passage="12 died.", start=0, end=2,
+        ...              passage_id="a#0", passage_start=0, score=0.5)
+        >>> TimelineEntry(text="12", date=dt.date(2024, 1, 1), citation=c).text
+        '12'
+    """
+
+    text: str
+    date: dt.date
+    citation: Citation
+
+    @model_validator(mode="after")
+    def _text_matches_citation(self) -> TimelineEntry:
+        if self.citation.text != self.text:
+            raise ValueError(f"timeline entry {self.text!r} cites {self.citation.text!r}")
+        return self
+
+
 class Answer(_Frozen):
     """What the assistant says to a question.
 
@@ -257,6 +283,9 @@ class Answer(_Frozen):
         kind: The kind of answer the question asks for ("year", "person", "amount of money",
             ... see :class:`qa.read.kinds.AnswerKind`), when the reader tells kinds apart; a
             candidate of another kind is never the answer.
+        timeline: When dated articles give different answers (a death toll that rises, a date
+            that moves), each distinct answer with its article's date and citation, oldest
+            first; the answer is then the most recent article's. Empty otherwise.
 
     Example:
         >>> Answer(question="Who?", text=None, score=0.1, abstain_reason="no candidate").abstained
@@ -272,6 +301,7 @@ class Answer(_Frozen):
     abstain_reason: str | None = None
     date: dt.date | None = None
     kind: str | None = None
+    timeline: tuple[TimelineEntry, ...] = ()
 
     @model_validator(mode="after")
     def _answer_matches_citation(self) -> Answer:

@@ -162,6 +162,12 @@ def render_answer(answer: Answer) -> str:
     else:
         when = f" ({answer.date:%A %d %B %Y})" if answer.date else ""
         blocks.append(f"**{escape_text(answer.text)}**{when} — confidence {answer.score:.2f}")
+    if answer.timeline:
+        # Dated reports gave different answers; the bold one is the most recent report's.
+        steps = " → ".join(
+            f"{escape_text(entry.text)} ({entry.date:%d %b %Y})" for entry in answer.timeline
+        )
+        blocks.append(f'<div class="qa-note qa-timeline">Changed over time: {steps}</div>')
     if answer.resolved_question:
         blocks.append(
             f'<div class="qa-note">Understood as: {escape_text(answer.resolved_question)}</div>'
