@@ -44,7 +44,7 @@ from qa.index.generation import (
     corpus_fingerprint,
     sha256_file,
 )
-from qa.ingest.loader import CorpusFile, LoadReport, read_document_file, scan_corpus
+from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, read_document_file, scan_corpus
 from qa.ingest.passages import Chunker, split_sentences
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
@@ -227,7 +227,7 @@ class IndexStore:
             seen.add(doc.id)
         if not passages:
             raise CorpusError(
-                f"corpus folder {str(corpus)!r} holds no readable .txt, .md or .jsonl article"
+                f"corpus folder {str(corpus)!r} holds no readable article ({', '.join(SUFFIXES)})"
             )
 
         new_vectors, new_analyses = self._encode_and_analyze(fresh)

@@ -1,4 +1,5 @@
-"""Reading articles from a folder: ``.txt``, ``.md`` (with optional front matter) and ``.jsonl``.
+"""Reading articles from a folder: ``.txt``, ``.md`` (with optional front matter), ``.jsonl``
+and web pages (``.html``, the article alone).
 
 A file that cannot be read as text is skipped with a warning naming it and the reason, so one bad
 file never stops the rest of the corpus from being indexed.
@@ -24,7 +25,10 @@ from qa.types import Document
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
+_HTML = (".html", ".htm")
+# Fewer words than this extracted from a web page is a menu or a stub, not an article.
+MIN_PAGE_WORDS = 8
 _JSON_LINE_BREAK = re.compile(r"\r\n?|\n")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -110,7 +114,8 @@ def load_corpus(folder: Path, *, max_file_bytes: int = 20_000_000) -> LoadReport
         reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:3])
         detail = f" (skipped {reasons})" if reasons else ""
         raise CorpusError(
-            f"corpus folder {str(folder)!r} holds no readable .txt, .md or .jsonl article{detail}"
+            f"corpus folder {str(folder)!r} holds no readable article "
+            f"({', '.join(SUFFIXES)}){detail}"
         )
     return report
 
@@ -128,6 +133,9 @@ def read_document_file(
     suffix = file.path.suffix.lower()
     if suffix == ".jsonl":
         yield from _read_jsonl(file.relative, text, report)
+        return
+    if suffix in _HTML:
+        yield from _read_html(file.relative, text, report)
         return
     front: dict[str, str] = {}
     if suffix == ".md":
@@ -243,6 +251,50 @@ def _encoding_hint(data: bytes) -> str:
     if best is None or best.encoding in ("utf_8", "ascii"):
         return ""
     return f"; it may be {best.encoding.replace('_', '-')}"
+
+
+def _read_html(relative: str, page: str, report: LoadReport) -> Iterator[Document]:
+    """The article of a web page, without menus, banners, related links or footers.
+
+    trafilatura finds the article's text and htmldate its publication date among the page's
+    own metadata (``article:published_time``, ``<time datetime>``, JSON-LD); hand-written tag
+    rules break on the next site's layout. The document's text is what trafilatura extracts,
+    headline first, so citations quote text the user can read.
+    """
+    # Imported here: reading plain-text corpora should not pay for an HTML parser.
+    from trafilatura import extract
+
+    try:
+        found = extract(
+            page,
+            output_format="json",
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+        )
+    except Exception as exc:  # a parser failure on one odd page must not stop the corpus
+        report.skip(relative, f"web page could not be parsed ({type(exc).__name__})")
+        return
+    record = json.loads(found) if found else {}
+    body = str(record.get("text") or "").strip()
+    # On a page with no article the extractor falls back to whatever text there is ("Home").
+    if len(body.split()) < MIN_PAGE_WORDS:
+        report.skip(relative, "no article text found in the web page")
+        return
+    title = str(record.get("title") or "").strip() or _first_line_title(body)
+    text = body if body.split("\n", 1)[0].strip() == title else f"{title}\n{body}"
+    try:
+        yield Document(
+            id=relative,
+            title=title,
+            text=text,
+            source=relative,
+            date=_parse_date(record.get("date")),
+            url=str(record["url"]) if record.get("url") else None,
+        )
+    except ValidationError as exc:
+        report.skip(relative, f"invalid metadata ({exc.errors()[0]['msg']})")
 
 
 def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Document]:

@@ -136,7 +136,7 @@ class UploadFolder:
 
         Example:
             >>> UploadFolder(Path("/tmp/u")).check(Path("photo.png"))
-            'not an article file (accepted: .txt, .md, .jsonl)'
+            'not an article file (accepted: .txt, .md, .jsonl, .html, .htm)'
         """
         if source.suffix.lower() not in SUFFIXES:
             return f"not an article file (accepted: {', '.join(SUFFIXES)})"
@@ -179,7 +179,7 @@ class UploadFolder:
 
         Example:
             >>> UploadFolder(Path("/tmp/u")).add(["photo.png"]).refused      # doctest: +SKIP
-            [('photo.png', 'not an article file (accepted: .txt, .md, .jsonl)')]
+            [('photo.png', 'not an article file (accepted: .txt, .md, .jsonl, .html, .htm)')]
         """
         added: list[str] = []
         refused: list[tuple[str, str]] = []

@@ -249,7 +249,20 @@ jsonl = st.builds(
 )
 
 SUFFIX = st.sampled_from(
-    [".txt", ".md", ".jsonl", ".TXT", ".Md", ".JSONL", ".txt ", "", ".txt.bak", ".json"]
+    [
+        ".txt",
+        ".md",
+        ".jsonl",
+        ".html",
+        ".HTM",
+        ".TXT",
+        ".Md",
+        ".JSONL",
+        ".txt ",
+        "",
+        ".txt.bak",
+        ".json",
+    ]
 )
 stems = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=40),
