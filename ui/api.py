@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.errors import QAError, UsageError
-from qa.pipeline import Assistant
+from qa.pipeline import Assistant, IndexInfo
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
@@ -63,19 +62,6 @@ class Health(BaseModel):
     corpus: str
     documents: int
     passages: int
-
-
-class CorpusInfo(BaseModel):
-    """What is indexed (the chat's corpus panel, as data)."""
-
-    corpus: str
-    documents: int
-    passages: int
-    encoder: str
-    reader: str
-    built_at: str
-    copies: int
-    uploads: list[str]
 
 
 def build_api(assistant: Assistant) -> FastAPI:
@@ -128,10 +114,9 @@ def build_api(assistant: Assistant) -> FastAPI:
             status="ok", corpus=info.corpus, documents=info.documents, passages=info.passages
         )
 
-    @app.get("/api/corpus", response_model=CorpusInfo, summary="What is indexed")
-    def corpus() -> CorpusInfo:
-        info = asdict(assistant.info())
-        return CorpusInfo(**{**info, "uploads": list(info["uploads"])})
+    @app.get("/api/corpus", response_model=IndexInfo, summary="What is indexed")
+    def corpus() -> IndexInfo:
+        return assistant.info()
 
     return app
 
