@@ -196,6 +196,7 @@ def format_answer(answer: Answer, width: int = 100) -> str:
         lines.append(f"(understood as: {answer.resolved_question})")
     for n, citation in enumerate(answer.citations, start=1):
         when = f", {citation.date.isoformat()}" if citation.date else ""
+        when += f", by {citation.author}" if citation.author else ""
         marked = (
             citation.passage[: citation.start]
             + "[["

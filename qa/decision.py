@@ -148,6 +148,7 @@ def _citation(span: Span, by_id: dict[str, Hit], index: LoadedIndex) -> Citation
         score=span.score,
         date=passage.date,
         url=document.url if document is not None else None,
+        author=document.author if document is not None else None,
         also_in=also_in,
     )
 

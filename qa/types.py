@@ -45,6 +45,8 @@ class Document(_Frozen):
         source: Where it was read from, relative to the corpus folder.
         date: Publication date when the source gives one.
         url: Address of the original when the source gives one.
+        author: Who wrote it, when the source names them (a page's byline metadata, a feed
+            item's author).
 
     Example:
         >>> Document(id="a.txt", title="T", text="T\\nBody.", source="a.txt").title
@@ -57,6 +59,7 @@ class Document(_Frozen):
     source: str
     date: dt.date | None = None
     url: str | None = None
+    author: str | None = None
 
 
 class Passage(_Frozen):
@@ -158,6 +161,7 @@ class Citation(_Frozen):
         score: Confidence that this passage gives the answer, in [0, 1].
         date: The document's date, when known.
         url: The document's address, when known.
+        author: The document's author, when known.
         also_in: Other documents that carry this passage word for word (the same wire story
             in several outlets); they are one source, so they add no evidence.
 
@@ -177,6 +181,7 @@ class Citation(_Frozen):
     score: float = Field(ge=0.0, le=1.0)
     date: dt.date | None = None
     url: str | None = None
+    author: str | None = None
     also_in: tuple[str, ...] = ()
 
     @model_validator(mode="after")

@@ -71,14 +71,17 @@ def mark_passage(passage: str, start: int, end: int) -> str:
     )
 
 
-def _source_line(title: str, date: dt.date | None, url: str | None) -> str:
+def _source_line(
+    title: str, date: dt.date | None, url: str | None, author: str | None = None
+) -> str:
     shown = escape_text(title.strip() or "Untitled article")
     # Only web links: a javascript: or file: address from an article must not become clickable.
     if url and url.lower().startswith(("http://", "https://")):
         link = html.escape(url, quote=True)
         shown = f'<a href="{link}" target="_blank" rel="noopener noreferrer">{shown}</a>'
     when = f' <span class="qa-date">· {date.isoformat()}</span>' if date else ""
-    return f'<div class="qa-source">{shown}{when}</div>'
+    byline = f' <span class="qa-author">· {escape_text(author)}</span>' if author else ""
+    return f'<div class="qa-source">{shown}{byline}{when}</div>'
 
 
 def _card(source: str, body: str) -> str:
@@ -95,7 +98,7 @@ def citation_card(citation: Citation) -> str:
         >>> "<mark>Monday</mark>" in citation_card(c)
         True
     """
-    source = _source_line(citation.title, citation.date, citation.url)
+    source = _source_line(citation.title, citation.date, citation.url, citation.author)
     if citation.also_in:
         others = plural(len(citation.also_in), "other article")
         source += (

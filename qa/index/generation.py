@@ -22,13 +22,14 @@ from qa.retrieve.vector import VectorIndex, vector_backend
 from qa.types import Document, Passage
 from qa.words import article_words
 
-FORMAT_VERSION = 2
+# 3: documents gained an author column.
+FORMAT_VERSION = 3
 # Documents whose word sets a loaded index keeps (LoadedIndex.document_words).
 WORD_CACHE = 1024
 SCHEMA = """
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
-    date TEXT, url TEXT
+    date TEXT, url TEXT, author TEXT
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, document_id TEXT NOT NULL,
@@ -98,8 +99,8 @@ class LoadedIndex:
         )
         self._lock = threading.Lock()
         self.documents: dict[str, Document] = {}
-        for doc_id, title, text, source, date, url in self._db.execute(
-            "SELECT id, title, text, source, date, url FROM documents ORDER BY id"
+        for doc_id, title, text, source, date, url, author in self._db.execute(
+            "SELECT id, title, text, source, date, url, author FROM documents ORDER BY id"
         ):
             self.documents[doc_id] = Document(
                 id=doc_id,
@@ -108,6 +109,7 @@ class LoadedIndex:
                 source=source,
                 date=dt.date.fromisoformat(date) if date else None,
                 url=url,
+                author=author,
             )
         self.passages: list[Passage] = []
         for row, pid, doc_id, ordinal, start, end in self._db.execute(

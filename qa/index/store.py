@@ -216,6 +216,14 @@ class IndexStore:
                 continue
             for doc in read_document_file(file, report, max_file_bytes=self._max_file_bytes):
                 documents.append(doc)
+                # A changed file may still hold articles already indexed (a feed that gained
+                # items, a JSONL file appended to): an article identical to the indexed one
+                # keeps its passages, vectors and analyses, so only what is new costs time.
+                if previous is not None and reuse and previous.documents.get(doc.id) == doc:
+                    for row in rows_by_document.get(doc.id, []):
+                        passages.append(previous.passages[row])
+                        sources.append(("old", row))
+                    continue
                 for passage in chunker.passages(doc):
                     passages.append(passage)
                     sources.append(("new", len(fresh)))
@@ -332,7 +340,7 @@ class IndexStore:
             with contextlib.closing(db):
                 db.executescript(SCHEMA)
                 db.executemany(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             d.id,
@@ -341,6 +349,7 @@ class IndexStore:
                             d.source,
                             d.date.isoformat() if d.date else None,
                             d.url,
+                            d.author,
                         )
                         for d in documents
                     ],
@@ -400,6 +409,16 @@ class IndexStore:
             if not name.startswith("gen-") or not generation.is_dir():
                 raise ValueError(f"CURRENT names a missing generation {name!r}")
             manifest = self._read_manifest(generation)
+            if manifest.format_version != FORMAT_VERSION:
+                # Written by another version of this program: not damaged, just rebuilt in
+                # the current layout (its tables may lack columns this version reads).
+                log.warning(
+                    "index at %s has format %d, this version writes %d; rebuilding it",
+                    self.folder,
+                    manifest.format_version,
+                    FORMAT_VERSION,
+                )
+                return None
             for file, expected in manifest.checksums.items():
                 if sha256_file(generation / file) != expected:
                     raise ValueError(f"{file} does not match its checksum")

@@ -1,5 +1,6 @@
-"""Reading articles from a folder: ``.txt``, ``.md`` (with optional front matter), ``.jsonl``
-and web pages (``.html``, the article alone).
+"""Reading articles from a folder: ``.txt``, ``.md`` (with optional front matter), ``.jsonl``,
+web pages (``.html``, the article alone) and news feeds (``.rss``, ``.atom``, ``.xml``: one
+article per item).
 
 A file that cannot be read as text is skipped with a warning naming it and the reason, so one bad
 file never stops the rest of the corpus from being indexed.
@@ -21,11 +22,12 @@ from pydantic import ValidationError
 
 from qa.dates import resolve_date
 from qa.errors import CorpusError
+from qa.ingest.feeds import FEED_SUFFIXES, looks_like_feed, read_feed
 from qa.types import Document
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm", *FEED_SUFFIXES)
 _HTML = (".html", ".htm")
 # Fewer words than this extracted from a web page is a menu or a stub, not an article.
 MIN_PAGE_WORDS = 8
@@ -127,10 +129,22 @@ def read_document_file(
     if file.size > max_file_bytes:
         report.skip(file.relative, f"larger than {max_file_bytes} bytes")
         return
+    suffix = file.path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        # A feed's XML declaration names its encoding, so feedparser reads the bytes itself.
+        try:
+            data = file.path.read_bytes()
+        except OSError as exc:
+            report.skip(file.relative, f"cannot be read ({exc.strerror})")
+            return
+        if suffix == ".xml" and not looks_like_feed(data):
+            report.skip(file.relative, "XML that is not an RSS or Atom feed")
+            return
+        yield from read_feed(file.relative, data, report)
+        return
     text = _decode(file, report)
     if text is None:
         return
-    suffix = file.path.suffix.lower()
     if suffix == ".jsonl":
         yield from _read_jsonl(file.relative, text, report)
         return
@@ -153,6 +167,7 @@ def read_document_file(
             source=file.relative,
             date=date,
             url=front.get("url") or None,
+            author=front.get("author") or None,
         )
     except ValidationError as exc:
         report.skip(file.relative, f"invalid metadata ({exc.errors()[0]['msg']})")
@@ -292,6 +307,7 @@ def _read_html(relative: str, page: str, report: LoadReport) -> Iterator[Documen
             source=relative,
             date=_parse_date(record.get("date")),
             url=str(record["url"]) if record.get("url") else None,
+            author=_author(record.get("author")),
         )
     except ValidationError as exc:
         report.skip(relative, f"invalid metadata ({exc.errors()[0]['msg']})")
@@ -346,9 +362,18 @@ def _read_jsonl(relative: str, text: str, report: LoadReport) -> Iterator[Docume
                 source=relative,
                 date=_parse_date(record.get("date")),
                 url=str(record["url"]) if record.get("url") else None,
+                author=_author(record.get("author")),
             )
         except ValidationError as exc:
             report.skip(where, f"invalid record ({exc.errors()[0]['msg']})")
+
+
+def _author(value: object) -> str | None:
+    """A byline as one line of text; anything else (a JSON object, a list) is left out."""
+    if not isinstance(value, str):
+        return None
+    # trafilatura joins several authors with "; ".
+    return " ".join(value.split())[:200] or None
 
 
 def _first_line_title(text: str) -> str:

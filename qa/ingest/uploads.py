@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import UsageError
+from qa.ingest.feeds import FEED_SUFFIXES
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, decode_article, read_document_file
 
 #: Prefix of an upload's path in the index, so it is never mistaken for a corpus file.
@@ -136,7 +137,7 @@ class UploadFolder:
 
         Example:
             >>> UploadFolder(Path("/tmp/u")).check(Path("photo.png"))
-            'not an article file (accepted: .txt, .md, .jsonl, .html, .htm)'
+            'not an article file (accepted: .txt, .md, .jsonl, .html, .htm, .rss, .atom, .xml)'
         """
         if source.suffix.lower() not in SUFFIXES:
             return f"not an article file (accepted: {', '.join(SUFFIXES)})"
@@ -154,9 +155,12 @@ class UploadFolder:
             if "\x00" in str(source):
                 return "its name contains a NUL character"
             return "its name is not valid text (it holds an unpaired surrogate)"
-        text, reason = decode_article(data)
-        if text is None:
-            return reason
+        # A feed's bytes are decoded by the feed parser (its XML declaration names the
+        # encoding); any other article must be text as the loader reads it.
+        if source.suffix.lower() not in FEED_SUFFIXES:
+            text, reason = decode_article(data)
+            if text is None:
+                return reason
         # Text with no article in it (no title, no readable JSONL record) would be stored but
         # never indexed: refuse it now, with the loader's reason.
         report = LoadReport()
@@ -178,8 +182,8 @@ class UploadFolder:
         ``max_files`` in one call. Nothing is written outside the folder.
 
         Example:
-            >>> UploadFolder(Path("/tmp/u")).add(["photo.png"]).refused      # doctest: +SKIP
-            [('photo.png', 'not an article file (accepted: .txt, .md, .jsonl, .html, .htm)')]
+            >>> UploadFolder(Path("/tmp/u")).add(["photo.png"]).refused[0][1][:20]  # doctest: +SKIP
+            'not an article file'
         """
         added: list[str] = []
         refused: list[tuple[str, str]] = []

@@ -221,6 +221,24 @@ def test_remove_upload_takes_the_article_out(writable_assistant: Assistant, tmp_
     assert handlers.remove_upload(None)[0] == "Choose an uploaded article to remove."
 
 
+NEWSROOM = Path(__file__).resolve().parents[2] / "docs" / "examples" / "newsroom"
+
+
+def test_a_feed_and_a_web_page_upload_as_articles(
+    writable_assistant: Assistant, tmp_path: Path
+) -> None:
+    handlers = ChatHandlers(writable_assistant)
+    before = writable_assistant.info().documents
+    files = [str(NEWSROOM / "gazette.rss"), str(NEWSROOM / "aid-pledge.html")]
+    message, _, _, menu = handlers.upload(files)
+    assert "**Added 2 files:**" in message
+    # Three feed items and one page: four articles.
+    assert writable_assistant.info().documents == before + 4
+    assert sorted(menu["choices"]) == ["aid-pledge.html", "gazette.rss"]
+    chat, _, _ = handlers.ask("When did the port of Dallen reopen?", [], [])
+    assert "Tuesday" in _last_reply(chat) and "Port of Dallen reopens" in _last_reply(chat)
+
+
 # The examples the seed article cannot answer: clicked first, they must decline with a reason.
 UNANSWERABLE_EXAMPLES = {"Who won the World Cup?"}
 

@@ -121,6 +121,12 @@ def test_only_web_links_become_clickable() -> None:
     )
 
 
+def test_the_byline_is_shown_escaped() -> None:
+    cited = _citation("Ends Monday.", "Monday", author="<i>Ana</i> Ruiz")
+    html = render_answer(Answer(question="When?", text="Monday", score=0.9, citations=(cited,)))
+    assert "· &lt;i&gt;Ana&lt;/i&gt; Ruiz" in html and "<i>" not in html
+
+
 def test_copies_of_a_cited_passage_are_named_escaped() -> None:
     one = _citation("Ends Monday.", "Monday", also_in=("<b>paper</b>.txt",))
     two = _citation("Ends Monday.", "Monday", also_in=("b.txt", "c.txt"))

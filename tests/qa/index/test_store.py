@@ -147,3 +147,82 @@ def test_vector_backends_store_the_same_vectors_and_a_switch_rebuilds(tmp_path: 
     # The same folder opened with another backend is rebuilt, not misread.
     again, stats = IndexStore(tmp_path / "n", encoder, reader, show_progress=False).open(corpus)
     assert stats.action == "built" and again.manifest.vector_backend == "faiss-flat"
+
+
+def _feed(items: list[tuple[str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><guid>{title.lower().replace(' ', '-')}</guid>"
+        f"<pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate><description>&lt;p&gt;{body}&lt;/p&gt;"
+        "</description></item>"
+        for title, body in items
+    )
+    channel = f"<channel><title>W</title>{entries}</channel>"
+    return f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>"
+
+
+def test_a_feed_that_gains_items_indexes_only_the_new_items(tmp_path: Path) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    corpus.mkdir()
+    items = [
+        ("Dam opens", "The council opened the new dam on the river after six years of work."),
+        ("Bridge shut", "Engineers shut the old bridge to lorries after finding cracks in it."),
+    ]
+    (corpus / "wire.rss").write_text(_feed(items), encoding="utf-8")
+    index, stats = _store(ix).open(corpus)
+    assert (stats.action, stats.documents, stats.new_passages) == ("built", 2, 2)
+    old_vectors = index.vectors.vectors()
+    before = {p.id: old_vectors[index.unit_passage == row] for row, p in enumerate(index.passages)}
+    index.close()
+
+    items.append(
+        ("Mayor resigns", "The mayor resigned on Wednesday after a vote of no confidence.")
+    )
+    (corpus / "wire.rss").write_text(_feed(items), encoding="utf-8")
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "updated"
+    assert stats.documents == 3
+    assert stats.new_passages == 1  # the two items already indexed are reused
+    assert sorted(index.documents) == [
+        "wire.rss#bridge-shut",
+        "wire.rss#dam-opens",
+        "wire.rss#mayor-resigns",
+    ]
+    # The reused items' vectors are carried over unchanged.
+    vectors = index.vectors.vectors()
+    carried = [p.id for p in index.passages if p.id in before]
+    assert len(carried) == 2
+    for row, passage in enumerate(index.passages):
+        if passage.id in before:
+            assert (vectors[index.unit_passage == row] == before[passage.id]).all()
+    index.close()
+
+    # An item whose text changed is read again; the others are still reused.
+    items[0] = (
+        "Dam opens",
+        "The council opened the new dam on the river after seven years of work.",
+    )
+    (corpus / "wire.rss").write_text(_feed(items), encoding="utf-8")
+    index, stats = _store(ix).open(corpus)
+    assert (stats.action, stats.new_passages) == ("updated", 1)
+    assert "seven years" in index.documents["wire.rss#dam-opens"].text
+    index.close()
+
+
+def test_an_index_of_an_older_format_is_rebuilt_not_called_damaged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.")
+    index, _ = _store(ix).open(corpus)
+    manifest = index.folder / "manifest.json"
+    index.close()
+    old = manifest.read_text().replace(
+        f'"format_version": {generation_module.FORMAT_VERSION}', '"format_version": 2'
+    )
+    assert '"format_version": 2' in old
+    manifest.write_text(old)
+    with caplog.at_level(logging.WARNING):
+        index, stats = _store(ix).open(corpus)
+    assert stats.action == "built"
+    assert "has format 2, this version writes" in caplog.text and "damaged" not in caplog.text
+    index.close()

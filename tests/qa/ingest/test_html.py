@@ -13,6 +13,7 @@ PAGE = """<!doctype html>
 <title>Floods | Valley Herald | Breaking news, sport and weather</title>
 <meta property="og:title" content="Flood death toll rises to 45 in the valley">
 <meta property="article:published_time" content="2024-06-05T09:30:00+00:00">
+<meta name="author" content="Ana Ruiz">
 <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Flood death toll
  rises to 45 in the valley", "datePublished": "2024-06-05"}</script>
 <script>window.ads = {slot: "Subscribe now for only $1"};</script>
@@ -45,6 +46,7 @@ def test_a_page_is_read_for_its_article_alone(tmp_path: Path) -> None:
     (doc,) = report.documents
     assert doc.title == "Flood death toll rises to 45 in the valley"
     assert doc.date == dt.date(2024, 6, 5)  # the article's date, not "updated 2023"
+    assert doc.author == "Ana Ruiz"
     assert doc.text.startswith(doc.title + "\n")
     assert "rose to 45 on Wednesday" in doc.text and "drinking water" in doc.text
     for debris in (

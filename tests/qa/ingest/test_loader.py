@@ -28,6 +28,7 @@ def test_jsonl_and_markdown_metadata(tmp_path: Path) -> None:
                 "text": "A quake hit.",
                 "date": "2020-01-02",
                 "url": "http://example.org/x1",
+                "author": "Kim  Ji-woo",
             }
         )
         + "\n\n"
@@ -35,12 +36,14 @@ def test_jsonl_and_markdown_metadata(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "b.md").write_text(
-        "---\ntitle: Floods\ndate: 2021-05-06\n---\n# Floods\n\nRain fell.\n", encoding="utf-8"
+        "---\ntitle: Floods\nauthor: Sam Lee\ndate: 2021-05-06\n---\n# Floods\n\nRain fell.\n",
+        encoding="utf-8",
     )
     report = load_corpus(tmp_path)
     docs = {d.id: d for d in report.documents}
     assert docs["x1"].date is not None and docs["x1"].date.isoformat() == "2020-01-02"
     assert docs["x1"].url == "http://example.org/x1"
+    assert docs["x1"].author == "Kim Ji-woo" and docs["b.md"].author == "Sam Lee"
     assert docs["b.md"].title == "Floods" and str(docs["b.md"].date) == "2021-05-06"
     assert [name for name, _ in report.skipped] == ["a.jsonl line 3"]
 
