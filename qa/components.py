@@ -22,13 +22,17 @@ def make_encoder(settings: Settings) -> Encoder:
         >>> make_encoder(Settings(encoder="hashing")).name
         'hashing-256'
     """
+    from embeddings.memo import MemoEncoder
+
+    # The memo lets the reader's analysis reuse the sentence vectors the index has just
+    # computed for the same passage (see embeddings/memo.py).
     if settings.encoder == "hashing":
         from embeddings.hashing import HashingEncoder
 
-        return HashingEncoder()
+        return MemoEncoder(HashingEncoder())
     from embeddings.minilm import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(settings.model_path)
+    return MemoEncoder(SentenceTransformerEncoder(settings.model_path))
 
 
 ReaderFactory = Callable[[Settings, Encoder], Reader]

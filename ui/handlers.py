@@ -180,7 +180,9 @@ class ChatHandlers:
     def upload(
         self,
         files: Sequence[str | Path] | str | Path | None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio detects progress this way
+        # track_tqdm: the index's own progress bar (passages, rate, time left) is shown in
+        # the page while an upload is indexed.
+        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 - Gradio's way
     ) -> tuple[str, str, None, Any]:
         """Keep uploaded files as articles of this corpus and index them incrementally.
 
