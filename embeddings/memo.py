@@ -52,18 +52,33 @@ class MemoEncoder:
         """The wrapped encoder's name (an index records it)."""
         return self.inner.name
 
+    @name.setter
+    def name(self, value: str) -> None:
+        self.inner.name = value
+
     @property
     def dim(self) -> int:
         """Length of each vector."""
         return self.inner.dim
+
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self.inner.dim = value
 
     @property
     def max_tokens(self) -> int:
         """Longest input read in full."""
         return self.inner.max_tokens
 
+    @max_tokens.setter
+    def max_tokens(self, value: int) -> None:
+        self.inner.max_tokens = value
+
     def __getattr__(self, attribute: str) -> Any:
         # Anything else (the loaded model, encoder-specific helpers) is the wrapped encoder's.
+        # Asked for "inner" itself, it does not exist yet (an object being unpickled).
+        if attribute == "inner" or attribute.startswith("__"):
+            raise AttributeError(attribute)
         return getattr(self.inner, attribute)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:

@@ -39,3 +39,10 @@ def test_it_stands_in_for_the_encoder() -> None:
     assert (memo.name, memo.dim) == ("hashing-32", 32)
     assert memo.encode([]).shape == (0, 32)
     assert memo.token_offsets("a b") == HashingEncoder(dim=32).token_offsets("a b")
+
+
+def test_it_survives_pickling() -> None:
+    import pickle
+
+    memo = pickle.loads(pickle.dumps(MemoEncoder(HashingEncoder(dim=16))))
+    assert memo.encode(["x"]).shape == (1, 16)
