@@ -81,6 +81,14 @@ class MemoEncoder:
             raise AttributeError(attribute)
         return getattr(self.inner, attribute)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to another process (a worker), it travels empty: a lock cannot be pickled, and
+        # the remembered vectors are of no use there.
+        return {"inner": self.inner, "capacity": self.capacity}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["inner"], state["capacity"])  # type: ignore[misc]
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:
         """Vectors of ``texts``; only texts not seen recently reach the wrapped encoder."""
         found: dict[str, Vectors] = {}
