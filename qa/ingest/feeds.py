@@ -105,8 +105,8 @@ def read_feed(relative: str, data: bytes, report: LoadReport) -> Iterator[Docume
 def looks_like_feed(data: bytes) -> bool:
     """Whether an ``.xml`` file's opening holds an RSS or Atom root element.
 
-    Other XML (a sitemap, a word-processor file) is not an article and is left out quietly
-    rather than reported as a broken feed.
+    Other XML (a sitemap, a word-processor file) is skipped as "not a feed" rather than
+    reported as a broken one.
 
     Example:
         >>> looks_like_feed(b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>")

@@ -226,3 +226,19 @@ def test_an_index_of_an_older_format_is_rebuilt_not_called_damaged(
     assert stats.action == "built"
     assert "has format 2, this version writes" in caplog.text and "damaged" not in caplog.text
     index.close()
+
+
+def test_an_appended_jsonl_file_encodes_only_its_new_lines(tmp_path: Path) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    corpus.mkdir()
+    lines = [
+        '{"title": "Dam opens", "text": "Dam opens\\nThe dam opened after six years."}',
+        '{"title": "Bridge shut", "text": "Bridge shut\\nThe bridge shut after cracks."}',
+    ]
+    (corpus / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _store(ix).open(corpus)[0].close()
+    lines.append('{"title": "Mayor quits", "text": "Mayor quits\\nThe mayor quit on Monday."}')
+    (corpus / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index, stats = _store(ix).open(corpus)
+    assert (stats.action, stats.documents, stats.new_passages) == ("updated", 3, 1)
+    index.close()
