@@ -54,6 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="build or update the index of a corpus")
     index.add_argument("path", nargs="?", type=Path, default=None, help="article folder")
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help=(
+            "read, split, encode and analyse on a Ray cluster: a new local one, or the one at "
+            "ADDRESS (HOST:PORT, ray://HOST:10001); needs the ray extra. Give PATH first"
+        ),
+    )
     _settings_args(index)
 
     ask = sub.add_parser("ask", help="answer a question")
@@ -133,13 +144,19 @@ def _run(args: argparse.Namespace) -> int:
 
     corpus = args.path if args.command == "index" and args.path is not None else args.corpus
     try:
+        built = None
+        if args.command == "index" and args.ray is not None:
+            from qa.index.distributed import index_on_ray
+
+            # The cluster builds the index; the assistant below then finds it up to date.
+            built = index_on_ray(corpus, settings, address=args.ray or None)
         assistant = Assistant.from_corpus(corpus, settings)
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     if args.command == "index":
-        stats = assistant.last_build
+        stats = built or assistant.last_build
         info = assistant.info()
         assert stats is not None
         print(

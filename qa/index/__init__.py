@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+# The Ray executor imports Ray only when it first connects.
+from qa.index.distributed import RayExecutor, index_on_ray
+from qa.index.executor import BuildExecutor, InProcessExecutor
 from qa.index.generation import LoadedIndex, Manifest, format_manifest
 from qa.index.store import BuildStats, IndexStore
 
-__all__ = ["BuildStats", "IndexStore", "LoadedIndex", "Manifest", "format_manifest"]
+__all__ = [
+    "BuildExecutor",
+    "BuildStats",
+    "InProcessExecutor",
+    "IndexStore",
+    "LoadedIndex",
+    "Manifest",
+    "RayExecutor",
+    "format_manifest",
+    "index_on_ray",
+]

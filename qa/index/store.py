@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
+from qa.index.executor import BuildExecutor, InProcessExecutor
 from qa.index.generation import (
     FORMAT_VERSION,
     SCHEMA,
@@ -44,7 +45,7 @@ from qa.index.generation import (
     corpus_fingerprint,
     sha256_file,
 )
-from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, read_document_file, scan_corpus
+from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
 from qa.ingest.passages import Chunker, split_sentences
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
@@ -85,6 +86,9 @@ class IndexStore:
         max_file_bytes: Larger corpus files are skipped.
         uploads: Uploaded articles indexed with the corpus (kept outside the corpus folder).
         vector_backend: Name of the vector index that stores the vectors.
+        executor: Where reading, splitting, encoding and analysing run; None does them in
+            this process (see :mod:`qa.index.executor`; :mod:`qa.index.distributed` runs
+            them on Ray).
 
     Example:
         >>> store = IndexStore(Path("/tmp/ix"), encoder, reader)  # doctest: +SKIP
@@ -104,8 +108,10 @@ class IndexStore:
         max_file_bytes: int = 20_000_000,
         uploads: UploadFolder | None = None,
         vector_backend: str = "faiss-flat",
+        executor: BuildExecutor | None = None,
     ) -> None:
         self.folder = folder
+        self._executor = executor
         self.uploads = uploads
         self._vector_backend = vector_backend
         self._encoder = encoder
@@ -178,7 +184,16 @@ class IndexStore:
         previous: LoadedIndex | None,
         started: float,
     ) -> tuple[LoadedIndex, BuildStats]:
-        chunker = Chunker(self._encoder.token_offsets, self._window_tokens, self._window_overlap)
+        # Reading, splitting, encoding and analysing go through the executor (in this process
+        # unless one was given); what is reused and the order of rows are decided here, so
+        # every executor writes the same index.
+        executor = self._executor
+        if executor is None:
+            executor = InProcessExecutor(
+                Chunker(self._encoder.token_offsets, self._window_tokens, self._window_overlap),
+                self._encode_and_analyze,
+                max_file_bytes=self._max_file_bytes,
+            )
         recipe = self._recipe()
         reuse = previous is not None and previous.manifest.same_recipe(recipe)
         if previous is not None and not reuse:
@@ -206,6 +221,9 @@ class IndexStore:
                 docs_by_source.setdefault(doc.source, []).append(doc)
             for row, passage in enumerate(previous.passages):
                 rows_by_document.setdefault(passage.document_id, []).append(row)
+        # The articles of each changed file, in order (read lazily in this process).
+        changed = [f for f in files if previous is None or old_files.get(f.relative) != f.sha256]
+        read = iter(executor.read(changed, report))
         for file in files:
             if previous is not None and old_files.get(file.relative) == file.sha256:
                 for doc in docs_by_source.get(file.relative, []):
@@ -214,7 +232,8 @@ class IndexStore:
                         passages.append(previous.passages[row])
                         sources.append(("old", row))
                 continue
-            for doc in read_document_file(file, report, max_file_bytes=self._max_file_bytes):
+            for article in next(read):
+                doc = article.document
                 documents.append(doc)
                 # A changed file may still hold articles already indexed (a feed that gained
                 # items, a JSONL file appended to): an article identical to the indexed one
@@ -224,7 +243,7 @@ class IndexStore:
                         passages.append(previous.passages[row])
                         sources.append(("old", row))
                     continue
-                for passage in chunker.passages(doc):
+                for passage in article.passages():
                     passages.append(passage)
                     sources.append(("new", len(fresh)))
                     fresh.append(passage)
@@ -238,7 +257,7 @@ class IndexStore:
                 f"corpus folder {str(corpus)!r} holds no readable article ({', '.join(SUFFIXES)})"
             )
 
-        new_vectors, new_analyses = self._encode_and_analyze(fresh)
+        new_vectors, new_analyses = executor.encode(fresh)
         old_units: dict[int, np.ndarray] = {}
         if previous is not None and reuse:
             stored = previous.vectors.vectors()

@@ -1,0 +1,129 @@
+"""The part of an index build that grows with the corpus, behind one small interface.
+
+Two parts of a build grow with the corpus: reading and splitting the files that changed, and
+encoding and analysing the passages that are new. :class:`~qa.index.store.IndexStore` hands
+both to a :class:`BuildExecutor` and keeps everything else (what to reuse from the previous
+generation, the order of rows, writing the generation) to itself, so every executor writes
+the same index. :class:`InProcessExecutor` does the work in this process and is what a store
+uses when given none; :mod:`qa.index.distributed` runs the same code in Ray tasks.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from qa.ingest.loader import CorpusFile, LoadReport, read_document_file
+from qa.ingest.passages import Chunker
+from qa.types import Document, Passage
+
+# Vectors of one passage's units and its reader analysis, as IndexStore._encode_and_analyze
+# returns them for a list of passages.
+Encoded = tuple[list[np.ndarray], list[bytes]]
+
+
+@dataclass(frozen=True)
+class ReadArticle:
+    """One article read from a changed corpus file, with its passages on demand.
+
+    Attributes:
+        document: The article.
+        passages: Splits it into passages. The store calls it only for an article that is
+            not already indexed unchanged, so an article that survives in an edited file
+            (a JSONL file appended to) is never split again by the in-process executor.
+
+    Example:
+        >>> doc = Document(id="a.txt", title="T", text="T\\nBody.", source="a.txt")
+        >>> ReadArticle(doc, list).passages()
+        []
+    """
+
+    document: Document
+    passages: Callable[[], list[Passage]]
+
+
+class BuildExecutor(Protocol):
+    """Runs the part of an index build that grows with the corpus.
+
+    Both methods return results in the order of their input; the store relies on it to lay out
+    rows exactly as the in-process build does.
+    """
+
+    def read(self, files: Sequence[CorpusFile], report: LoadReport) -> Iterable[list[ReadArticle]]:
+        """The articles of each file, one list per file in order; skipped files go to ``report``.
+
+        Example:
+            >>> [[a.document.id for a in articles]                      # doctest: +SKIP
+            ...  for articles in executor.read(scan_corpus(Path("seeds")), LoadReport())]
+            [['000_3d563be10761cfd0.txt']]
+        """
+        ...
+
+    def encode(self, passages: Sequence[Passage]) -> Encoded:
+        """Per passage, the vectors of its units (see ``store._units``) and its analysis blob.
+
+        Example:
+            >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
+            >>> len(vectors) == len(analyses) == len(passages)           # doctest: +SKIP
+            True
+        """
+        ...
+
+
+class InProcessExecutor:
+    """The build's work done in this process: the default, and what each Ray task runs.
+
+    Args:
+        chunker: Splits articles into passages.
+        encode: Encodes and analyses passages (the store's own step, so that any executor
+            encodes exactly as the local build does).
+        max_file_bytes: Larger files are skipped.
+
+    Example:
+        >>> from embeddings.hashing import HashingEncoder
+        >>> chunker = Chunker(HashingEncoder().token_offsets, 254, 64)
+        >>> executor = InProcessExecutor(chunker, lambda passages: ([], []))
+        >>> from pathlib import Path
+        >>> from qa.ingest.loader import scan_corpus
+        >>> articles = next(iter(executor.read(scan_corpus(Path("seeds")), LoadReport())))
+        >>> len(articles[0].passages()) > 1
+        True
+    """
+
+    def __init__(
+        self,
+        chunker: Chunker,
+        encode: Callable[[list[Passage]], Encoded],
+        *,
+        max_file_bytes: int = 20_000_000,
+    ) -> None:
+        self._chunker = chunker
+        self._encode = encode
+        self._max_file_bytes = max_file_bytes
+
+    def read(self, files: Sequence[CorpusFile], report: LoadReport) -> Iterator[list[ReadArticle]]:
+        """The articles of each file, read one file at a time as the caller asks for them.
+
+        Example:
+            >>> executor.read(files, LoadReport())                      # doctest: +SKIP
+        """
+        for file in files:
+            yield [
+                ReadArticle(doc, functools.partial(self._chunker.passages, doc))
+                for doc in read_document_file(file, report, max_file_bytes=self._max_file_bytes)
+            ]
+
+    def encode(self, passages: Sequence[Passage]) -> Encoded:
+        """Vectors and analyses of ``passages``, with the store's progress bar.
+
+        Example:
+            >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
+        """
+        return self._encode(list(passages))
+
+
+__all__ = ["BuildExecutor", "Encoded", "InProcessExecutor", "ReadArticle"]
