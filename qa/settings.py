@@ -84,8 +84,12 @@ class Settings(BaseModel):
         show_progress: Show a progress bar while indexing.
         threads: Threads torch and FAISS may use; None uses one for questions (more only
             contend with other processes on a busy machine) and every core for index builds.
-        vector_backend: The vector index: ``"faiss-flat"`` (exact search with FAISS, the
-            default), ``"numpy-flat"`` (exact, NumPy only), or one registered with
+        vector_backend: The vector index: ``"auto"`` (the default: exact FAISS search below
+            100,000 vectors, some 25,000 to 40,000 passages, and an IVF index over 8-bit
+            vectors from there on; see :func:`qa.retrieve.vector.choose_vector_backend`),
+            ``"faiss-flat"`` (exact search with FAISS), ``"faiss-ivf-sq8"`` or
+            ``"faiss-hnsw"`` (approximate), ``"numpy-flat"`` (exact, NumPy only), or one
+            registered with
             :func:`qa.retrieve.vector.register_vector_backend`.
 
     Example:
@@ -127,7 +131,7 @@ class Settings(BaseModel):
     max_file_bytes: int = Field(default=20_000_000, ge=1)
     batch_size: int = Field(default=32, ge=1, le=1024)
     show_progress: bool = True
-    vector_backend: str = "faiss-flat"
+    vector_backend: str = "auto"
     threads: int | None = Field(default=None, ge=1, le=256)
 
     @field_validator("reader", "vector_backend")

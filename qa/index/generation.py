@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from qa.retrieve.vector import VectorIndex, vector_backend
+from qa.retrieve.lexical import Bm25Index
+from qa.retrieve.vector import AUTO, VectorIndex, vector_backend
 from qa.types import Document, Passage
 from qa.words import article_words
 
@@ -61,6 +62,12 @@ class Manifest(BaseModel):
     # be chosen were all FAISS flat ones).
     vector_backend: str = "faiss-flat"
     vectors_file: str = "dense.faiss"
+    # The ``vector_backend`` setting it was built for: a backend's name, or "auto", which
+    # chose ``vector_backend`` by the number of vectors (empty in indexes from before "auto").
+    vector_setting: str = ""
+    # BM25 over the passages (lexical_text), saved so opening an index need not re-tokenise
+    # the corpus; empty in indexes from before it was saved, which build it when opened.
+    lexical_file: str = ""
 
     def same_recipe(self, other: Manifest) -> bool:
         """True when passages, vectors and analyses of one can be reused in the other."""
@@ -71,8 +78,23 @@ class Manifest(BaseModel):
             and self.reader == other.reader
             and self.window_tokens == other.window_tokens
             and self.window_overlap == other.window_overlap
-            and self.vector_backend == other.vector_backend
+            and _settings_agree(self, other)
         )
+
+
+def _settings_agree(one: Manifest, other: Manifest) -> bool:
+    """Whether two manifests were built for the same ``vector_backend`` setting.
+
+    An index from before "auto" existed records only its backend; one written by FAISS flat
+    is what "auto" would have written for a small corpus, so switching the default to "auto"
+    does not re-encode such an index (its next update chooses by size).
+    """
+    mine = one.vector_setting or one.vector_backend
+    theirs = other.vector_setting or other.vector_backend
+    if mine == theirs:
+        return True
+    legacy_flat = {m.vector_backend for m in (one, other) if not m.vector_setting} == {"faiss-flat"}
+    return legacy_flat and AUTO in (mine, theirs)
 
 
 def corpus_fingerprint(files: dict[str, str]) -> str:
@@ -98,6 +120,7 @@ class LoadedIndex:
             f"file:{folder / 'store.sqlite'}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
+        self._lexical: Bm25Index | None = None
         self.documents: dict[str, Document] = {}
         for doc_id, title, text, source, date, url, author in self._db.execute(
             "SELECT id, title, text, source, date, url, author FROM documents ORDER BY id"
@@ -144,6 +167,31 @@ class LoadedIndex:
         ):
             raise ValueError("a vector points at a passage that does not exist")
 
+    def lexical(self) -> Bm25Index:
+        """BM25 over the passages (:func:`lexical_text`), read from the generation, or built
+        and kept on first use where the generation has none saved.
+
+        Reading maps the saved arrays from disk; building tokenises every passage (about 5 s
+        for 100,000 passages on one core), which is what made opening a large index slow.
+
+        Raises:
+            ValueError: When the saved file is damaged.
+
+        Example:
+            >>> index.lexical().search(["GSOMIA expiry"], 3)                 # doctest: +SKIP
+        """
+        with self._lock:
+            if self._lexical is None:
+                if self.manifest.lexical_file:
+                    self._lexical = Bm25Index.load(self.folder / self.manifest.lexical_file)
+                else:
+                    self._lexical = Bm25Index([lexical_text(p) for p in self.passages])
+                if len(self._lexical) != len(self.passages):
+                    raise ValueError(
+                        f"BM25 index of {len(self._lexical)} rows for {len(self.passages)} passages"
+                    )
+            return self._lexical
+
     def analyses(self, rows: Sequence[int]) -> list[bytes]:
         """The reader's stored analyses of the given passage rows."""
         if not rows:
@@ -176,6 +224,30 @@ class LoadedIndex:
         """Release the database handle."""
         with self._lock:
             self._db.close()
+
+
+def vectors_file_for(backend: str) -> str:
+    """The file name a backend's vectors get in a generation.
+
+    FAISS flat keeps the name it had before backends could be chosen, so indexes written
+    before and after are laid out alike.
+
+    Example:
+        >>> vectors_file_for("faiss-flat"), vectors_file_for("faiss-ivf-sq8")
+        ('dense.faiss', 'dense.faiss-ivf-sq8')
+    """
+    return "dense.faiss" if backend == "faiss-flat" else f"dense.{backend}"
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes of a passage: its title and text, as the dense side embeds them.
+
+    Example:
+        >>> lexical_text(Passage(id="a#0", document_id="a", title="T", text="Hi.", start=0,
+        ...                      end=3, ordinal=0))
+        'T. Hi.'
+    """
+    return f"{passage.title}. {passage.text}"
 
 
 def sha256_file(path: Path) -> str:

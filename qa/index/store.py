@@ -319,6 +319,8 @@ class IndexStore:
         return vectors, analyses
 
     def _recipe(self) -> Manifest:
+        from qa.index.generation import vectors_file_for
+
         return Manifest(
             format_version=FORMAT_VERSION,
             encoder=self._encoder.name,
@@ -333,13 +335,9 @@ class IndexStore:
             checksums={},
             built_at="",
             vector_backend=self._vector_backend,
-            # FAISS's file keeps its old name, so indexes written before backends existed
-            # and after are laid out alike.
-            vectors_file=(
-                "dense.faiss"
-                if self._vector_backend == "faiss-flat"
-                else f"dense.{self._vector_backend}"
-            ),
+            vectors_file=vectors_file_for(self._vector_backend),
+            # The setting as given; "auto" becomes a backend when the vectors are written.
+            vector_setting=self._vector_backend,
         )
 
     def _write_generation(
@@ -387,11 +385,27 @@ class IndexStore:
                     [(row, sqlite3.Binary(data)) for row, data in enumerate(analyses)],
                 )
                 db.commit()
+            from qa.index.generation import lexical_text, vectors_file_for
+            from qa.retrieve.lexical import Bm25Index
+            from qa.retrieve.vector import choose_vector_backend
+
             flat = np.vstack(vectors)
-            recipe = self._recipe()
+            # "auto" picks exact or approximate search by the number of vectors; the manifest
+            # records the backend chosen, so the generation opens with the right reader.
+            backend = choose_vector_backend(self._vector_backend, len(flat))
+            recipe = self._recipe().model_copy(
+                update={
+                    "vector_backend": backend,
+                    "vectors_file": vectors_file_for(backend),
+                    "lexical_file": "lexical.bm25",
+                }
+            )
             index = vector_backend(recipe.vector_backend)(flat.shape[1])
             index.add(flat)
             index.save(partial / recipe.vectors_file)
+            # BM25 is saved too: opening a large index then maps it instead of re-tokenising
+            # every passage (seconds at 100,000 passages).
+            Bm25Index([lexical_text(p) for p in passages]).save(partial / recipe.lexical_file)
             manifest = recipe.model_copy(
                 update={
                     "dim": int(flat.shape[1]),
@@ -401,7 +415,7 @@ class IndexStore:
                     "passages": len(passages),
                     "checksums": {
                         name: sha256_file(partial / name)
-                        for name in ("store.sqlite", recipe.vectors_file)
+                        for name in ("store.sqlite", recipe.vectors_file, recipe.lexical_file)
                     },
                     "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 }

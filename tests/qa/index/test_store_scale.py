@@ -1,0 +1,129 @@
+"""What a generation records and saves for large corpora: the vector backend "auto" chose,
+exact vectors carried through updates, and BM25 saved beside the vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import HashingEncoder
+from qa.index import IndexStore, LoadedIndex
+from qa.index.generation import lexical_text
+from qa.read.typed import TypedReader
+from qa.retrieve import vector
+from qa.retrieve.lexical import Bm25Index
+
+
+def _store(folder: Path, backend: str = "auto") -> IndexStore:
+    encoder = HashingEncoder()
+    return IndexStore(
+        folder, encoder, TypedReader(encoder), show_progress=False, vector_backend=backend
+    )
+
+
+def _write(corpus: Path, name: str, body: str) -> None:
+    corpus.mkdir(exist_ok=True)
+    (corpus / name).write_text(f"Title of {name}\n{body}\n", encoding="utf-8")
+
+
+def _by_passage(index: LoadedIndex) -> dict[str, np.ndarray]:
+    vectors = index.vectors.vectors()
+    return {p.id: vectors[index.unit_passage == row] for row, p in enumerate(index.passages)}
+
+
+def test_auto_writes_flat_for_a_small_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    _write(corpus, "a.txt", "Alpha one. Alpha two.\nAlpha three.")
+    index, _ = _store(tmp_path / "ix").open(corpus)
+    assert index.manifest.vector_backend == "faiss-flat"
+    assert index.manifest.vector_setting == "auto"
+    assert (index.folder / "dense.faiss").is_file()
+    assert isinstance(index.vectors, vector.FaissFlatIndex)
+    index.close()
+
+
+def test_auto_follows_the_size_and_updates_keep_the_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector, "AUTO_EXACT_BELOW", 6)
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one. Alpha two.\nAlpha three.")  # 3 vectors
+    index, _ = _store(ix).open(corpus)
+    assert index.manifest.vector_backend == "faiss-flat"
+    first = _by_passage(index)
+    index.close()
+
+    # Past the threshold: the next generation is approximate, and says so.
+    _write(corpus, "b.txt", "Beta one. Beta two.\nBeta three.\nBeta four.")
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "updated" and stats.new_passages == 3
+    assert index.manifest.vector_backend == "faiss-ivf-sq8"
+    assert index.manifest.vectors_file == "dense.faiss-ivf-sq8"
+    assert isinstance(index.vectors, vector.FaissIvfSq8Index)
+    second = _by_passage(index)
+    for pid, rows in first.items():  # carried over, rounded once to float16
+        assert np.abs(second[pid] - rows).max() < 1e-3
+    index.close()
+
+    # Opened again with the same setting it is reused, not rebuilt.
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "reused" and index.manifest.vector_backend == "faiss-ivf-sq8"
+    index.close()
+
+    # Another update carries the vectors over exactly: no drift from update to update.
+    _write(corpus, "c.txt", "Gamma one.")
+    index, stats = _store(ix).open(corpus)
+    assert stats.action == "updated" and stats.new_passages == 1
+    third = _by_passage(index)
+    assert all(np.array_equal(third[pid], rows) for pid, rows in second.items())
+    index.close()
+
+    # Back under the threshold: flat again, same vectors.
+    (corpus / "b.txt").unlink()
+    (corpus / "c.txt").unlink()
+    index, stats = _store(ix).open(corpus)
+    assert index.manifest.vector_backend == "faiss-flat"
+    assert all(np.array_equal(_by_passage(index)[pid], second[pid]) for pid in first)
+    index.close()
+
+
+def test_an_index_from_before_auto_is_reused_by_auto(tmp_path: Path) -> None:
+    corpus, ix = tmp_path / "c", tmp_path / "ix"
+    _write(corpus, "a.txt", "Alpha one.\nAlpha two.")
+    index, _ = _store(ix, "faiss-flat").open(corpus)
+    manifest_path = index.folder / "manifest.json"
+    index.close()
+    # As written before the setting and BM25 were recorded.
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["vector_setting"], manifest["lexical_file"]
+    manifest["checksums"].pop("lexical.bm25")
+    manifest_path.write_text(json.dumps(manifest))
+
+    index, stats = _store(ix, "auto").open(corpus)
+    assert stats.action == "reused"
+    # No BM25 saved with it: built from the passages when first asked for.
+    assert len(index.lexical()) == 2
+    index.close()
+    # Another explicit backend still rebuilds.
+    index, stats = _store(ix, "numpy-flat").open(corpus)
+    assert stats.action == "built"
+    index.close()
+
+
+def test_bm25_is_saved_with_the_generation_and_searches_as_if_built(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    _write(corpus, "a.txt", "The dam opened on the river.\nThe bridge was shut to lorries.")
+    _write(corpus, "b.txt", "The mayor resigned after a vote.")
+    index, _ = _store(tmp_path / "ix").open(corpus)
+    assert index.manifest.lexical_file == "lexical.bm25"
+    assert "lexical.bm25" in index.manifest.checksums
+    saved = index.lexical()
+    assert index.lexical() is saved  # read once
+    built = Bm25Index([lexical_text(p) for p in index.passages])
+    queries = ["bridge lorries", "mayor vote", "title of a.txt"]
+    for mine, fresh in zip(saved.search(queries, 3), built.search(queries, 3), strict=True):
+        assert np.array_equal(mine, fresh)
+    index.close()
