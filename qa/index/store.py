@@ -261,8 +261,13 @@ class IndexStore:
         old_units: dict[int, np.ndarray] = {}
         if previous is not None and reuse:
             stored = previous.vectors.vectors()
+            # Group vector rows by their passage once (a mask per passage would scan every
+            # vector for each of them: hours at 100,000 passages).
+            order = np.argsort(previous.unit_passage, kind="stable")
+            owners = previous.unit_passage[order]
+            bounds = np.searchsorted(owners, np.arange(len(previous.passages) + 1))
             for row in {row for kind, row in sources if kind == "old"}:
-                old_units[row] = stored[previous.unit_passage == row]
+                old_units[row] = stored[order[bounds[row] : bounds[row + 1]]]
         vectors: list[np.ndarray] = []
         old_rows = [row for kind, row in sources if kind == "old"]
         old_analyses = (
