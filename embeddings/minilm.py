@@ -1,12 +1,23 @@
-"""all-MiniLM-L6-v2 through sentence-transformers, loaded from the locally installed wheel."""
+"""all-MiniLM-L6-v2, loaded from the locally installed wheel, never from the network.
+
+The packaged model is a sentence-transformers pipeline of three modules (``modules.json``):
+BERT, mean pooling over the attention mask, L2 normalisation. Importing sentence-transformers
+(and the ``transformers`` model classes under it) takes several seconds, most of a one-off
+``qa ask``; so a folder whose pipeline is exactly that one is run directly, with the
+``tokenizers`` library and the plain-PyTorch BERT of :mod:`embeddings.bert`. The vectors are
+sentence-transformers' own to float rounding (a test compares the two), so indexes built by
+either are the same index. Any other sentence-transformers folder goes through
+sentence-transformers itself.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,6 +41,10 @@ def packaged_model_path() -> Path:
 class SentenceTransformerEncoder:
     """A sentence-transformers model that is loaded on first use, never from the network.
 
+    The name is kept from when sentence-transformers always ran it: the packaged MiniLM, and
+    any folder of the same shape, now runs without it (see the module's notes), with the
+    same vectors and the same ``name``, so indexes built before are reused.
+
     Args:
         model_path: Local model folder; None takes the packaged all-MiniLM-L6-v2.
         name: Name recorded in index manifests; defaults to the folder's model name.
@@ -49,49 +64,208 @@ class SentenceTransformerEncoder:
         )
         self.dim = 384
         self.max_tokens = 254
-        self._model: Any = None
+        self._model: _Runtime | None = None
         self._lock = threading.Lock()
 
-    @property
-    def model(self) -> Any:
-        """The loaded SentenceTransformer (loaded once, thread-safely)."""
+    def _runtime(self) -> _Runtime:
+        """The loaded model (loaded once, thread-safely)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    # Never reach for a model hub: the weights are on disk or the load fails.
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    from sentence_transformers import SentenceTransformer
-                    from transformers.utils import logging as hf_logging
-
-                    # A progress bar for loading 100 local tensors is noise in a CLI answer.
-                    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
-                    path = self._path if self._path is not None else packaged_model_path()
-                    model = SentenceTransformer(str(path), device="cpu")
-                    dim = model.get_embedding_dimension()
-                    self.dim = int(dim) if dim is not None else self.dim
+                    path = Path(self._path) if self._path is not None else packaged_model_path()
+                    runtime: _Runtime | None = _PooledBert.load(path)
+                    if runtime is None:
+                        runtime = _SentenceTransformers(path)
+                    self.dim = runtime.dim
                     # Two special tokens ([CLS], [SEP]) take part of the model's window.
-                    self.max_tokens = int(model.max_seq_length or 256) - 2
-                    self._model = model
+                    self.max_tokens = runtime.max_seq_length - 2
+                    self._model = runtime
         return self._model
 
+    @property
+    def backend(self) -> str:
+        """What runs the model: ``"bert"`` (direct) or ``"sentence-transformers"``; loads it.
+
+        Example:
+            >>> SentenceTransformerEncoder().backend
+            'bert'
+        """
+        return self._runtime().backend
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:
-        """Encode texts into unit vectors (cosine similarity = inner product)."""
+        """Encode texts into unit vectors (cosine similarity = inner product).
+
+        Example:
+            >>> vectors = SentenceTransformerEncoder().encode(["GSOMIA", "Seoul"])
+            >>> round(float(vectors[0] @ vectors[0]), 4)
+            1.0
+        """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
+        vectors = self._runtime().encode(list(texts), batch_size)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        """Word-piece offsets from the model's own tokenizer.
+
+        Example:
+            >>> SentenceTransformerEncoder().token_offsets("GSOMIA ends")
+            [(0, 2), (2, 5), (5, 6), (7, 11)]
+        """
+        return self._runtime().token_offsets(text)
+
+
+class _Runtime(Protocol):
+    backend: str
+    dim: int
+    max_seq_length: int
+
+    def encode(self, texts: list[str], batch_size: int) -> Vectors: ...
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]: ...
+
+
+class _PooledBert:
+    """BERT + mean pooling + L2 normalisation, without sentence-transformers.
+
+    Does what sentence-transformers does for such a folder: tokenize with the folder's
+    ``tokenizer.json``, cut each text to ``max_seq_length`` tokens, average the last hidden
+    states over the attention mask, and scale to unit length.
+    """
+
+    backend = "bert"
+
+    def __init__(self, path: Path, max_seq_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        from embeddings.bert import load_bert
+
+        self._body = load_bert(path)
+        self.dim = self._body.config.hidden_size
+        self.max_seq_length = max_seq_length
+        # Two tokenizers: the one that encodes truncates as sentence-transformers does; the one
+        # that measures paragraphs for windowing must see every token.
+        self._plain = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._plain.no_truncation()
+        self._plain.no_padding()
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_seq_length)
+
+    @classmethod
+    def load(cls, path: Path) -> _PooledBert | None:
+        """The folder's model, or None when its pipeline is not BERT + mean pooling."""
+        max_seq_length = _pooled_bert_length(path)
+        return None if max_seq_length is None else cls(path, max_seq_length)
+
+    def encode(self, texts: list[str], batch_size: int) -> Vectors:
+        import torch
+        from torch.nn import functional as F
+
+        encodings = self._tokenizer.encode_batch(texts)
+        # Longest first, as sentence-transformers batches, so a batch holds little padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        with torch.inference_mode():
+            for at in range(0, len(order), batch_size):
+                rows = order[at : at + batch_size]
+                width = max(len(encodings[i].ids) for i in rows)
+                ids = np.zeros((len(rows), width), dtype=np.int64)
+                mask = np.zeros_like(ids)
+                for r, i in enumerate(rows):
+                    ids[r, : len(encodings[i].ids)] = encodings[i].ids
+                    mask[r, : len(encodings[i].ids)] = 1
+                input_ids, attention = torch.from_numpy(ids), torch.from_numpy(mask)
+                hidden = self._body(input_ids, attention, torch.zeros_like(input_ids))
+                weights = attention.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+                out[rows] = F.normalize(pooled, p=2, dim=1).numpy()
+        return out
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        encoding = self._plain.encode(text, add_special_tokens=False)
+        return [(int(s), int(e)) for s, e in encoding.offsets if e > s]
+
+
+# The sentence-transformers modules of a folder that _PooledBert runs exactly (it normalises
+# whether or not the folder asks to: the encoder's vectors are always unit length).
+_PIPELINE = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling"]
+_NORMALIZE_MODULE = "sentence_transformers.models.Normalize"
+
+
+def _pooled_bert_length(path: Path) -> int | None:
+    """``max_seq_length`` of a folder whose pipeline is BERT, mean pooling and (optionally)
+    normalisation, with nothing else that changes the vectors; None for any other folder."""
+    from embeddings.bert import bert_config
+
+    def read(name: str) -> Any:
+        file = path / name
+        return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
+
+    modules = read("modules.json")
+    if not isinstance(modules, list) or len(modules) not in (2, 3):
+        return None
+    kinds = [m.get("type") for m in modules]
+    if kinds not in (_PIPELINE, [*_PIPELINE, _NORMALIZE_MODULE]):
+        return None
+    if modules[0].get("path") not in ("", "."):
+        return None
+    pooling = read(f"{modules[1].get('path', '')}/config.json") or {}
+    modes = {k: v for k, v in pooling.items() if k.startswith("pooling_mode_")}
+    if modes.get("pooling_mode_mean_tokens") is not True or any(
+        v for k, v in modes.items() if k != "pooling_mode_mean_tokens"
+    ):
+        return None
+    bert = read("sentence_bert_config.json") or {}
+    # A prompt prepended to every text, or lower-casing done by sentence-transformers itself,
+    # would make other vectors.
+    settings = read("config_sentence_transformers.json") or {}
+    if bert.get("do_lower_case") or settings.get("default_prompt_name"):
+        return None
+    config = bert_config(path)
+    if (
+        config is None
+        or not (path / "tokenizer.json").is_file()
+        or not (path / "model.safetensors").is_file()
+    ):
+        return None
+    length = bert.get("max_seq_length")
+    if not isinstance(length, int) or length < 3:
+        return None
+    return min(length, config.max_position_embeddings)
+
+
+class _SentenceTransformers:
+    """Any other sentence-transformers folder, run by sentence-transformers."""
+
+    backend = "sentence-transformers"
+
+    def __init__(self, path: Path) -> None:
+        # Never reach for a model hub: the weights are on disk or the load fails.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        # A progress bar for loading 100 local tensors is noise in a CLI answer.
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        self._model = SentenceTransformer(str(path), device="cpu")
+        dim = self._model.get_embedding_dimension()
+        self.dim = int(dim) if dim is not None else 384
+        self.max_seq_length = int(self._model.max_seq_length or 256)
+
+    def encode(self, texts: list[str], batch_size: int) -> Vectors:
+        vectors = self._model.encode(
+            texts,
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return np.asarray(vectors, dtype=np.float32)
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
-        """Word-piece offsets from the model's own tokenizer."""
-        encoded = self.model.tokenizer(
+        encoded = self._model.tokenizer(
             text,
             add_special_tokens=False,
             return_offsets_mapping=True,

@@ -1,0 +1,128 @@
+"""The MiniLM encoder run without sentence-transformers gives sentence-transformers' vectors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings.bert import bert_config
+from embeddings.minilm import (
+    MINILM_NAME,
+    SentenceTransformerEncoder,
+    _pooled_bert_length,
+    _SentenceTransformers,
+    packaged_model_path,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_TEXT = next(p for p in sorted((ROOT / "seeds").iterdir()) if p.suffix == ".txt").read_text(
+    encoding="utf-8"
+)
+TEXTS = [
+    "When does GSOMIA expire?",
+    "",
+    "   spaces\taround\n and inside   ",
+    "Café naïve résumé — “quotes”, 東京 and 😀 in one line",
+    SEED_TEXT,  # hundreds of word pieces: cut at the model's 256-token window
+    "a",
+]
+
+
+def _small_copy(tmp_path: Path, edits: dict[str, object]) -> Path:
+    """The packaged model in a new folder (large files linked) with settings changed; each
+    edit is ``"file:key": value`` (a list index for ``modules.json``)."""
+    source = packaged_model_path()
+    target = tmp_path / "model"
+    target.mkdir()
+    for name in ("modules.json", "config.json", "sentence_bert_config.json"):
+        shutil.copy(source / name, target / name)
+    (target / "1_Pooling").mkdir()
+    shutil.copy(source / "1_Pooling" / "config.json", target / "1_Pooling" / "config.json")
+    for name in ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"):
+        (target / name).symlink_to(source / name)
+    for edit, value in edits.items():
+        file, key = edit.split(":")
+        data = json.loads((target / file).read_text(encoding="utf-8"))
+        if isinstance(data, list):
+            data[int(key)] = value
+        else:
+            data[key] = value
+        (target / file).write_text(json.dumps(data), encoding="utf-8")
+    return target
+
+
+def test_the_packaged_folder_is_run_directly() -> None:
+    assert _pooled_bert_length(packaged_model_path()) == 256
+    assert SentenceTransformerEncoder().name == MINILM_NAME  # existing indexes stay valid
+
+
+@pytest.mark.parametrize(
+    ("edit", "value"),
+    [
+        ("1_Pooling/config.json:pooling_mode_cls_token", True),
+        ("1_Pooling/config.json:pooling_mode_mean_tokens", False),
+        ("config.json:model_type", "roberta"),
+        ("config.json:hidden_act", "gelu_new"),
+        ("sentence_bert_config.json:do_lower_case", True),
+        ("modules.json:2", {"idx": 2, "name": "2", "path": "2_Dense", "type": "x.Dense"}),
+    ],
+)
+def test_any_other_pipeline_is_left_to_sentence_transformers(
+    tmp_path: Path, edit: str, value: object
+) -> None:
+    assert _pooled_bert_length(_small_copy(tmp_path, {edit: value})) is None
+
+
+def test_bert_config_refuses_a_folder_without_one(tmp_path: Path) -> None:
+    assert bert_config(tmp_path) is None
+
+
+@pytest.mark.integration
+def test_vectors_and_offsets_match_sentence_transformers() -> None:
+    encoder = SentenceTransformerEncoder()
+    reference = _SentenceTransformers(packaged_model_path())
+    direct = encoder.encode(TEXTS, batch_size=4)  # two batches, each padded
+    expected = reference.encode(TEXTS, 32)
+    assert encoder.backend == "bert"
+    assert direct.shape == expected.shape == (len(TEXTS), 384)
+    assert np.abs(direct - expected).max() < 1e-5
+    one_by_one = np.stack([encoder.encode([text])[0] for text in TEXTS])
+    assert np.abs(one_by_one - expected).max() < 1e-5
+    assert (encoder.dim, encoder.max_tokens) == (reference.dim, reference.max_seq_length - 2)
+    for text in TEXTS:
+        assert encoder.token_offsets(text) == reference.token_offsets(text)
+    assert len(encoder.token_offsets(SEED_TEXT)) > 256
+
+
+@pytest.mark.integration
+def test_another_pipeline_goes_through_sentence_transformers(tmp_path: Path) -> None:
+    pooling = "1_Pooling/config.json"
+    folder = _small_copy(
+        tmp_path,
+        {f"{pooling}:pooling_mode_cls_token": True, f"{pooling}:pooling_mode_mean_tokens": False},
+    )
+    encoder = SentenceTransformerEncoder(folder)
+    assert encoder.name == "local:model"
+    assert encoder.encode(["GSOMIA"]).shape == (1, 384)
+    assert encoder.backend == "sentence-transformers"
+
+
+@pytest.mark.integration
+def test_encoding_a_question_imports_neither_sentence_transformers_nor_transformers() -> None:
+    # What a fresh `qa ask` pays for: these two imports took most of its time.
+    code = (
+        "import sys\n"
+        "from embeddings.minilm import SentenceTransformerEncoder\n"
+        "SentenceTransformerEncoder().encode(['When does GSOMIA expire?'])\n"
+        "print(sorted(m for m in ('sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
