@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -123,6 +123,13 @@ class SpanModelOutput:
         return [(s, e, v) for (s, e), v in ranked]
 
 
+class _Tokenizers(NamedTuple):
+    """The base model's tokenizer twice: as it is, and cutting pairs into windows."""
+
+    plain: Any
+    windows: Any
+
+
 class SpanModel:
     """The fine-tuned MiniLM span model: start and end logits for (question, passage) pairs.
 
@@ -166,14 +173,22 @@ class SpanModel:
     def _build(self) -> tuple[Any, Any, Any]:
         import torch
         from safetensors.torch import load_file
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from tokenizers import Tokenizer
 
-        # A bar for loading local tensors is noise in a CLI answer (and runs into it).
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        base = str(packaged_model_path())
-        tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-        encoder = AutoModel.from_pretrained(base, local_files_only=True)
+        from embeddings.bert import load_bert
+
+        # The tokenizers library and embeddings.bert instead of transformers' AutoTokenizer and
+        # AutoModel: the same tokens and the same arithmetic, without the seconds transformers
+        # takes to import its model machinery in a fresh process.
+        base = packaged_model_path()
+        plain = Tokenizer.from_file(str(base / "tokenizer.json"))
+        plain.no_truncation()
+        plain.no_padding()
+        windows = Tokenizer.from_file(str(base / "tokenizer.json"))
+        windows.no_padding()
+        windows.enable_truncation(self.max_length, stride=self.stride, strategy="only_second")
+        tokenizer = _Tokenizers(plain, windows)
+        encoder = load_bert(base)
         state: dict[str, Any] = {}
         for path in sorted(self.weights_dir.glob("*.safetensors")):
             state.update(load_file(str(path)))
@@ -184,8 +199,13 @@ class SpanModel:
         head = torch.nn.Linear(encoder.config.hidden_size, 2)
         head.weight.data = state.pop("qa_outputs.weight").float()
         head.bias.data = state.pop("qa_outputs.bias").float()
-        own = {k.removeprefix("encoder."): v.float() for k, v in state.items()}
-        missing, unexpected = encoder.load_state_dict(own, strict=False)
+        # The body has no pooler; the fine-tuned one was never used.
+        own = {
+            k.removeprefix("encoder."): v.float()
+            for k, v in state.items()
+            if not k.startswith("encoder.pooler.")
+        }
+        missing, unexpected = encoder.load_state_dict(own, strict=False, assign=True)
         if unexpected or any(k != "embeddings.word_embeddings.weight" for k in missing):
             raise ValueError(f"span-reader weights do not fit the base model: {unexpected}")
         encoder.eval()
@@ -205,8 +225,7 @@ class SpanModel:
         (with a Rust panic, not an exception); a question that long is mostly noise to the
         span model anyway, as in SQuAD practice (64 word pieces).
         """
-        pieces = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
-        offsets = pieces["offset_mapping"]
+        offsets = tokenizer.plain.encode(question, add_special_tokens=False).offsets
         if len(offsets) <= MAX_QUESTION_TOKENS:
             return question
         return question[: offsets[MAX_QUESTION_TOKENS - 1][1]]
@@ -222,42 +241,29 @@ class SpanModel:
         if not pairs:
             return []
         tokenizer, encoder, head = self._load()
-        enc = tokenizer(
-            [self._short_question(tokenizer, q) for q, _ in pairs],
-            [p for _, p in pairs],
-            truncation="only_second",
-            max_length=self.max_length,
-            stride=self.stride,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-            padding=True,
-            return_tensors="pt",
+        encoded = tokenizer.windows.encode_batch(
+            [(self._short_question(tokenizer, q), p) for q, p in pairs]
         )
+        # A passage longer than one window comes back with the rest as overflowing windows.
+        windows = [(i, w) for i, first in enumerate(encoded) for w in [first, *first.overflowing]]
         # One window per forward pass, without padding: int8 layers scale their input by the
         # range of the whole batch, so a window read beside others (or beside padding) gets
         # other logits than read alone, and an answer would depend on what else was read.
-        lengths = enc["attention_mask"].sum(dim=1).tolist()
         logits = []
         with torch.inference_mode():
-            for i, n in enumerate(lengths):
-                hidden = encoder(
-                    enc["input_ids"][i : i + 1, :n],
-                    enc["attention_mask"][i : i + 1, :n],
-                    enc["token_type_ids"][i : i + 1, :n],
-                )
+            for _, window in windows:
+                hidden = encoder(*_tensors(window))
                 logits.append(head(hidden).float().numpy()[0])
         per_pair: list[list[_Window]] = [[] for _ in pairs]
-        offsets = enc["offset_mapping"].tolist()
-        for i, pair_index in enumerate(enc["overflow_to_sample_mapping"].tolist()):
-            seq = enc.sequence_ids(i)
-            ctx = [k for k, sid in enumerate(seq) if sid == 1]
+        for i, (pair_index, window) in enumerate(windows):
+            ctx = [k for k, sid in enumerate(window.sequence_ids) if sid == 1]
             if not ctx:
                 continue
             per_pair[pair_index].append(
                 _Window(
                     logits[i][:, 0],
                     logits[i][:, 1],
-                    [(int(a), int(b)) for a, b in offsets[i][: lengths[i]]],
+                    [(int(a), int(b)) for a, b in window.offsets],
                     ctx[0],
                     ctx[-1],
                 )
@@ -265,7 +271,18 @@ class SpanModel:
         return [SpanModelOutput(tuple(w)) for w in per_pair]
 
 
-def _traced(encoder: Any, tokenizer: Any) -> Any:
+def _tensors(encoding: Any) -> tuple[Any, Any, Any]:
+    """A tokenizers ``Encoding`` as a batch of one: (input ids, attention mask, token types)."""
+    import torch
+
+    return (
+        torch.tensor([encoding.ids]),
+        torch.tensor([encoding.attention_mask]),
+        torch.tensor([encoding.type_ids]),
+    )
+
+
+def _traced(encoder: Any, tokenizer: _Tokenizers) -> Any:
     """The encoder as a function of (input ids, attention mask, token types) to its last hidden
     states, traced with TorchScript when possible.
 
@@ -283,11 +300,10 @@ def _traced(encoder: Any, tokenizer: Any) -> Any:
             self.encoder = encoder
 
         def forward(self, ids: Any, mask: Any, types: Any) -> Any:
-            out = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types)
-            return out.last_hidden_state
+            return self.encoder(ids, mask, types)
 
     eager = _Hidden(encoder).eval()
-    example = tokenizer("When?", "It ends on Saturday.", return_tensors="pt")
+    example = _tensors(tokenizer.plain.encode("When?", "It ends on Saturday."))
     # Tracing reads every attribute of the model, training-only ones too, and transformers
     # warns about an unset training loss when its property is read.
     hf_log = logging.getLogger("transformers.modeling_utils")
@@ -298,7 +314,7 @@ def _traced(encoder: Any, tokenizer: Any) -> Any:
             warnings.simplefilter("ignore")
             return torch.jit.trace(  # type: ignore[no-untyped-call]
                 eager,
-                (example["input_ids"], example["attention_mask"], example["token_type_ids"]),
+                example,
                 check_trace=False,
             )
     except Exception:

@@ -160,36 +160,46 @@ def test_a_window_gets_the_same_logits_whatever_is_read_beside_it() -> None:
 @pytest.mark.parametrize("quantize", [False, True])
 def test_traced_encoder_gives_the_eager_numbers_at_every_length(quantize: bool) -> None:
     import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from tokenizers import Tokenizer
 
+    from embeddings.bert import BertBody, BertConfig
     from embeddings.minilm import packaged_model_path
+    from qa.read.span_model import _tensors, _Tokenizers
 
-    tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
+    plain = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
+    plain.no_padding()
+    windows = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
+    windows.no_padding()
+    windows.enable_truncation(256)
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
+        vocab_size=plain.get_vocab_size(),
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=2,
         intermediate_size=64,
+        max_position_embeddings=512,
+        type_vocab_size=2,
+        layer_norm_eps=1e-12,
     )
-    eager = BertModel(config).eval()
+    # The body is built empty (on the meta device); random weights stand in for a checkpoint.
+    eager = BertBody(config).to_empty(device="cpu").eval()
+    with torch.no_grad():
+        for parameter in eager.parameters():
+            parameter.normal_(0.0, 0.02)
     if quantize:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated, but what SpanModel uses
             eager = torch.ao.quantization.quantize_dynamic(
                 eager, {torch.nn.Linear}, dtype=torch.qint8
             )
-    traced = _traced(eager, tokenizer)
+    traced = _traced(eager, _Tokenizers(plain, windows))
     assert isinstance(traced, torch.jit.ScriptModule)
     # Traced on a ten-token example; read at other lengths, up to a full window.
     for words in (1, 12, 60, 400):
-        enc = tokenizer(
-            "Who spoke?", "word " * words, return_tensors="pt", truncation=True, max_length=256
-        )
-        args = (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+        args = _tensors(windows.encode("Who spoke?", "word " * words))
         with torch.inference_mode():
-            want = eager(*args).last_hidden_state
+            want = eager(*args)
             got = traced(*args)
         assert got.shape == want.shape
         assert torch.equal(got, want)
