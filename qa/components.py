@@ -32,7 +32,9 @@ def make_encoder(settings: Settings) -> Encoder:
         return MemoEncoder(HashingEncoder())
     from embeddings.minilm import SentenceTransformerEncoder
 
-    return MemoEncoder(SentenceTransformerEncoder(settings.model_path))
+    return MemoEncoder(
+        SentenceTransformerEncoder(settings.model_path, precision=settings.encoder_precision)
+    )
 
 
 ReaderFactory = Callable[[Settings, Encoder], Reader]

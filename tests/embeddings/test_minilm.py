@@ -126,3 +126,23 @@ def test_encoding_a_question_imports_neither_sentence_transformers_nor_transform
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.integration
+def test_bfloat16_vectors_stay_within_float_noise_of_float32() -> None:
+    exact = SentenceTransformerEncoder(precision="float32").encode(TEXTS)
+    fast = SentenceTransformerEncoder(precision="bfloat16").encode(TEXTS)
+    assert fast.dtype == np.float32
+    cosines = (exact * fast).sum(axis=1)
+    assert cosines.min() > 0.9995
+    assert not np.array_equal(exact, fast)  # it did compute in another precision
+
+
+def test_precision_is_checked_and_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    import embeddings.minilm as minilm
+
+    with pytest.raises(ValueError, match="precision 'half' is not one of auto, float32"):
+        SentenceTransformerEncoder(precision="half")
+    for native, expected in ((True, "bfloat16"), (False, "float32")):
+        monkeypatch.setattr(minilm, "native_bfloat16", lambda native=native: native)
+        assert SentenceTransformerEncoder(precision="auto").precision == expected

@@ -30,12 +30,18 @@ def _ask_all(assistant: Assistant, path: Path) -> list[tuple[dict, Answer]]:
 
 
 def test_real_model_reproduces_published_similarities(real_assistant: Assistant) -> None:
-    vectors = real_assistant.encoder.encode(
-        ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
-    )
-    sims = vectors @ vectors.T
-    got = [sims[0, 1], sims[0, 2], sims[1, 2]]
-    assert got == pytest.approx([0.6660, 0.1046, 0.1411], abs=5e-5)
+    from embeddings.minilm import SentenceTransformerEncoder
+
+    texts = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    published = [0.6660, 0.1046, 0.1411]
+    # In float32 the model card's figures to four places; the assistant's own encoder may
+    # compute in bfloat16 (Settings.encoder_precision), which moves them by under 0.002.
+    for vectors, tolerance in (
+        (SentenceTransformerEncoder(precision="float32").encode(texts), 5e-5),
+        (real_assistant.encoder.encode(texts), 2e-3),
+    ):
+        sims = vectors @ vectors.T
+        assert [sims[0, 1], sims[0, 2], sims[1, 2]] == pytest.approx(published, abs=tolerance)
 
 
 def test_gsomia_question(real_assistant: Assistant) -> None:
