@@ -89,9 +89,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "seeds")
     parser.add_argument("--limit", type=int, default=400, help="about this many passages")
+    parser.add_argument("--threads", type=int, default=cores(), help="torch threads")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    use_threads(cores())
+    use_threads(args.threads)
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = _subset(args.corpus, args.limit, Path(tmp) / "corpus")
@@ -133,7 +134,7 @@ def main() -> None:
     hits, misses = getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
     memo = f"{hits} of {hits + misses}"
     n = stats.new_passages
-    print(f"{n} passages from {args.corpus.name}/ on {cores()} cores\n")
+    print(f"{n} passages from {args.corpus.name}/, {args.threads} torch threads, {cores()} cores\n")
     print("| | seconds | passages/s | × baseline |")
     print("|---|---:|---:|---:|")
     print(

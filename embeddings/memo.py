@@ -1,16 +1,18 @@
-"""An encoder that remembers the vectors of texts it encoded recently.
+"""An encoder that remembers the vectors of texts it encoded recently, while asked to.
 
 Indexing encodes each sentence of a passage twice: once as a retrieval unit, and again when the
 reader analyses the passage and keeps its sentence vectors. Both ask the same encoder for the
-same strings moments apart, so remembering recent texts halves the sentence work without
-either side knowing about the other.
+same strings moments apart, so remembering recent texts during a build halves the sentence
+work without either side knowing about the other. Outside a build it remembers nothing: a
+question is encoded afresh each time, so timing one measures what a new question costs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,8 +34,10 @@ class MemoEncoder:
     Example:
         >>> from embeddings.hashing import HashingEncoder
         >>> enc = MemoEncoder(HashingEncoder())
-        >>> first = enc.encode(["GSOMIA expires", "Kim met Biegun"])
-        >>> bool((enc.encode(["Kim met Biegun"])[0] == first[1]).all()), enc.hits
+        >>> with enc.remembering():
+        ...     first = enc.encode(["GSOMIA expires", "Kim met Biegun"])
+        ...     again = enc.encode(["Kim met Biegun"])
+        >>> bool((again[0] == first[1]).all()), enc.hits
         (True, 1)
     """
 
@@ -44,6 +48,25 @@ class MemoEncoder:
         self.misses = 0
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
+        self._active = 0  # how many `remembering` blocks are open (builds may overlap)
+
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Remember encoded texts inside the block; forget them all when the last one ends.
+
+        Example:
+            >>> with MemoEncoder(HashingEncoder()).remembering():        # doctest: +SKIP
+            ...     store.open(corpus)
+        """
+        with self._lock:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if not self._active:
+                    self._recent.clear()
 
     # The wrapped encoder learns its dimension and window when its model loads, so these
     # are read through rather than copied.
@@ -86,11 +109,13 @@ class MemoEncoder:
         # the remembered vectors are of no use there.
         return {"inner": self.inner, "capacity": self.capacity}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:  # a worker's copy starts inactive
         self.__init__(state["inner"], state["capacity"])  # type: ignore[misc]
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:
         """Vectors of ``texts``; only texts not seen recently reach the wrapped encoder."""
+        if not self._active:
+            return self.inner.encode(texts, batch_size=batch_size)
         found: dict[str, Vectors] = {}
         with self._lock:
             for text in texts:
@@ -119,4 +144,18 @@ class MemoEncoder:
         return self.inner.token_offsets(text)
 
 
-__all__ = ["MemoEncoder"]
+def remembering(encoder: object) -> contextlib.AbstractContextManager[None]:
+    """``encoder.remembering()`` for a :class:`MemoEncoder`, and a block that does nothing
+    for any other encoder.
+
+    Example:
+        >>> from embeddings.hashing import HashingEncoder
+        >>> with remembering(HashingEncoder()):
+        ...     pass
+    """
+    if isinstance(encoder, MemoEncoder):
+        return encoder.remembering()
+    return contextlib.nullcontext()
+
+
+__all__ = ["MemoEncoder", "remembering"]

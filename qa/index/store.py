@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from embeddings.base import Encoder
+from embeddings.memo import remembering
 from qa.errors import CorpusError, IndexError_
 from qa.index.executor import BuildExecutor, InProcessExecutor
 from qa.index.generation import (
@@ -310,7 +311,8 @@ class IndexStore:
             # warning, the summary) would run into it.
             leave=True,
         )
-        with bar:
+        # The memo serves the analysis the sentence vectors just computed as units.
+        with bar, remembering(self._encoder):
             for first in range(0, len(fresh), self._batch_size):
                 batch = fresh[first : first + self._batch_size]
                 units = [_units(p) for p in batch]

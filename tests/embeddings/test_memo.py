@@ -25,13 +25,26 @@ def test_vectors_equal_the_wrapped_encoders_and_repeats_are_not_encoded_again() 
     inner = CountingEncoder()
     memo = MemoEncoder(inner, capacity=3)
     texts = ["alpha beta", "gamma", "alpha beta", "delta"]
-    assert np.array_equal(memo.encode(texts), HashingEncoder(dim=64).encode(texts))
-    assert inner.seen == ["alpha beta", "gamma", "delta"]  # the repeat within a batch too
-    memo.encode(["gamma", "epsilon"])
-    assert inner.seen[-1:] == ["epsilon"] and (memo.hits, memo.misses) == (2, 4)
-    # Capacity 3: "alpha beta" was the least recently used and is forgotten.
-    memo.encode(["alpha beta"])
-    assert inner.seen[-1] == "alpha beta"
+    with memo.remembering():
+        assert np.array_equal(memo.encode(texts), HashingEncoder(dim=64).encode(texts))
+        assert inner.seen == ["alpha beta", "gamma", "delta"]  # the repeat within a batch too
+        memo.encode(["gamma", "epsilon"])
+        assert inner.seen[-1:] == ["epsilon"] and (memo.hits, memo.misses) == (2, 4)
+        # Capacity 3: "alpha beta" was the least recently used and is forgotten.
+        memo.encode(["alpha beta"])
+        assert inner.seen[-1] == "alpha beta"
+
+
+def test_outside_a_build_nothing_is_remembered() -> None:
+    inner = CountingEncoder()
+    memo = MemoEncoder(inner)
+    with memo.remembering():
+        memo.encode(["kept during the block"])
+    # The block's texts are forgotten, and a question is encoded afresh every time.
+    memo.encode(["kept during the block"])
+    memo.encode(["When?"])
+    memo.encode(["When?"])
+    assert inner.seen == ["kept during the block"] * 2 + ["When?"] * 2
 
 
 def test_it_stands_in_for_the_encoder() -> None:
