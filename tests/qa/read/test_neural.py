@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,7 +15,7 @@ from qa.read.combiner import COMBINED_FEATURES, HAND_COMBINER, Combiner, load_co
 from qa.read.kinds import AnswerKind, fits
 from qa.read.neural import NeuralReader, focus_block
 from qa.read.proposals import asks_for_several
-from qa.read.span_model import SpanModel, SpanModelOutput, _traced, _Window
+from qa.read.span_model import SpanModel, SpanModelOutput, _Window
 from qa.types import Hit, Passage
 
 TEXT = "It ends on Saturday."
@@ -155,54 +154,6 @@ def test_a_window_gets_the_same_logits_whatever_is_read_beside_it() -> None:
     assert len(alone.windows) == len(beside.windows) == 1
     np.testing.assert_array_equal(alone.windows[0].starts, beside.windows[0].starts)
     np.testing.assert_array_equal(alone.windows[0].ends, beside.windows[0].ends)
-
-
-@pytest.mark.parametrize("quantize", [False, True])
-def test_traced_encoder_gives_the_eager_numbers_at_every_length(quantize: bool) -> None:
-    import torch
-    from tokenizers import Tokenizer
-
-    from embeddings.bert import BertBody, BertConfig
-    from embeddings.minilm import packaged_model_path
-    from qa.read.span_model import _tensors, _Tokenizers
-
-    plain = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
-    plain.no_padding()
-    windows = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
-    windows.no_padding()
-    windows.enable_truncation(256)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=plain.get_vocab_size(),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=512,
-        type_vocab_size=2,
-        layer_norm_eps=1e-12,
-    )
-    # The body is built empty (on the meta device); random weights stand in for a checkpoint.
-    eager = BertBody(config).to_empty(device="cpu").eval()
-    with torch.no_grad():
-        for parameter in eager.parameters():
-            parameter.normal_(0.0, 0.02)
-    if quantize:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # deprecated, but what SpanModel uses
-            eager = torch.ao.quantization.quantize_dynamic(
-                eager, {torch.nn.Linear}, dtype=torch.qint8
-            )
-    traced = _traced(eager, _Tokenizers(plain, windows))
-    assert isinstance(traced, torch.jit.ScriptModule)
-    # Traced on a ten-token example; read at other lengths, up to a full window.
-    for words in (1, 12, 60, 400):
-        args = _tensors(windows.encode("Who spoke?", "word " * words))
-        with torch.inference_mode():
-            want = eager(*args)
-            got = traced(*args)
-        assert got.shape == want.shape
-        assert torch.equal(got, want)
 
 
 def test_reader_answers_with_exact_offsets_and_merges_passages(reader: NeuralReader) -> None:
