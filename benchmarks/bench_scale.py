@@ -303,8 +303,7 @@ def run_build(corpus: Path, index: Path, backend: str, threads: int | None) -> d
     """Build (or update) the index of ``corpus`` with the real assistant; in a child."""
     logging.disable(logging.WARNING)
     from qa import Assistant, Settings
-    from qa.components import make_encoder, make_reader
-    from qa.index.store import IndexStore
+    from qa.components import make_encoder, make_reader, make_store
 
     started = time.perf_counter()
     settings = Settings(
@@ -312,16 +311,7 @@ def run_build(corpus: Path, index: Path, backend: str, threads: int | None) -> d
     )
     encoder = make_encoder(settings)
     reader = make_reader(settings, encoder)
-    store = IndexStore(
-        index,
-        encoder,
-        reader,
-        window_tokens=settings.window_tokens,
-        window_overlap=settings.window_overlap,
-        batch_size=settings.batch_size,
-        show_progress=False,
-        vector_backend=backend,
-    )
+    store = make_store(settings, corpus, encoder, reader)
     assistant = Assistant(corpus, settings, encoder, reader, store)
     stats = assistant.refresh()
     seconds = time.perf_counter() - started

@@ -8,11 +8,17 @@ to a class is easy to find when a new encoder or reader is added.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from embeddings.base import Encoder
 from qa.errors import UsageError
 from qa.read.base import Reader
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.index.executor import BuildExecutor
+    from qa.index.store import IndexStore
 
 
 def make_encoder(settings: Settings) -> Encoder:
@@ -108,3 +114,41 @@ def make_reader(settings: Settings, encoder: Encoder) -> Reader:
         'typed-v4+hashing-256'
     """
     return _READERS[settings.reader](settings, encoder)
+
+
+def make_store(
+    settings: Settings,
+    corpus: Path,
+    encoder: Encoder,
+    reader: Reader,
+    *,
+    executor: BuildExecutor | None = None,
+) -> IndexStore:
+    """The index store of ``corpus`` as the settings describe it, uploads folder included.
+
+    Every way of building an index (the assistant, ``qa index --ray``, the benchmarks) builds
+    its store here, so they agree on what the index holds and reuse each other's.
+
+    Example:
+        >>> hashing = Settings(encoder="hashing", index_dir=Path("/tmp/ix"))
+        >>> encoder = make_encoder(hashing)
+        >>> make_store(hashing, Path("seeds"), encoder, make_reader(hashing, encoder)).folder
+        PosixPath('/tmp/ix')
+    """
+    from qa.index.store import IndexStore
+    from qa.ingest.uploads import UploadFolder
+
+    folder = settings.index_dir_for(corpus)
+    return IndexStore(
+        folder,
+        encoder,
+        reader,
+        window_tokens=settings.window_tokens,
+        window_overlap=settings.window_overlap,
+        batch_size=settings.batch_size,
+        show_progress=settings.show_progress,
+        max_file_bytes=settings.max_file_bytes,
+        uploads=UploadFolder(folder / "uploads", max_file_bytes=settings.max_file_bytes),
+        vector_backend=settings.vector_backend,
+        executor=executor,
+    )

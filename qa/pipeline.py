@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.base import Encoder, Vectors
-from qa.components import make_encoder, make_reader
+from qa.components import make_encoder, make_reader, make_store
 from qa.decision import Evidence, decide
 from qa.errors import CorpusError, QAError, UsageError
 from qa.followup import resolve_followup
@@ -144,20 +144,7 @@ class Assistant:
         path = Path(corpus)
         encoder = make_encoder(merged)
         reader = make_reader(merged, encoder)
-        store = IndexStore(
-            merged.index_dir_for(path),
-            encoder,
-            reader,
-            window_tokens=merged.window_tokens,
-            window_overlap=merged.window_overlap,
-            batch_size=merged.batch_size,
-            show_progress=merged.show_progress,
-            max_file_bytes=merged.max_file_bytes,
-            uploads=UploadFolder(
-                merged.index_dir_for(path) / "uploads", max_file_bytes=merged.max_file_bytes
-            ),
-            vector_backend=merged.vector_backend,
-        )
+        store = make_store(merged, path, encoder, reader)
         assistant = cls(path, merged, encoder, reader, store)
         assistant.refresh()
         return assistant

@@ -518,30 +518,15 @@ def index_on_ray(
         >>> index_on_ray(Path("seeds"), Settings(), "10.0.0.5:6379")  # doctest: +SKIP
         BuildStats(action='built', documents=1, passages=15, ...)
     """
-    from qa.components import make_encoder, make_reader
-    from qa.index.store import IndexStore
-    from qa.ingest.uploads import UploadFolder
+    from qa.components import make_encoder, make_reader, make_store
 
     executor = RayExecutor(settings, address)  # checks the address and that Ray is installed
     encoder = make_encoder(settings)
     reader = make_reader(settings, encoder)
-    folder = settings.index_dir_for(corpus)
     with executor:
         # Built as Assistant.from_corpus builds its store, uploads included, so the two agree
         # on what the index holds; a test opens the assistant afterwards and expects "reused".
-        store = IndexStore(
-            folder,
-            encoder,
-            reader,
-            window_tokens=settings.window_tokens,
-            window_overlap=settings.window_overlap,
-            batch_size=settings.batch_size,
-            show_progress=settings.show_progress,
-            max_file_bytes=settings.max_file_bytes,
-            uploads=UploadFolder(folder / "uploads", max_file_bytes=settings.max_file_bytes),
-            vector_backend=settings.vector_backend,
-            executor=executor,
-        )
+        store = make_store(settings, corpus, encoder, reader, executor=executor)
         index, stats = store.open(corpus)
         index.close()
     return stats
