@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from qa.retrieve.lexical import Bm25Index
-from qa.retrieve.vector import AUTO, VectorIndex, vector_backend
+from qa.retrieve.vector import VectorIndex, vector_backend
 from qa.types import Document, Passage
 from qa.words import article_words
 
@@ -63,10 +63,11 @@ class Manifest(BaseModel):
     vector_backend: str = "faiss-flat"
     vectors_file: str = "dense.faiss"
     # The ``vector_backend`` setting it was built for: a backend's name, or "auto", which
-    # chose ``vector_backend`` by the number of vectors (empty in indexes from before "auto").
+    # chose ``vector_backend`` by the number of vectors. (Indexes from before format 3 lack it
+    # and are rebuilt, as any index of another format is.)
     vector_setting: str = ""
     # BM25 over the passages (lexical_text), saved so opening an index need not re-tokenise
-    # the corpus; empty in indexes from before it was saved, which build it when opened.
+    # the corpus.
     lexical_file: str = ""
 
     def same_recipe(self, other: Manifest) -> bool:
@@ -78,23 +79,10 @@ class Manifest(BaseModel):
             and self.reader == other.reader
             and self.window_tokens == other.window_tokens
             and self.window_overlap == other.window_overlap
-            and _settings_agree(self, other)
+            # The setting, not the backend it chose: "auto" may write another backend as the
+            # corpus grows, and the vectors carry over.
+            and self.vector_setting == other.vector_setting
         )
-
-
-def _settings_agree(one: Manifest, other: Manifest) -> bool:
-    """Whether two manifests were built for the same ``vector_backend`` setting.
-
-    An index from before "auto" existed records only its backend; one written by FAISS flat
-    is what "auto" would have written for a small corpus, so switching the default to "auto"
-    does not re-encode such an index (its next update chooses by size).
-    """
-    mine = one.vector_setting or one.vector_backend
-    theirs = other.vector_setting or other.vector_backend
-    if mine == theirs:
-        return True
-    legacy_flat = {m.vector_backend for m in (one, other) if not m.vector_setting} == {"faiss-flat"}
-    return legacy_flat and AUTO in (mine, theirs)
 
 
 def corpus_fingerprint(files: dict[str, str]) -> str:
