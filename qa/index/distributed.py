@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.errors import IndexError_, QAError, UsageError
-from qa.index.executor import Encoded, InProcessExecutor, ReadArticle
+from qa.index.executor import Encoded, InProcessExecutor, ReadArticle, encode_passages
 from qa.ingest.loader import CorpusFile, LoadReport
 from qa.ingest.passages import Chunker
 from qa.settings import Settings
@@ -91,30 +91,17 @@ def _worker(settings: Settings) -> _Worker:
     worker = _WORKERS.get(key)
     if worker is None:
         from qa.components import make_encoder, make_reader
-        from qa.index.store import IndexStore
         from qa.threads import use_threads
 
         use_threads(_TASK_CPUS)
         encoder = make_encoder(settings)
         reader = make_reader(settings, encoder)
-        # A store that is never opened (its folder is not touched): only its encoding step is
-        # used, so a node encodes and analyses with the very code a local build runs.
-        store = IndexStore(
-            Path(tempfile.gettempdir()) / "qa-unused-index",
-            encoder,
-            reader,
-            window_tokens=settings.window_tokens,
-            window_overlap=settings.window_overlap,
-            batch_size=settings.batch_size,
-            show_progress=False,
-            max_file_bytes=settings.max_file_bytes,
-        )
         chunker = Chunker(encoder.token_offsets, settings.window_tokens, settings.window_overlap)
-        executor = InProcessExecutor(
-            chunker,
-            store._encode_and_analyze,
-            max_file_bytes=settings.max_file_bytes,
+        # The very encoding step a local build runs, so a node computes what it would.
+        encode = functools.partial(
+            encode_passages, encoder=encoder, reader=reader, batch_size=settings.batch_size
         )
+        executor = InProcessExecutor(chunker, encode, max_file_bytes=settings.max_file_bytes)
         worker = _WORKERS[key] = _Worker(executor, encoder.name, reader.name)
     return worker
 

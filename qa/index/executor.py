@@ -16,14 +16,78 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from tqdm import tqdm
 
+from embeddings.base import Encoder
+from embeddings.memo import remembering
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file
-from qa.ingest.passages import Chunker
+from qa.ingest.passages import Chunker, split_sentences
+from qa.read.base import Reader
 from qa.types import Document, Passage
 
-# Vectors of one passage's units and its reader analysis, as IndexStore._encode_and_analyze
-# returns them for a list of passages.
+# Vectors of one passage's units and its reader analysis, as encode_passages returns them
+# for a list of passages.
 Encoded = tuple[list[np.ndarray], list[bytes]]
+
+
+def units(passage: Passage) -> list[str]:
+    """What is embedded for a passage: the passage with its title, which gives context its
+    own words lack ("it", "the agreement"), and each sentence on its own when there are several,
+    since a question usually matches one sentence and a paragraph's vector blurs it.
+
+    Example:
+        >>> units(Passage(id="a#0", document_id="a", title="T", text="Hi.", start=0, end=3,
+        ...               ordinal=0))
+        ['T. Hi.']
+    """
+    sentences = split_sentences(passage.text)
+    whole = f"{passage.title}. {passage.text}"
+    return [whole, *sentences] if len(sentences) > 1 else [whole]
+
+
+def encode_passages(
+    passages: Sequence[Passage],
+    encoder: Encoder,
+    reader: Reader,
+    *,
+    batch_size: int = 32,
+    show_progress: bool = False,
+) -> Encoded:
+    """Vectors of each passage's units (passage, then sentences) and its reader analysis.
+
+    Every executor encodes with this, so a Ray node computes what a local build computes.
+
+    Example:
+        >>> vectors, analyses = encode_passages(passages, encoder, reader)  # doctest: +SKIP
+        >>> len(vectors) == len(analyses) == len(passages)                   # doctest: +SKIP
+        True
+    """
+    vectors: list[np.ndarray] = []
+    analyses: list[bytes] = []
+    if not passages:
+        return vectors, analyses
+    bar = tqdm(
+        total=len(passages),
+        desc="indexing passages",
+        unit="passage",
+        disable=not show_progress,
+        # Left in place, the finished bar ends its line; otherwise the next output (a
+        # warning, the summary) would run into it.
+        leave=True,
+    )
+    # The memo serves the analysis the sentence vectors just computed as units.
+    with bar, remembering(encoder):
+        for first in range(0, len(passages), batch_size):
+            batch = passages[first : first + batch_size]
+            groups = [units(p) for p in batch]
+            encoded = encoder.encode([u for group in groups for u in group])
+            at = 0
+            for group in groups:
+                vectors.append(encoded[at : at + len(group)])
+                at += len(group)
+            analyses.extend(reader.analyze([p.text for p in batch]))
+            bar.update(len(batch))
+    return vectors, analyses
 
 
 @dataclass(frozen=True)
@@ -64,7 +128,7 @@ class BuildExecutor(Protocol):
         ...
 
     def encode(self, passages: Sequence[Passage]) -> Encoded:
-        """Per passage, the vectors of its units (see ``store._units``) and its analysis blob.
+        """Per passage, the vectors of its units (see :func:`units`) and its analysis blob.
 
         Example:
             >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
@@ -126,4 +190,11 @@ class InProcessExecutor:
         return self._encode(list(passages))
 
 
-__all__ = ["BuildExecutor", "Encoded", "InProcessExecutor", "ReadArticle"]
+__all__ = [
+    "BuildExecutor",
+    "Encoded",
+    "InProcessExecutor",
+    "ReadArticle",
+    "encode_passages",
+    "units",
+]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import logging
 import os
 import shutil
@@ -32,12 +33,10 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import ValidationError
-from tqdm import tqdm
 
 from embeddings.base import Encoder
-from embeddings.memo import remembering
 from qa.errors import CorpusError, IndexError_
-from qa.index.executor import BuildExecutor, InProcessExecutor
+from qa.index.executor import BuildExecutor, InProcessExecutor, encode_passages
 from qa.index.generation import (
     FORMAT_VERSION,
     SCHEMA,
@@ -47,7 +46,7 @@ from qa.index.generation import (
     sha256_file,
 )
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
-from qa.ingest.passages import Chunker, split_sentences
+from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
 from qa.retrieve.vector import vector_backend
@@ -192,7 +191,13 @@ class IndexStore:
         if executor is None:
             executor = InProcessExecutor(
                 Chunker(self._encoder.token_offsets, self._window_tokens, self._window_overlap),
-                self._encode_and_analyze,
+                functools.partial(
+                    encode_passages,
+                    encoder=self._encoder,
+                    reader=self._reader,
+                    batch_size=self._batch_size,
+                    show_progress=self._show_progress,
+                ),
                 max_file_bytes=self._max_file_bytes,
             )
         recipe = self._recipe()
@@ -295,35 +300,6 @@ class IndexStore:
         return loaded, BuildStats(
             action, len(documents), len(passages), len(fresh), seconds, tuple(report.skipped)
         )
-
-    def _encode_and_analyze(self, fresh: list[Passage]) -> tuple[list[np.ndarray], list[bytes]]:
-        """Vectors of each passage's units (passage, then sentences) and its analysis."""
-        vectors: list[np.ndarray] = []
-        analyses: list[bytes] = []
-        if not fresh:
-            return vectors, analyses
-        bar = tqdm(
-            total=len(fresh),
-            desc="indexing passages",
-            unit="passage",
-            disable=not self._show_progress,
-            # Left in place, the finished bar ends its line; otherwise the next output (a
-            # warning, the summary) would run into it.
-            leave=True,
-        )
-        # The memo serves the analysis the sentence vectors just computed as units.
-        with bar, remembering(self._encoder):
-            for first in range(0, len(fresh), self._batch_size):
-                batch = fresh[first : first + self._batch_size]
-                units = [_units(p) for p in batch]
-                encoded = self._encoder.encode([u for group in units for u in group])
-                at = 0
-                for group in units:
-                    vectors.append(encoded[at : at + len(group)])
-                    at += len(group)
-                analyses.extend(self._reader.analyze([p.text for p in batch]))
-                bar.update(len(batch))
-        return vectors, analyses
 
     def _recipe(self) -> Manifest:
         from qa.index.generation import vectors_file_for
@@ -496,15 +472,6 @@ class IndexStore:
         for entry in self.folder.iterdir():
             if entry.is_dir() and entry.name.startswith("gen-") and entry.name != keep:
                 shutil.rmtree(entry, ignore_errors=True)
-
-
-def _units(passage: Passage) -> list[str]:
-    """What is embedded for a passage: the passage with its title, which gives context its
-    own words lack ("it", "the agreement"), and each sentence on its own when there are several,
-    since a question usually matches one sentence and a paragraph's vector blurs it."""
-    sentences = split_sentences(passage.text)
-    whole = f"{passage.title}. {passage.text}"
-    return [whole, *sentences] if len(sentences) > 1 else [whole]
 
 
 def _write_atomic(path: Path, text: str) -> None:
