@@ -135,7 +135,7 @@ def _citation(span: Span, by_id: dict[str, Hit], index: LoadedIndex) -> Citation
     hit = by_id[span.passage_id]
     passage = hit.passage
     document = index.documents.get(passage.document_id)
-    others = (index.passages[index.row_of[c]].document_id for c in hit.copies)
+    others = (index.passages.document_id(index.row_of[c]) for c in hit.copies)
     also_in = tuple(dict.fromkeys(d for d in others if d != passage.document_id))
     return Citation(
         document_id=passage.document_id,

@@ -167,6 +167,7 @@ class Assistant:
                 rrf_k=self.settings.rrf_k,
                 candidates_k=self.settings.candidates_k,
                 unit_passage=index.unit_passage,
+                copies=index.copies,
             )
             with self._state_lock:
                 self._index, self._retriever = index, retriever
@@ -439,7 +440,7 @@ class Assistant:
         return index.analyses([index.row_of[p.id] for p in passages])
 
     @property
-    def passages(self) -> list[Passage]:
+    def passages(self) -> Sequence[Passage]:
         """Every indexed passage, in index order."""
         return self._loaded()[0].passages
 

@@ -7,10 +7,12 @@ nothing of the building side.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import json
+import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,13 +20,14 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from qa.index.tables import DocumentTable, read_passages
 from qa.retrieve.lexical import Bm25Index
 from qa.retrieve.vector import VectorIndex, vector_backend
-from qa.types import Document, Passage
+from qa.types import Passage
 from qa.words import article_words
 
-# 3: documents gained an author column.
-FORMAT_VERSION = 3
+# 3: documents gained an author column. 4: copy groups are found when writing, not opening.
+FORMAT_VERSION = 4
 # Documents whose word sets a loaded index keeps (LoadedIndex.document_words).
 WORD_CACHE = 1024
 SCHEMA = """
@@ -38,6 +41,7 @@ CREATE TABLE passages (
 );
 CREATE TABLE analyses (row INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE units (row INTEGER PRIMARY KEY, passage INTEGER NOT NULL);
+CREATE TABLE copies (row INTEGER PRIMARY KEY, first INTEGER NOT NULL);
 """
 
 
@@ -99,7 +103,17 @@ def corpus_fingerprint(files: dict[str, str]) -> str:
 
 
 class LoadedIndex:
-    """A generation opened for reading: documents and passages in memory, analyses on demand."""
+    """A generation opened for reading: ids and offsets in memory, the rest read on demand.
+
+    Attributes:
+        documents: The documents by id (:class:`~qa.index.tables.DocumentTable`).
+        passages: The passages in row order (:class:`~qa.index.tables.PassageTable`).
+        row_of: Each passage id's row.
+        copies: For each row whose text (whitespace aside) other rows repeat, every row of
+            its group in row order; found when the generation was written.
+        unit_passage: For each vector, the passage row it belongs to.
+        vectors: The vector index.
+    """
 
     def __init__(self, folder: Path, manifest: Manifest) -> None:
         self.folder = folder
@@ -107,38 +121,27 @@ class LoadedIndex:
         self._db = sqlite3.connect(
             f"file:{folder / 'store.sqlite'}?mode=ro", uri=True, check_same_thread=False
         )
+        # One lock for the database handle, which threads share; another for what is built
+        # lazily (BM25, word sets), whose building may itself read the database.
+        self._db_lock = threading.Lock()
         self._lock = threading.Lock()
         self._lexical: Bm25Index | None = None
-        self.documents: dict[str, Document] = {}
-        for doc_id, title, text, source, date, url, author in self._db.execute(
-            "SELECT id, title, text, source, date, url, author FROM documents ORDER BY id"
-        ):
-            self.documents[doc_id] = Document(
-                id=doc_id,
-                title=title,
-                text=text,
-                source=source,
-                date=dt.date.fromisoformat(date) if date else None,
-                url=url,
-                author=author,
+        self.documents = DocumentTable(self._db, self._db_lock)
+        with self._db_lock:
+            self.passages = read_passages(self._db, self.documents)
+            groups: dict[int, list[int]] = {}
+            for row, first in self._db.execute("SELECT row, first FROM copies ORDER BY row"):
+                groups.setdefault(first, []).append(row)
+            self.unit_passage = np.array(
+                [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
+                dtype=np.int64,
             )
-        self.passages: list[Passage] = []
-        for row, pid, doc_id, ordinal, start, end in self._db.execute(
-            'SELECT row, id, document_id, ordinal, start, "end" FROM passages ORDER BY row'
-        ):
-            if row != len(self.passages):
-                raise ValueError(f"passage rows are not contiguous at row {row}")
-            passage = Passage.of(self.documents[doc_id], ordinal, start, end)
-            if passage.id != pid:
-                raise ValueError(f"passage row {row} is {pid!r}, expected {passage.id!r}")
-            self.passages.append(passage)
-        self.row_of = {p.id: i for i, p in enumerate(self.passages)}
+        self.copies = {row: tuple(group) for group in groups.values() for row in group}
+        if any(not 0 <= row < len(self.passages) for row in self.copies):
+            raise ValueError("a copy group names a passage that does not exist")
+        self.row_of = {pid: row for row, pid in enumerate(self.passages.ids)}
         # Most recently used first out: a large corpus's word sets would not all fit.
         self._words: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self.unit_passage = np.array(
-            [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
-            dtype=np.int64,
-        )
         try:
             backend = vector_backend(manifest.vector_backend)
         except KeyError as exc:
@@ -185,7 +188,7 @@ class LoadedIndex:
         if not rows:
             return []
         marks = ",".join("?" * len(rows))
-        with self._lock:
+        with self._db_lock:
             found = dict(
                 self._db.execute(
                     f"SELECT row, data FROM analyses WHERE row IN ({marks})", list(rows)
@@ -210,7 +213,7 @@ class LoadedIndex:
 
     def close(self) -> None:
         """Release the database handle."""
-        with self._lock:
+        with self._db_lock:
             self._db.close()
 
 
@@ -236,6 +239,62 @@ def lexical_text(passage: Passage) -> str:
         'T. Hi.'
     """
     return f"{passage.title}. {passage.text}"
+
+
+# Where a generation records the files' sizes and times when their checksums last held.
+VERIFIED_FILE = "verified.json"
+# A file changed within this many nanoseconds of being checked could keep its recorded time
+# (file systems stamp times at a coarse clock), so such a record is not trusted.
+RACY_NS = 2_000_000_000
+
+
+def verify_checksums(folder: Path, checksums: dict[str, str]) -> None:
+    """Check a generation's files against their checksums, reading them only when needed.
+
+    Hashing every file costs about a second at 100,000 passages, on every start. So, as
+    ``git`` and ``make`` do, a file whose size, inode and change times are those recorded the
+    last time its checksum held is trusted; the first open after a build (or after the folder
+    is copied) hashes in full and records what it saw. Where the folder cannot be written,
+    every open hashes. A change that keeps a file's size and times (a disk's own bit rot) is
+    not caught by the record; FAISS and SQLite refuse most such damage themselves.
+
+    Raises:
+        ValueError: When a file does not match its checksum.
+
+    Example:
+        >>> verify_checksums(generation, manifest.checksums)            # doctest: +SKIP
+    """
+    stats = {name: _stat(folder / name) for name in checksums}
+    if _trusted(folder / VERIFIED_FILE, stats):
+        return
+    checked_ns = time.time_ns()
+    for name, expected in checksums.items():
+        if sha256_file(folder / name) != expected:
+            raise ValueError(f"{name} does not match its checksum")
+    record = {"checked_ns": checked_ns, "files": stats}
+    try:
+        partial = folder / f"{VERIFIED_FILE}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(record))
+        partial.replace(folder / VERIFIED_FILE)
+    except OSError:
+        pass  # a read-only index: hashed again next time, which is only slower
+
+
+def _stat(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _trusted(record_file: Path, stats: dict[str, list[int]]) -> bool:
+    try:
+        record = json.loads(record_file.read_text())
+        checked_ns = int(record["checked_ns"])
+        recorded = record["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return recorded == stats and all(
+        max(mtime, ctime) < checked_ns - RACY_NS for _, _, mtime, ctime in stats.values()
+    )
 
 
 def sha256_file(path: Path) -> str:

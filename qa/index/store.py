@@ -44,11 +44,13 @@ from qa.index.generation import (
     Manifest,
     corpus_fingerprint,
     sha256_file,
+    verify_checksums,
 )
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
 from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
+from qa.retrieve.hybrid import copy_groups
 from qa.retrieve.vector import vector_backend
 from qa.types import Document, Passage
 
@@ -223,10 +225,10 @@ class IndexStore:
         docs_by_source: dict[str, list[Document]] = {}
         rows_by_document: dict[str, list[int]] = {}
         if previous is not None and reuse:
-            for doc in previous.documents.values():
+            for doc in previous.documents.every():
                 docs_by_source.setdefault(doc.source, []).append(doc)
-            for row, passage in enumerate(previous.passages):
-                rows_by_document.setdefault(passage.document_id, []).append(row)
+            for row in range(len(previous.passages)):
+                rows_by_document.setdefault(previous.passages.document_id(row), []).append(row)
         # The articles of each changed file, in order (read lazily in this process).
         changed = [f for f in files if previous is None or old_files.get(f.relative) != f.sha256]
         read = iter(executor.read(changed, report))
@@ -363,6 +365,11 @@ class IndexStore:
                 )
                 owners = [row for row, group in enumerate(vectors) for _ in range(len(group))]
                 db.executemany("INSERT INTO units VALUES (?, ?)", list(enumerate(owners)))
+                # Found here, once, rather than by hashing every passage at each open.
+                db.executemany(
+                    "INSERT INTO copies VALUES (?, ?)",
+                    [(row, group[0]) for row, group in copy_groups(passages).items()],
+                )
                 db.executemany(
                     "INSERT INTO analyses VALUES (?, ?)",
                     [(row, sqlite3.Binary(data)) for row, data in enumerate(analyses)],
@@ -435,9 +442,7 @@ class IndexStore:
                     FORMAT_VERSION,
                 )
                 return None
-            for file, expected in manifest.checksums.items():
-                if sha256_file(generation / file) != expected:
-                    raise ValueError(f"{file} does not match its checksum")
+            verify_checksums(generation, manifest.checksums)
             return LoadedIndex(generation, manifest)
         except (OSError, ValueError, KeyError, sqlite3.Error, ValidationError) as exc:
             log.warning("index at %s is damaged (%s); rebuilding it", self.folder, exc)

@@ -101,6 +101,8 @@ class HybridRetriever:
         dense_weight: Weight of the dense scores in ``zscore`` fusion.
         rrf_k: Reciprocal rank fusion constant.
         candidates_k: Results taken from each retriever before fusion.
+        copies: The passages' copy groups (:func:`copy_groups`) when already known (an index
+            finds them when it is written); None finds them here, reading every passage.
 
     Passages with the same text (:func:`copy_groups`) come back as one hit, the best ranked,
     whose ``copies`` name the others, so that ``top_k`` hits are ``top_k`` different texts.
@@ -121,6 +123,7 @@ class HybridRetriever:
         rrf_k: int = 60,
         candidates_k: int = 50,
         unit_passage: npt.NDArray[np.int64] | None = None,
+        copies: dict[int, tuple[int, ...]] | None = None,
     ) -> None:
         units = unit_passage if unit_passage is not None else np.arange(len(passages))
         if len(vectors) != len(units) or len(lexical) != len(passages):
@@ -129,7 +132,8 @@ class HybridRetriever:
                 f"{len(units)} units, {len(lexical)} BM25 rows"
             )
         self._unit_passage = np.asarray(units, dtype=np.int64)
-        self.passages = list(passages)
+        # Kept as given: an index's passages are built on demand, and a list would build all.
+        self.passages = passages
         self._vectors = vectors
         self._lexical = lexical
         self._encoder = encoder
@@ -138,7 +142,7 @@ class HybridRetriever:
         self._dense_weight = dense_weight
         self._candidates_k = candidates_k
         self._matrix: npt.NDArray[np.float32] | None = None
-        self._copies = copy_groups(self.passages)
+        self._copies = copy_groups(passages) if copies is None else copies
 
     @property
     def copies(self) -> int:
