@@ -18,31 +18,32 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from qa.index.tables import DocumentTable, read_passages
+from qa.index.tables import DocumentTable, PassageTable, RowOf
 from qa.retrieve.lexical import Bm25Index
 from qa.retrieve.vector import VectorIndex, vector_backend
 from qa.types import Passage
 from qa.words import article_words
 
-# 3: documents gained an author column. 4: copy groups are found when writing, not opening.
+# 3: documents gained an author column. 4: passages and vector owners in numpy files, and
+# copy groups found when writing, so that opening reads no row it does not need.
 FORMAT_VERSION = 4
 # Documents whose word sets a loaded index keeps (LoadedIndex.document_words).
 WORD_CACHE = 1024
 SCHEMA = """
 CREATE TABLE documents (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
-    date TEXT, url TEXT, author TEXT
-);
-CREATE TABLE passages (
-    row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, document_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+    source TEXT NOT NULL, date TEXT, url TEXT, author TEXT
 );
 CREATE TABLE analyses (row INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE units (row INTEGER PRIMARY KEY, passage INTEGER NOT NULL);
 CREATE TABLE copies (row INTEGER PRIMARY KEY, first INTEGER NOT NULL);
 """
+# Beside the database, as numpy arrays that open in milliseconds: one row per passage
+# (document row, ordinal, start, end) and, per vector, the passage row it belongs to.
+PASSAGES_FILE = "passages.npy"
+UNITS_FILE = "units.npy"
 
 
 class Manifest(BaseModel):
@@ -127,19 +128,16 @@ class LoadedIndex:
         self._lock = threading.Lock()
         self._lexical: Bm25Index | None = None
         self.documents = DocumentTable(self._db, self._db_lock)
+        self.passages = PassageTable(self.documents, _read_rows(folder / PASSAGES_FILE, 2))
+        self.row_of = RowOf(self.passages)
+        self.unit_passage = _read_rows(folder / UNITS_FILE, 1)
         with self._db_lock:
-            self.passages = read_passages(self._db, self.documents)
             groups: dict[int, list[int]] = {}
             for row, first in self._db.execute("SELECT row, first FROM copies ORDER BY row"):
                 groups.setdefault(first, []).append(row)
-            self.unit_passage = np.array(
-                [p for (p,) in self._db.execute("SELECT passage FROM units ORDER BY row")],
-                dtype=np.int64,
-            )
         self.copies = {row: tuple(group) for group in groups.values() for row in group}
         if any(not 0 <= row < len(self.passages) for row in self.copies):
             raise ValueError("a copy group names a passage that does not exist")
-        self.row_of = {pid: row for row, pid in enumerate(self.passages.ids)}
         # Most recently used first out: a large corpus's word sets would not all fit.
         self._words: OrderedDict[str, frozenset[str]] = OrderedDict()
         try:
@@ -215,6 +213,21 @@ class LoadedIndex:
         """Release the database handle."""
         with self._db_lock:
             self._db.close()
+
+
+def _read_rows(path: Path, ndim: int) -> npt.NDArray[np.int64]:
+    """An int64 array of ``ndim`` dimensions saved by :func:`numpy.save`.
+
+    Raises:
+        ValueError: When the file is not one.
+    """
+    try:
+        rows = np.load(path, allow_pickle=False)
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{path.name} is unreadable: {exc}") from None
+    if rows.dtype != np.int64 or rows.ndim != ndim:
+        raise ValueError(f"{path.name} holds {rows.dtype} of {rows.ndim} dimensions")
+    return np.asarray(rows, dtype=np.int64)
 
 
 def vectors_file_for(backend: str) -> str:

@@ -1,15 +1,18 @@
-"""The persistent index: SQLite for documents, passages and analyses, FAISS for vectors.
+"""The persistent index: SQLite for documents and analyses, numpy for rows, FAISS for vectors.
 
 Layout of an index folder::
 
     CURRENT                 name of the live generation (replaced atomically)
     gen-<stamp>/            one complete, immutable generation
         manifest.json       model, dimension, format version, corpus fingerprint, checksums
-        store.sqlite        documents, passages, per-passage reader analyses
+        store.sqlite        documents, per-passage reader analyses, groups of copied passages
+        passages.npy        per passage: its document's row, ordinal, start and end
+        units.npy           per vector: the passage row it belongs to
         dense.faiss         the vectors (``dense.<backend>`` for other vector backends): per
                             passage, the passage with its title and, when it has several,
-                            each of its sentences (table ``units`` maps each vector row to
-                            its passage row)
+                            each of its sentences
+        lexical.bm25        BM25 over the passages
+        verified.json       sizes and times of the files when their checksums last held
 
 A build writes a new generation beside the live one and only then points ``CURRENT`` at it, so a
 crash mid-build leaves the previous index untouched, and a damaged generation (checksums disagree)
@@ -39,7 +42,9 @@ from qa.errors import CorpusError, IndexError_
 from qa.index.executor import BuildExecutor, InProcessExecutor, encode_passages
 from qa.index.generation import (
     FORMAT_VERSION,
+    PASSAGES_FILE,
     SCHEMA,
+    UNITS_FILE,
     LoadedIndex,
     Manifest,
     corpus_fingerprint,
@@ -342,9 +347,10 @@ class IndexStore:
             with contextlib.closing(db):
                 db.executescript(SCHEMA)
                 db.executemany(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
+                            number,
                             d.id,
                             d.title,
                             d.text,
@@ -353,18 +359,9 @@ class IndexStore:
                             d.url,
                             d.author,
                         )
-                        for d in documents
+                        for number, d in enumerate(documents)
                     ],
                 )
-                db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (row, p.id, p.document_id, p.ordinal, p.start, p.end)
-                        for row, p in enumerate(passages)
-                    ],
-                )
-                owners = [row for row, group in enumerate(vectors) for _ in range(len(group))]
-                db.executemany("INSERT INTO units VALUES (?, ?)", list(enumerate(owners)))
                 # Found here, once, rather than by hashing every passage at each open.
                 db.executemany(
                     "INSERT INTO copies VALUES (?, ?)",
@@ -379,6 +376,14 @@ class IndexStore:
             from qa.retrieve.lexical import Bm25Index
             from qa.retrieve.vector import choose_vector_backend
 
+            number = {d.id: i for i, d in enumerate(documents)}
+            rows = np.array(
+                [(number[p.document_id], p.ordinal, p.start, p.end) for p in passages],
+                dtype=np.int64,
+            ).reshape(-1, 4)
+            np.save(partial / PASSAGES_FILE, rows, allow_pickle=False)
+            owners = np.repeat(np.arange(len(vectors)), [len(group) for group in vectors])
+            np.save(partial / UNITS_FILE, owners.astype(np.int64), allow_pickle=False)
             flat = np.vstack(vectors)
             # "auto" picks exact or approximate search by the number of vectors; the manifest
             # records the backend chosen, so the generation opens with the right reader.
@@ -405,7 +410,13 @@ class IndexStore:
                     "passages": len(passages),
                     "checksums": {
                         name: sha256_file(partial / name)
-                        for name in ("store.sqlite", recipe.vectors_file, recipe.lexical_file)
+                        for name in (
+                            "store.sqlite",
+                            PASSAGES_FILE,
+                            UNITS_FILE,
+                            recipe.vectors_file,
+                            recipe.lexical_file,
+                        )
                     },
                     "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 }

@@ -27,6 +27,9 @@ DOCUMENT_CACHE = 2048
 class DocumentTable(Mapping[str, Document]):
     """The documents of a generation by id, read from its ``documents`` table on demand.
 
+    Documents keep the order the store wrote them in (their ``row``); passages refer to a
+    document by that number.
+
     Args:
         db: The generation's database (read only).
         lock: Held around every use of ``db``, which other threads share.
@@ -40,8 +43,9 @@ class DocumentTable(Mapping[str, Document]):
         self._db = db
         self._lock = lock
         with lock:
-            self._ids = [doc_id for (doc_id,) in db.execute("SELECT id FROM documents ORDER BY id")]
-        self._known = frozenset(self._ids)
+            rows = db.execute("SELECT id FROM documents ORDER BY row")
+            self._ids: list[str] = [doc_id for (doc_id,) in rows]
+        self._numbers = {doc_id: number for number, doc_id in enumerate(self._ids)}
         self._built: OrderedDict[str, Document] = OrderedDict()
 
     def __getitem__(self, doc_id: str) -> Document:
@@ -50,7 +54,7 @@ class DocumentTable(Mapping[str, Document]):
             if document is not None:
                 self._built.move_to_end(doc_id)
                 return document
-            if doc_id not in self._known:
+            if doc_id not in self._numbers:
                 raise KeyError(doc_id)
             row = self._db.execute(
                 "SELECT id, title, text, source, date, url, author FROM documents WHERE id = ?",
@@ -66,7 +70,15 @@ class DocumentTable(Mapping[str, Document]):
         return document
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._known
+        return doc_id in self._numbers
+
+    def number(self, doc_id: str) -> int | None:
+        """A document's place in the table (its number in the passage rows), or None."""
+        return self._numbers.get(doc_id)
+
+    def id_at(self, number: int) -> str:
+        """The id of the document numbered ``number``."""
+        return self._ids[number]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
@@ -75,10 +87,11 @@ class DocumentTable(Mapping[str, Document]):
         return len(self._ids)
 
     def every(self) -> Iterator[Document]:
-        """Every document in id order, read in one pass (for rebuilding, not for questions)."""
+        """Every document in table order, read in one pass (for rebuilding and listing, not
+        for questions)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, title, text, source, date, url, author FROM documents ORDER BY id"
+                "SELECT id, title, text, source, date, url, author FROM documents ORDER BY row"
             ).fetchall()
         return (_document(row) for row in rows)
 
@@ -88,50 +101,74 @@ class PassageTable(Sequence[Passage]):
 
     Args:
         documents: The generation's documents.
-        ids: Each row's passage id.
-        document_ids: Each row's document id.
-        ordinals: Each row's position in its document.
-        starts: Each row's first character in its document.
-        ends: One past each row's last character.
+        rows: One row per passage: its document's number (its place in ``documents``), its
+            ordinal in the document, and its first and one-past-last characters there. A
+            document's passages are consecutive rows with ordinals 0, 1, 2, ..., as the
+            store writes them, so a passage id finds its row without a table of ids.
 
     Raises:
-        ValueError: When a row's id is not ``"<document_id>#<ordinal>"`` or names a
-            document that is not there.
+        ValueError: When the rows do not have that shape, or name a document or offsets
+            that are not there.
 
     Example:
         >>> index.passages[0].text[:20]                                  # doctest: +SKIP
         'Japan and South Kore'
     """
 
-    def __init__(
-        self,
-        documents: DocumentTable,
-        ids: list[str],
-        document_ids: list[str],
-        ordinals: npt.NDArray[np.int64],
-        starts: npt.NDArray[np.int64],
-        ends: npt.NDArray[np.int64],
-    ) -> None:
+    def __init__(self, documents: DocumentTable, rows: npt.NDArray[np.int64]) -> None:
+        if rows.ndim != 2 or rows.shape[1] != 4:
+            raise ValueError(f"passage rows of shape {rows.shape}, expected (n, 4)")
+        numbers, ordinals, starts, ends = rows.T
+        if len(rows) and (
+            numbers.min() < 0
+            or numbers.max() >= len(documents)
+            or starts.min() < 0
+            or (ends <= starts).any()
+        ):
+            raise ValueError("a passage row names a missing document or empty offsets")
+        # Each document's rows: one run, numbered from 0 (checked at once, not row by row).
+        new_run = np.ones(len(rows), dtype=bool)
+        new_run[1:] = numbers[1:] != numbers[:-1]
+        expected = np.arange(len(rows)) - np.maximum.accumulate(
+            np.where(new_run, np.arange(len(rows)), 0)
+        )
+        if (ordinals != expected).any() or len(np.unique(numbers[new_run])) != new_run.sum():
+            raise ValueError("a document's passages are not consecutive rows from ordinal 0")
         self._documents = documents
-        self.ids = ids
-        self._document_ids = document_ids
-        self._ordinals = ordinals
-        self._starts = starts
-        self._ends = ends
+        self._rows = rows
+        self._first = np.full(len(documents), -1, dtype=np.int64)
+        self._first[numbers[new_run]] = np.flatnonzero(new_run)
+        self._count = np.bincount(numbers, minlength=len(documents))
         self._lock = threading.Lock()
         self._built: OrderedDict[int, Passage] = OrderedDict()
-        for row, (pid, doc_id, ordinal) in enumerate(zip(ids, document_ids, ordinals, strict=True)):
-            if pid != f"{doc_id}#{ordinal}":
-                raise ValueError(f"passage row {row} is {pid!r}, expected {doc_id}#{ordinal}")
-            if doc_id not in documents:
-                raise ValueError(f"passage row {row} names a missing document {doc_id!r}")
 
     def document_id(self, row: int) -> str:
         """The document of a row, without building its passage."""
-        return self._document_ids[row]
+        return self._documents.id_at(int(self._rows[row, 0]))
+
+    def passage_id(self, row: int) -> str:
+        """The id of a row's passage, without building it."""
+        return f"{self.document_id(row)}#{self._rows[row, 1]}"
+
+    def row(self, passage_id: str) -> int:
+        """The row of a passage id.
+
+        Raises:
+            KeyError: When no passage has that id.
+        """
+        doc_id, _, ordinal = passage_id.rpartition("#")
+        number = self._documents.number(doc_id)
+        if (
+            number is None
+            or not ordinal.isdigit()
+            or str(int(ordinal)) != ordinal
+            or int(ordinal) >= self._count[number]
+        ):
+            raise KeyError(passage_id)
+        return int(self._first[number]) + int(ordinal)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._rows)
 
     @overload
     def __getitem__(self, row: int) -> Passage: ...
@@ -151,12 +188,8 @@ class PassageTable(Sequence[Passage]):
             if passage is not None:
                 self._built.move_to_end(row)
                 return passage
-        passage = Passage.of(
-            self._documents[self._document_ids[row]],
-            int(self._ordinals[row]),
-            int(self._starts[row]),
-            int(self._ends[row]),
-        )
+        number, ordinal, start, end = (int(v) for v in self._rows[row])
+        passage = Passage.of(self._documents[self._documents.id_at(number)], ordinal, start, end)
         with self._lock:
             self._built[row] = passage
             while len(self._built) > 4 * DOCUMENT_CACHE:
@@ -165,42 +198,30 @@ class PassageTable(Sequence[Passage]):
 
     def __iter__(self) -> Iterator[Passage]:
         # In one pass over the documents, without filling the caches.
-        by_id = {doc.id: doc for doc in self._documents.every()}
-        for row in range(len(self)):
-            yield Passage.of(
-                by_id[self._document_ids[row]],
-                int(self._ordinals[row]),
-                int(self._starts[row]),
-                int(self._ends[row]),
-            )
+        documents = list(self._documents.every())
+        for number, ordinal, start, end in self._rows.tolist():
+            yield Passage.of(documents[number], ordinal, start, end)
 
 
-def read_passages(db: sqlite3.Connection, documents: DocumentTable) -> PassageTable:
-    """The ``passages`` table of ``db`` as a :class:`PassageTable`.
+class RowOf(Mapping[str, int]):
+    """Passage id to row, worked out from the id rather than kept in a table of every id.
 
-    Raises:
-        ValueError: When the rows are not numbered 0, 1, 2, ... or do not match their
-            documents.
+    Example:
+        >>> index.row_of["seed.txt#3"]                                     # doctest: +SKIP
+        3
     """
-    rows = db.execute(
-        'SELECT row, id, document_id, ordinal, start, "end" FROM passages ORDER BY row'
-    ).fetchall()
-    for expected, row in enumerate(rows):
-        if row[0] != expected:
-            raise ValueError(f"passage rows are not contiguous at row {row[0]}")
-    columns: Sequence[Sequence[object]] = list(zip(*rows, strict=True)) if rows else [()] * 6
 
-    def numbers(values: Sequence[object]) -> npt.NDArray[np.int64]:
-        return np.asarray(values, dtype=np.int64).reshape(-1)
+    def __init__(self, passages: PassageTable) -> None:
+        self._passages = passages
 
-    return PassageTable(
-        documents,
-        [str(v) for v in columns[1]],
-        [str(v) for v in columns[2]],
-        numbers(columns[3]),
-        numbers(columns[4]),
-        numbers(columns[5]),
-    )
+    def __getitem__(self, passage_id: str) -> int:
+        return self._passages.row(passage_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._passages.passage_id(row) for row in range(len(self._passages)))
+
+    def __len__(self) -> int:
+        return len(self._passages)
 
 
 def _document(row: tuple[str, str, str, str, str | None, str | None, str | None]) -> Document:

@@ -7,6 +7,7 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from embeddings import HashingEncoder
@@ -77,17 +78,49 @@ def test_the_document_cache_stays_bounded(tmp_path: Path, monkeypatch: pytest.Mo
     index.close()
 
 
-def test_a_passage_row_that_does_not_match_its_id_is_refused(tmp_path: Path) -> None:
+def test_row_of_works_the_row_out_from_the_id(tmp_path: Path) -> None:
     index, _ = _store(tmp_path / "ix").open(_corpus(tmp_path / "c"))
-    with pytest.raises(ValueError, match="expected"):
-        tables.PassageTable(
-            index.documents,
-            ["a.txt#5"],
-            ["a.txt"],
-            index.passages._ordinals[:1],
-            index.passages._starts[:1],
-            index.passages._ends[:1],
-        )
+    for row in range(len(index.passages)):
+        assert index.row_of[index.passages[row].id] == row
+    for missing in ("a.txt#9", "z.txt#0", "a.txt#x", "a.txt#01", "a.txt"):
+        assert missing not in index.row_of
+        with pytest.raises(KeyError):
+            index.row_of[missing]
+    index.close()
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([[0, 0, 0, 5], [0, 2, 5, 9]], "consecutive"),  # an ordinal skipped
+        ([[0, 0, 0, 5], [1, 0, 0, 5], [0, 1, 5, 9]], "consecutive"),  # a document in two runs
+        ([[0, 1, 0, 5]], "consecutive"),  # not starting at ordinal 0
+        ([[7, 0, 0, 5]], "missing document"),
+        ([[0, 0, 5, 5]], "empty offsets"),
+        ([[0, 0, 5]], "shape"),
+    ],
+)
+def test_passage_rows_that_do_not_fit_their_documents_are_refused(
+    tmp_path: Path, rows: list[list[int]], message: str
+) -> None:
+    index, _ = _store(tmp_path / "ix").open(_corpus(tmp_path / "c"))
+    with pytest.raises(ValueError, match=message):
+        tables.PassageTable(index.documents, np.array(rows, dtype=np.int64))
+    index.close()
+
+
+def test_a_damaged_rows_file_means_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus, ix = _corpus(tmp_path / "c"), tmp_path / "ix"
+    index, _ = _store(ix).open(corpus)
+    rows_file = index.folder / generation_module.PASSAGES_FILE
+    index.close()
+    rows_file.write_bytes(b"\x93NUMPY garbage")
+    with caplog.at_level(logging.WARNING):
+        index, stats = _store(ix).open(corpus)
+    assert "damaged" in caplog.text and stats.action == "built"
+    assert len(index.passages) == 6
     index.close()
 
 
@@ -116,7 +149,7 @@ def test_checksums_are_trusted_only_while_the_files_are_unchanged(
     hashed = _count_hashes(monkeypatch)
     _store(ix).open(corpus)[0].close()
     _store(ix).open(corpus)[0].close()
-    assert len(hashed) == 6  # store, vectors and BM25, twice
+    assert len(hashed) == 10  # store, passage rows, vector owners, vectors and BM25, twice
 
     monkeypatch.setattr(generation_module, "RACY_NS", -(10**12))
     hashed.clear()
@@ -150,5 +183,5 @@ def test_a_damaged_record_means_hashing_not_trusting(
     (folder / generation_module.VERIFIED_FILE).write_bytes(b"\x00not json")
     hashed = _count_hashes(monkeypatch)
     index, stats = _store(ix).open(corpus)
-    assert stats.action == "reused" and len(hashed) == 3
+    assert stats.action == "reused" and len(hashed) == 5
     index.close()
