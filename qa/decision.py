@@ -19,6 +19,7 @@ from typing import Any
 from qa.dates import resolve_date, resolve_date_in
 from qa.index.generation import LoadedIndex
 from qa.read.base import AnswerGroup
+from qa.read.conflicts import Clash, ClashKind
 from qa.settings import Settings
 from qa.types import Answer, Citation, Hit, Span, TimelineEntry, answer_key
 from qa.words import key_form
@@ -94,6 +95,10 @@ def decide(
             f"The best candidate, “{group[0].text}”, has confidence {score:.2g}, and at "
             f"least {settings.abstain_threshold:g} is needed to answer."
         )
+    elif merged[0].clashes:
+        # However sure the reader is, a sentence that names another town, year or order of
+        # events than the question does answers another question.
+        reason = clash_reason(merged[0].clashes[0])
     if reason is not None:
         return Answer(
             question=question,
@@ -129,6 +134,21 @@ def decide(
         kind=kind,
         timeline=timeline,
     )
+
+
+def clash_reason(clash: Clash) -> str:
+    """The one sentence that declines an answer whose sentence contradicts the question.
+
+    Example:
+        >>> clash_reason(Clash(ClashKind.NUMBER, "September 2022", "September 2021"))
+        'The passage speaks of “September 2021”, not “September 2022”.'
+        >>> clash_reason(Clash(ClashKind.RELATION, "after", "prior", "attack"))
+        'The passage says “prior”, not “after”, about the attack.'
+    """
+    if clash.kind is ClashKind.RELATION:
+        about = f", about the {clash.about}" if clash.about else ""
+        return f"The passage says “{clash.sentence}”, not “{clash.question}”{about}."
+    return f"The passage speaks of “{clash.sentence}”, not “{clash.question}”."
 
 
 def _citation(span: Span, by_id: dict[str, Hit], index: LoadedIndex) -> Citation:

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from qa.read.conflicts import Clash
 from qa.types import Hit, Span, answer_key
 
 
@@ -41,10 +42,14 @@ class AnswerGroup:
     Attributes:
         score: Confidence in [0, 1] that this answer is correct.
         spans: One span per passage giving the answer, best first.
+        clashes: What the sentence of the best span contradicts in the question (a name,
+            number or relation it replaces by another), for readers that check it; the
+            pipeline declines an answer whose sentence says something else.
     """
 
     score: float
     spans: tuple[Span, ...]
+    clashes: tuple[Clash, ...] = ()
 
 
 def merge_spans(spans: Sequence[Span]) -> list[AnswerGroup]:

@@ -23,6 +23,7 @@ from typing import Any
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.combiner import Combiner, load_combiner
+from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
 from qa.read.kinds import AnswerKind, expected_kind, fits
 from qa.read.proposals import (
     Place,
@@ -157,7 +158,7 @@ class NeuralReader:
         for p in proposals:
             score = self.combiner.probability(p.features)
             spans = tuple(s.model_copy(update={"score": score}) for s in p.spans)
-            groups.append(AnswerGroup(score, spans))
+            groups.append(AnswerGroup(score, spans, p.clashes))
         groups.sort(key=lambda g: (-g.score, g.spans[0].passage_id, g.spans[0].start))
         return groups
 
@@ -311,6 +312,20 @@ class NeuralReader:
         )
         return fits(kind, text, span, question)
 
+    def _clashes(
+        self, request: ReadRequest, claims: QuestionClaims, place: Place
+    ) -> tuple[Clash, ...]:
+        """What the sentence holding the span at ``place`` contradicts in the question, from
+        the passage's parse made at index time (nothing is parsed again)."""
+        k, start, end = place
+        blob = request.analyses[k]
+        if not blob:
+            return ()
+        span = self.typed.parsed(blob).char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return ()
+        return find_clashes(claims, span.sent, (start, end))
+
     def _proposals_for(
         self,
         request: ReadRequest,
@@ -355,6 +370,7 @@ class NeuralReader:
         closest = max((h.similarity or 0.0 for h in hits), default=0.0)
         top = max(span_best.values())
         total = sum(math.exp(v - top) for v in span_best.values())
+        claims = question_claims(parsed)
         proposals = []
         for key, vals in by_key.items():
             best_place, logit, margin = vals[0]
@@ -402,5 +418,12 @@ class NeuralReader:
                 question_margin,
                 closest,
             )
-            proposals.append(Proposal(key, cited_spans(hits, per_passage, best_place[0]), features))
+            proposals.append(
+                Proposal(
+                    key,
+                    cited_spans(hits, per_passage, best_place[0]),
+                    features,
+                    self._clashes(request, claims, best_place),
+                )
+            )
         return proposals

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.read.conflicts import Clash
 from qa.read.span_model import LOGIT_FLOOR, SpanModelOutput
 from qa.read.typed_features import PassageView
 from qa.read.typed_scoring import Candidate
@@ -53,11 +54,13 @@ def asks_for_several(question: str, parsed: Any = None) -> bool:
 
 @dataclass(frozen=True)
 class Proposal:
-    """One distinct answer with the evidence the combiner judges."""
+    """One distinct answer with the evidence the combiner judges, and what its best span's
+    sentence contradicts in the question (:mod:`qa.read.conflicts`)."""
 
     key: str
     spans: tuple[Span, ...]
     features: tuple[float, ...]
+    clashes: tuple[Clash, ...] = ()
 
 
 def best_of_others(values: dict[str, float]) -> dict[str, float]:
