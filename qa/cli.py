@@ -239,5 +239,25 @@ def _shorten(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+def entry() -> None:
+    """The ``qa`` console command: :func:`main`, then an exit without the interpreter's teardown.
+
+    Once torch and spaCy are loaded, a normal exit spends 0.5 to 0.7 s unloading them after
+    the answer is already printed, a fifth of a fresh ``qa ask``. Nothing is left to clean up
+    by then (an index is written, fsynced and switched to before :func:`main` returns; a Ray
+    build shuts its cluster connection down itself), so the output is flushed and the process
+    leaves at once.
+
+    Example:
+        $ qa ask "When does GSOMIA expire?" --corpus seeds
+    """
+    status = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

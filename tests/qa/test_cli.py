@@ -111,3 +111,37 @@ def test_index_reports_each_skipped_file_once_on_stderr_after_a_finished_bar(
     assert "indexing passages" in done.stderr
     assert all(line.startswith("warning: ") for line in done.stderr.splitlines()[-2:])
     assert done.stderr.endswith("\n")
+
+
+def test_the_console_command_leaves_with_its_output_flushed_and_its_status(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    # `qa` exits without the interpreter's teardown (qa.cli.entry): what it printed must
+    # still arrive whole, through a pipe, and its exit status must be main's.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    common = ["--index-dir", str(tmp_path / "ix"), "--encoder", "hashing", "--quiet"]
+    ask = ["ask", "When does GSOMIA expire?", "--json", "--corpus", str(seed_copy)]
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", *ask, *common],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["text"] == "this Saturday"
+    refused = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", "   ", *common],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: ") and refused.stderr.endswith("\n")
