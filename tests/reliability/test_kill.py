@@ -154,11 +154,20 @@ def test_kill_9_never_leaves_a_broken_index(
         answer = assistant.ask(f"When will the ferry on route {number} run again?")
         # Judge the index, not the reader: the cited passage is in the article as it is now,
         # and the answer is that article's day.
-        assert answer.citations, answer
-        cited = answer.citations[0]
-        assert cited.passage in (corpus / cited.document_id).read_text(encoding="utf-8")
-        route = int(cited.document_id.removeprefix("report-").removesuffix(".txt"))
-        assert answer.text == ferry_day(route, version if route < 10 else 0), answer
+        if answer.citations:
+            cited = answer.citations[0]
+            assert cited.passage in (corpus / cited.document_id).read_text(encoding="utf-8")
+            route = int(cited.document_id.removeprefix("report-").removesuffix(".txt"))
+            day = ferry_day(route, version if route < 10 else 0)
+            assert answer.text is not None and day in answer.text, answer
+        else:
+            # The tests' fast fake encoder, and BM25 (which skips one-character words), cannot
+            # tell route 3 from route 8: another route's line may rank first, and the assistant
+            # then declines, naming the other route, rather than give that route's day.
+            assert (answer.abstain_reason or "").startswith("The passage speaks of"), answer
+            for hit in answer.passages:
+                now = (corpus / hit.passage.document_id).read_text(encoding="utf-8")
+                assert hit.passage.text in now
         assistant.close()
 
     if phase == "update":

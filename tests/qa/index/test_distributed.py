@@ -83,8 +83,9 @@ def _on_ray(corpus: Path, settings: Settings) -> tuple[LoadedIndex, BuildStats]:
 
 
 def _assert_same(local: LoadedIndex, ray: LoadedIndex) -> None:
-    assert local.documents == ray.documents
-    assert local.passages == ray.passages  # ids, offsets, text, titles, dates
+    assert dict(local.documents) == dict(ray.documents)
+    assert list(local.passages) == list(ray.passages)  # ids, offsets, text, titles, dates
+    assert local.copies == ray.copies
     assert np.array_equal(local.unit_passage, ray.unit_passage)
     rows = list(range(len(local.passages)))
     assert [_canonical(a) for a in local.analyses(rows)] == [
