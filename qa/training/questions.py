@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+# Entity kinds that are names keep their capital inside a question ("Thousands" does not).
+from qa.read.conflicts import NAME_LABELS
+
 
 @dataclass(frozen=True)
 class GeneratedQuestion:
@@ -62,20 +65,6 @@ _PRONOUNS = {
     "what",
     "there",
     "one",
-}
-# Entity kinds that are names and keep their capital inside a question ("Thousands" does not).
-_NAME_LABELS = {
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
 }
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _SPACE = re.compile(r"\s+")
@@ -262,7 +251,7 @@ def question_for(answer_tokens: tuple[int, int], verb: Token, wh: str) -> str | 
         subject_tokens = list(doc[subject_range.start : subject_range.stop])
         subject_text = _render(subject_tokens)
         first = subject_tokens[0]
-        if first.pos_ != "PROPN" and first.ent_type_ not in _NAME_LABELS and first.text != "I":
+        if first.pos_ != "PROPN" and first.ent_type_ not in NAME_LABELS and first.text != "I":
             subject_text = subject_text[:1].lower() + subject_text[1:]
         if auxes:
             front_text = auxes[0].lower_
