@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from embeddings.base import Encoder
 from embeddings.memo import remembering
+from qa.index.generation import lexical_text
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file
 from qa.ingest.passages import Chunker, split_sentences
 from qa.read.base import Reader
@@ -41,7 +42,7 @@ def units(passage: Passage) -> list[str]:
         ['T. Hi.']
     """
     sentences = split_sentences(passage.text)
-    whole = f"{passage.title}. {passage.text}"
+    whole = lexical_text(passage)  # the text BM25 indexes too
     return [whole, *sentences] if len(sentences) > 1 else [whole]
 
 

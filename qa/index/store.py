@@ -48,7 +48,9 @@ from qa.index.generation import (
     LoadedIndex,
     Manifest,
     corpus_fingerprint,
+    lexical_text,
     sha256_file,
+    vectors_file_for,
     verify_checksums,
 )
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
@@ -56,7 +58,8 @@ from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
 from qa.retrieve.hybrid import copy_groups
-from qa.retrieve.vector import vector_backend
+from qa.retrieve.lexical import Bm25Index
+from qa.retrieve.vector import choose_vector_backend, vector_backend
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -309,8 +312,6 @@ class IndexStore:
         )
 
     def _recipe(self) -> Manifest:
-        from qa.index.generation import vectors_file_for
-
         return Manifest(
             format_version=FORMAT_VERSION,
             encoder=self._encoder.name,
@@ -372,10 +373,6 @@ class IndexStore:
                     [(row, sqlite3.Binary(data)) for row, data in enumerate(analyses)],
                 )
                 db.commit()
-            from qa.index.generation import lexical_text, vectors_file_for
-            from qa.retrieve.lexical import Bm25Index
-            from qa.retrieve.vector import choose_vector_backend
-
             number = {d.id: i for i, d in enumerate(documents)}
             rows = np.array(
                 [(number[p.document_id], p.ordinal, p.start, p.end) for p in passages],

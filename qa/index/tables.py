@@ -22,6 +22,8 @@ from qa.types import Document, Passage
 
 # Documents kept built; a news article is a few kilobytes, so this is some megabytes.
 DOCUMENT_CACHE = 2048
+# A document's columns, in the order _document takes them.
+_COLUMNS = "id, title, text, source, date, url, author"
 
 
 class DocumentTable(Mapping[str, Document]):
@@ -57,7 +59,7 @@ class DocumentTable(Mapping[str, Document]):
             if doc_id not in self._numbers:
                 raise KeyError(doc_id)
             row = self._db.execute(
-                "SELECT id, title, text, source, date, url, author FROM documents WHERE id = ?",
+                f"SELECT {_COLUMNS} FROM documents WHERE id = ?",
                 (doc_id,),
             ).fetchone()
         if row is None:
@@ -90,9 +92,7 @@ class DocumentTable(Mapping[str, Document]):
         """Every document in table order, read in one pass (for rebuilding and listing, not
         for questions)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, title, text, source, date, url, author FROM documents ORDER BY row"
-            ).fetchall()
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM documents ORDER BY row").fetchall()
         return (_document(row) for row in rows)
 
 
