@@ -15,6 +15,7 @@ general loader instead of computing something else.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,3 +255,30 @@ def load_bert(folder: Path) -> BertBody:
     body = BertBody(config)
     body.load_state_dict(weights, strict=True, assign=True)
     return body.eval().requires_grad_(False)
+
+
+@functools.lru_cache(maxsize=8)
+def load_tokenizer(
+    folder: Path, max_length: int | None = None, stride: int = 0, strategy: str = "longest_first"
+) -> Any:
+    """The ``tokenizer.json`` of a model folder (a ``tokenizers.Tokenizer``), never padding.
+
+    With ``max_length`` it truncates as ``Tokenizer.enable_truncation`` does with these
+    arguments; without, it keeps every token. One tokenizer per setting is made and shared:
+    the question encoder and the span model read the same file, and neither changes its
+    tokenizer after this.
+
+    Example:
+        >>> from embeddings.minilm import packaged_model_path
+        >>> len(load_tokenizer(packaged_model_path()).encode("GSOMIA expires").ids) > 2
+        True
+    """
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tokenizer.no_padding()
+    if max_length is None:
+        tokenizer.no_truncation()
+    else:
+        tokenizer.enable_truncation(max_length, stride=stride, strategy=strategy)
+    return tokenizer

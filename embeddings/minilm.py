@@ -177,21 +177,15 @@ class _PooledBert:
     backend = "bert"
 
     def __init__(self, path: Path, max_seq_length: int) -> None:
-        from tokenizers import Tokenizer
-
-        from embeddings.bert import load_bert
+        from embeddings.bert import load_bert, load_tokenizer
 
         self._body = load_bert(path)
         self.dim = self._body.config.hidden_size
         self.max_seq_length = max_seq_length
         # Two tokenizers: the one that encodes truncates as sentence-transformers does; the one
         # that measures paragraphs for windowing must see every token.
-        self._plain = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self._plain.no_truncation()
-        self._plain.no_padding()
-        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=max_seq_length)
+        self._plain = load_tokenizer(path)
+        self._tokenizer = load_tokenizer(path, max_seq_length)
 
     @classmethod
     def load(cls, path: Path) -> _PooledBert | None:

@@ -172,21 +172,17 @@ class SpanModel:
     def _build(self) -> tuple[Any, Any, Any]:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
-        from embeddings.bert import load_bert
+        from embeddings.bert import load_bert, load_tokenizer
 
         # The tokenizers library and embeddings.bert instead of transformers' AutoTokenizer and
         # AutoModel: the same tokens and the same arithmetic, without the seconds transformers
         # takes to import its model machinery in a fresh process.
         base = packaged_model_path()
-        plain = Tokenizer.from_file(str(base / "tokenizer.json"))
-        plain.no_truncation()
-        plain.no_padding()
-        windows = Tokenizer.from_file(str(base / "tokenizer.json"))
-        windows.no_padding()
-        windows.enable_truncation(self.max_length, stride=self.stride, strategy="only_second")
-        tokenizer = _Tokenizers(plain, windows)
+        tokenizer = _Tokenizers(
+            load_tokenizer(base),
+            load_tokenizer(base, self.max_length, self.stride, "only_second"),
+        )
         encoder = load_bert(base)
         state: dict[str, Any] = {}
         for path in sorted(self.weights_dir.glob("*.safetensors")):
