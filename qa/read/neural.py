@@ -24,6 +24,7 @@ from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
+from qa.read.credits import asks_about_pictures, credit_spans, in_credit
 from qa.read.kinds import AnswerKind, expected_kind, fits
 from qa.read.proposals import (
     Place,
@@ -343,10 +344,18 @@ class NeuralReader:
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
         kind = expected_kind(parsed)
+        # A photo credit is printed beside the story, not part of it; it answers only a
+        # question about the picture.
+        credits = (
+            [[] for _ in hits]
+            if asks_about_pictures(request.question)
+            else [credit_spans(h.passage.text) for h in hits]
+        )
         places = {
             place
             for place in set(typed_at) | proposed
             if ((view := passage_views[place[0]]) is None or not view.absent_key)
+            and not in_credit(credits[place[0]], place[1], place[2])
             and self._of_kind(kind, request, place, parsed)
         }
         by_key = by_answer(hits, outputs, places, grown_from)

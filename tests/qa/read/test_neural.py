@@ -270,6 +270,22 @@ def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
     assert "senior South Korean" not in proposed[True]
 
 
+def test_no_answer_is_taken_from_a_photo_credit_unless_the_question_is_about_the_photo() -> None:
+    text = (
+        "The first robotics competition was held this week in Washington D.C. "
+        "Image: United States Navy."
+    )
+    hits = [_hit("a#0", text)]
+    reader = NeuralReader(HashingEncoder(), _PointingSpanModel("United", "Navy"))
+    analyses = reader.analyze([text])
+
+    def proposed(question: str) -> set[str]:
+        return {p.key for p in reader.propose([ReadRequest(question, hits, analyses)])[0]}
+
+    assert not any("navy" in key for key in proposed("Who held the robotics competition?"))
+    assert any("navy" in key for key in proposed("Who took the photo of the competition?"))
+
+
 @pytest.mark.parametrize(
     ("question", "several"),
     [
