@@ -14,6 +14,10 @@ part of an answer: "John Myhill's" answers "who?" as "John Myhill".
 A question that asks for several things ("What are the two ...?") wants a list, and the span
 model tends to point at its first item only; :func:`coordinated_span` widens a span to every
 item coordinated with it.
+
+A why-question wants a reason, and the span model may point at a name inside one: "Washington"
+of "because Washington was concerned about the risk". :func:`reason_span` widens such a span
+to the whole reason, without the word that introduces it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["complete_span", "coordinated_span", "name_last", "regnal_number"]
+__all__ = [
+    "complete_span",
+    "coordinated_span",
+    "name_last",
+    "reason_clause",
+    "reason_span",
+    "regnal_number",
+    "subtree_end",
+]
 
 # Dependents that end a list item: a clause or an apposition on it, a comma, the next item.
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
@@ -204,3 +216,93 @@ def _leaves_item(token: Any, item: Any) -> bool:
             return True
         token = token.head
     return False
+
+
+def reason_clause(token: Any) -> tuple[int, int] | None:
+    """Token span of a reason introduced at ``token``: "because ...", "because of ...",
+    "since ...", "due to ...", "amid ...", or a purpose "to ..." clause; None when no reason
+    starts there.
+
+    Example:
+        >>> doc = nlp("The talks stalled because the sides disagreed.")  # doctest: +SKIP
+        >>> reason_clause(doc[3])  # doctest: +SKIP
+        (3, 7)
+    """
+    lower = token.lower_
+    if lower in ("because", "since") and token.dep_ == "mark":
+        head = token.head
+        return token.i, subtree_end(head)
+    if (
+        lower == "because"
+        and token.i + 1 < len(token.doc)
+        and token.doc[token.i + 1].lower_ == "of"
+    ):
+        # The parser hangs the reason on "because" ("of" is its pcomp), sometimes on "of".
+        of = token.doc[token.i + 1]
+        return token.i, max(subtree_end(token), subtree_end(of), of.i + 1)
+    if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
+        return token.i, subtree_end(token)
+    # A purpose "to" clause hangs off a verb (advcl) or a noun ("an effort to counter");
+    # "set to expire" (xcomp) is a complement, not a reason.
+    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in ("advcl", "acl"):
+        return token.i, subtree_end(token.head)
+    return None
+
+
+def subtree_end(token: Any) -> int:
+    """One past the last token ``token`` governs, closing punctuation left out."""
+    end = max(t.i for t in token.subtree) + 1
+    # Stop before closing punctuation.
+    while end - 1 > token.i and token.doc[end - 1].is_punct:
+        end -= 1
+    return int(end)
+
+
+# Words that introduce a reason and are not part of it.
+_REASON_MARKERS = frozenset({"because", "of", "since", "due", "to", "amid"})
+
+
+def reason_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tuple[int, int]:
+    """Widen the character span ``[start, end)`` of ``doc`` to the reason it lies inside:
+    "Washington" of "because Washington was concerned about the risk" becomes "Washington was
+    concerned about the risk".
+
+    The word that introduces the reason ("because", "because of", "since", "due to", "amid",
+    the "to" of a purpose) is never added, since a span that already holds the whole reason
+    without it is left as it is. Of nested reasons the smallest that holds the span is taken.
+
+    Args:
+        doc: The spaCy ``Doc`` the offsets refer to.
+        chunks: Its noun chunks (unused; the signature of the other widenings).
+        start: First character of the span.
+        end: One past its last character.
+
+    Returns:
+        The widened ``(start, end)``; the span itself when no reason holds it.
+
+    Example:
+        >>> doc = nlp("The talks stalled because the sides disagreed.")  # doctest: +SKIP
+        >>> reason_span(doc, [], 30, 35)  # "sides"  # doctest: +SKIP
+        (26, 45)
+    """
+    covered = doc.char_span(start, end, alignment_mode="expand")
+    if covered is None or len(covered) == 0:
+        return start, end
+    best: tuple[int, int] | None = None
+    for token in covered.sent:
+        clause = reason_clause(token)
+        if clause is None:
+            continue
+        first, stop = clause
+        while first < stop and doc[first].lower_ in _REASON_MARKERS:
+            first += 1
+        # "due to the fact that X": the reason is X.
+        if [t.lower_ for t in doc[first : min(first + 3, stop)]] == ["the", "fact", "that"]:
+            first += 3
+        holds = first <= covered.start and covered.end <= stop and stop - first > len(covered)
+        if holds and (best is None or stop - first < best[1] - best[0]):
+            best = (first, stop)
+    if best is None:
+        return start, end
+    last = doc[best[1] - 1]
+    return min(start, doc[best[0]].idx), max(end, last.idx + len(last.text))

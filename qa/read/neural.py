@@ -16,7 +16,7 @@ weights file in :mod:`qa.read.combiner`, and the proposals with their evidence i
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,7 +38,7 @@ from qa.read.proposals import (
     typed_match,
     typed_places,
 )
-from qa.read.question import analyse_question
+from qa.read.question import REASON, analyse_question
 from qa.read.span_model import LOGIT_FLOOR, SpanModel, SpanModelOutput
 from qa.read.typed import TypedReader
 from qa.read.typed_features import PassageView
@@ -270,24 +270,26 @@ class NeuralReader:
                 proposed.add(place)
         return proposed, grown_from
 
-    def _as_lists(
+    def _widened(
         self,
+        widen: Callable[[bytes, int, int], tuple[int, int]],
         request: ReadRequest,
         outputs: Sequence[SpanModelOutput],
         typed_at: dict[Place, Candidate],
         proposed: set[Place],
         grown_from: dict[Place, tuple[float, float]],
     ) -> tuple[dict[Place, Candidate], set[Place]]:
-        """Every place widened to the list its head is an item of, for a question that asks
-        for several things. A widened place keeps the score of the item it grew from, as a
-        completed span does; ``grown_from`` is updated in place."""
+        """Every place widened by ``widen`` (to the list its head is an item of, for a
+        question that asks for several things; to the reason it lies in, for a why-question).
+        A widened place keeps the score of the span it grew from, as a completed span does;
+        ``grown_from`` is updated in place."""
 
         def widened(place: Place) -> Place:
             k, start, end = place
             blob = request.analyses[k]
             if not blob:
                 return place
-            wide = (k, *self.typed.coordinate(blob, start, end))
+            wide = (k, *widen(blob, start, end))
             if wide != place:
                 own = grown_from.get(place, outputs[k].score(start, end))
                 grown_from[wide] = max(own, grown_from.get(wide, own))
@@ -340,7 +342,14 @@ class NeuralReader:
         proposed, grown_from = self._span_places(request, outputs)
         parsed = self.typed.parse_questions([request.question])[0]
         if asks_for_several(request.question, parsed):
-            typed_at, proposed = self._as_lists(request, outputs, typed_at, proposed, grown_from)
+            typed_at, proposed = self._widened(
+                self.typed.coordinate, request, outputs, typed_at, proposed, grown_from
+            )
+        if analyse_question(parsed).labels == REASON:
+            # A why-question wants the reason, not a name inside it.
+            typed_at, proposed = self._widened(
+                self.typed.reason, request, outputs, typed_at, proposed, grown_from
+            )
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
         kind = expected_kind(parsed)

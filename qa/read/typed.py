@@ -29,7 +29,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest
-from qa.read.boundaries import complete_span, coordinated_span
+from qa.read.boundaries import complete_span, coordinated_span, reason_span
 from qa.read.question import QuestionFrame, analyse_question, word_key
 from qa.read.typed_candidates import candidate_spans
 from qa.read.typed_features import (
@@ -174,6 +174,17 @@ class TypedReader:
             (32, 41)
         """
         return self._widen(coordinated_span, blob, start, end)
+
+    def reason(self, blob: bytes, start: int, end: int) -> tuple[int, int]:
+        """The character span ``[start, end)`` of an analysed passage widened to the reason it
+        lies inside (:func:`qa.read.boundaries.reason_span`).
+
+        Example:
+            >>> # "sides" of "The talks stalled because the sides disagreed."
+            >>> reader.reason(analyses[0], 30, 35)  # doctest: +SKIP
+            (26, 45)
+        """
+        return self._widen(reason_span, blob, start, end)
 
     def _widen(
         self, widen: Callable[..., tuple[int, int]], blob: bytes, start: int, end: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qa.read.boundaries import name_last
+from qa.read.boundaries import name_last, reason_clause, subtree_end
 from qa.read.question import QuestionFrame, word_key
 
 _UNIT_POS = ("NOUN", "PROPN")
@@ -65,7 +65,7 @@ def candidate_spans(
             and doc[after].lower_ in ("of", "for")
             and chunk.start <= doc[after].head.i < chunk.end
         ):
-            found.setdefault((start, _subtree_end(doc[after])), "NP")
+            found.setdefault((start, subtree_end(doc[after])), "NP")
     # "agreed *to continue dialogue*": what the question's verb did, for "what did X do".
     for token in sent:
         if (
@@ -74,41 +74,10 @@ def candidate_spans(
             and word_key(token.head) in frame.verbs
         ):
             first = min(t.i for t in token.subtree)
-            found.setdefault((first, _subtree_end(token)), "CLAUSE")
+            found.setdefault((first, subtree_end(token)), "CLAUSE")
     if frame.labels == ("REASON",):
         for token in sent:
-            clause = _reason_clause(token)
+            clause = reason_clause(token)
             if clause is not None:
                 found[clause] = "REASON"
     return [(s, e, label) for (s, e), label in found.items() if e > s]
-
-
-def _reason_clause(token: Any) -> tuple[int, int] | None:
-    """Token span of a reason introduced at ``token``: "because ...", "because of ...",
-    "since ...", "due to ...", "amid ...", or a purpose "to ..." clause."""
-    lower = token.lower_
-    if lower in ("because", "since") and token.dep_ == "mark":
-        head = token.head
-        return token.i, _subtree_end(head)
-    if (
-        lower == "because"
-        and token.i + 1 < len(token.doc)
-        and token.doc[token.i + 1].lower_ == "of"
-    ):
-        of = token.doc[token.i + 1]
-        return token.i, max(_subtree_end(of), of.i + 1)
-    if lower in ("amid", "due") and token.dep_ in ("prep", "amod", "advmod"):
-        return token.i, _subtree_end(token)
-    # A purpose "to" clause hangs off a verb (advcl) or a noun ("an effort to counter");
-    # "set to expire" (xcomp) is a complement, not a reason.
-    if lower == "to" and token.dep_ == "aux" and token.head.dep_ in ("advcl", "acl"):
-        return token.i, _subtree_end(token.head)
-    return None
-
-
-def _subtree_end(token: Any) -> int:
-    end = max(t.i for t in token.subtree) + 1
-    # Stop before closing punctuation.
-    while end - 1 > token.i and token.doc[end - 1].is_punct:
-        end -= 1
-    return int(end)

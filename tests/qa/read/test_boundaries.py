@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from embeddings import HashingEncoder
-from qa.read.boundaries import complete_span, coordinated_span
+from qa.read.boundaries import complete_span, coordinated_span, reason_span
 from qa.read.typed import TypedReader
 
 TEXT = (
@@ -170,3 +170,46 @@ def test_a_regnal_number_belongs_to_the_name(
     reader: TypedReader, text: str, piece: str, expected: str
 ) -> None:
     assert _widened(reader, complete_span, text, piece) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [
+        (
+            "Mr. Biegun raised the issue because Washington was concerned about the risk.",
+            "Washington",
+            "Washington was concerned about the risk",
+        ),
+        (
+            "The waves travelled far because of the firmness of the terrain.",
+            "terrain",
+            "the firmness of the terrain",
+        ),
+        (
+            "The council will meet today to review the agreement with Japan.",
+            "Japan",
+            "review the agreement with Japan",
+        ),
+        (
+            "Genocide goes unpunished due to the fact that it is committed by officials in power.",
+            "officials",
+            "it is committed by officials in power",
+        ),
+        # Already the whole reason, or no reason at all: nothing changes, no marker is added.
+        (
+            "The waves travelled far because of the firmness of the terrain.",
+            "the firmness of the terrain",
+            "the firmness of the terrain",
+        ),
+        ("The talks stalled in Hanoi in February.", "Hanoi", "Hanoi"),
+    ],
+)
+def test_a_span_inside_a_reason_grows_to_the_reason_without_its_marker(
+    reader: TypedReader, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = reason_span(doc, list(doc.noun_chunks), start, start + len(piece))
+    assert text[a:b] == expected
+    [blob] = reader.analyze([text])
+    assert reader.reason(blob, start, start + len(piece)) == (a, b)

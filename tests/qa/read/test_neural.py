@@ -16,7 +16,7 @@ from qa.read.kinds import AnswerKind, fits
 from qa.read.neural import NeuralReader, focus_block
 from qa.read.proposals import asks_for_several
 from qa.read.span_model import SpanModel, SpanModelOutput, _Window
-from qa.types import Hit, Passage
+from qa.types import Hit, Passage, answer_key
 
 TEXT = "It ends on Saturday."
 # Tokens: [CLS] when [SEP] It ends on Saturday . [SEP]; offsets as a fast tokenizer gives them.
@@ -268,6 +268,22 @@ def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
     assert "senior South Korean" in proposed[False]
     assert "senior South Korean official" in proposed[True]
     assert "senior South Korean" not in proposed[True]
+
+
+def test_a_why_question_gets_the_reason_a_name_sits_in() -> None:
+    text = "Mr. Biegun raised the issue because Washington was concerned about the risk."
+    hits = [_hit("a#0", text)]
+    reader = NeuralReader(HashingEncoder(), _PointingSpanModel("Washington", "Washington"))
+    analyses = reader.analyze([text])
+
+    def proposed(question: str) -> set[str]:
+        return {p.key for p in reader.propose([ReadRequest(question, hits, analyses)])[0]}
+
+    why = proposed("Why did Biegun raise the issue?")
+    assert answer_key("Washington was concerned about the risk") in why
+    assert "washington" not in why
+    # Asked who was concerned, the name is the answer.
+    assert "washington" in proposed("Who was concerned about the risk?")
 
 
 def test_no_answer_is_taken_from_a_photo_credit_unless_the_question_is_about_the_photo() -> None:
