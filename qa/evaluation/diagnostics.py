@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from qa.evaluation.metrics import exact_match, f1_score
+from qa.read.kinds import same_kind
 
 
 class _Record(Protocol):
@@ -99,8 +100,9 @@ def kind_figures(records: Sequence[_Record]) -> dict[str, Any] | None:
 
     ``agreement`` is the share whose expected kind equals the gold answer's kind (read from
     the answer's own words and entity labels, so "other" there often means a plain noun
-    phrase); ``gold_fits`` is the share whose gold answer passes the kind check, so at most
-    ``1 - gold_fits`` of the answerable questions can be lost to it.
+    phrase, and agrees with "reason": :func:`qa.read.kinds.same_kind`); ``gold_fits`` is the
+    share whose gold answer passes the kind check, so at most ``1 - gold_fits`` of the
+    answerable questions can be lost to it.
 
     Example:
         >>> kind_figures([]) is None
@@ -112,7 +114,7 @@ def kind_figures(records: Sequence[_Record]) -> dict[str, Any] | None:
     pairs = Counter((str(r.expected_kind), str(r.gold_kind)) for r in rows)
     return {
         "n": len(rows),
-        "agreement": sum(n for (e, g), n in pairs.items() if e == g) / len(rows),
+        "agreement": sum(n for (e, g), n in pairs.items() if same_kind(e, g)) / len(rows),
         "gold_fits": _mean([float(bool(r.gold_kind_fits)) for r in rows]),
         "confusion": [
             {"expected": e, "gold": g, "n": n}
@@ -201,7 +203,8 @@ def render_kinds(figures: Mapping[str, Any] | None) -> list[str]:
         f"Expected kind equals the gold answer's kind for {_pct(figures['agreement'])}% of "
         f"{figures['n']} questions; the gold answer passes the kind check for "
         f"{_pct(figures['gold_fits'])}%. Rows: kind expected from the question; columns: kind "
-        "of the gold answer, read from its words and entity labels.",
+        "of the gold answer, read from its words and entity labels (a reason has no such "
+        "mark, so it reads as other, and counts as agreeing).",
         "",
         "| expected \\ gold | " + " | ".join(gold) + " |",
         "|---|" + "---|" * len(gold),

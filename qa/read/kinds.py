@@ -44,6 +44,7 @@ class AnswerKind(str, Enum):
     PLACE = "place"
     FACILITY = "facility"
     TITLE = "title"
+    REASON = "reason"
     OTHER = "other"
 
 
@@ -140,6 +141,11 @@ _ROLE_WORDS = _word_set(
 _ROLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "ee", "eer")
 _NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Entity labels of spans that name something and so give no reason on their own.
+_BARE_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+    | _NUMERIC_LABELS
+)
 
 # Head nouns of "what/which X" (or "what is the name of the X") questions, by kind.
 _HEAD_KINDS: dict[str, AnswerKind] = {}
@@ -232,7 +238,7 @@ def expected_kind(doc: Any) -> AnswerKind:
     if wh == "when":
         return AnswerKind.DATE
     if wh == "why":
-        return AnswerKind.OTHER
+        return AnswerKind.REASON
     head = _head(tokens, wh_at)
     if wh in ("who", "whom", "whose"):
         return AnswerKind.PERSON
@@ -405,6 +411,10 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
         return digit or "ORDINAL" in labels or any(w in _ORDINAL_WORDS for w in words)
     if kind is AnswerKind.OTHER:
         return True
+    if kind is AnswerKind.REASON:
+        # A reason is a clause or a phrase ("fear of being buried alive"), never a bare name,
+        # number or date: "Washington" does not say why Biegun raised the issue.
+        return not (_numeric_only(span, words) or _entity_only(span, _BARE_LABELS))
     # Kinds of names: refuse what plainly is something else.
     if _numeric_only(span, words):
         return False
@@ -442,6 +452,19 @@ def _asks_for_role(question: Any) -> bool:
         t.lemma_.lower() in ("job", "position", "post", "role", "occupation", "profession", "title")
         for t in question
     )
+
+
+def same_kind(expected: str, gold: str) -> bool:
+    """Whether the kind a question asks for agrees with the kind read from its gold answer.
+
+    A reason has no words of its own that mark it, so :func:`answer_kind` reads the answer to
+    a why-question as "other"; that agrees with "reason".
+
+    Example:
+        >>> same_kind("reason", "other"), same_kind("year", "year"), same_kind("year", "date")
+        (True, True, False)
+    """
+    return expected == gold or (expected == AnswerKind.REASON.value and gold == "other")
 
 
 def answer_kind(span: Any) -> AnswerKind:

@@ -103,6 +103,15 @@ def test_kind_figures_count_agreement_and_fit() -> None:
     assert "| year | 1 |  |  | 1 |" in table
 
 
+def test_a_reason_read_as_other_agrees() -> None:
+    records = [
+        _record(True, expected_kind="reason", gold_kind="other", gold_kind_fits=True),
+        _record(True, expected_kind="other", gold_kind="person", gold_kind_fits=True),
+    ]
+    figures = kind_figures(records)
+    assert figures is not None and figures["agreement"] == pytest.approx(0.5)
+
+
 def test_decline_tradeoff_hand_worked() -> None:
     records = [
         _record(True, em=1.0, abstained=False, score=0.8),

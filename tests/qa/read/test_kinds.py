@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from qa.read.kinds import AnswerKind, answer_kind, expected_kind, fits
+from qa.read.kinds import AnswerKind, answer_kind, expected_kind, fits, same_kind
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def nlp() -> Any:
         ("What book did Lee write?", AnswerKind.TITLE),
         ("What is Kim Hyun-chong's job?", AnswerKind.TITLE),
         ("What did Pyongyang call the purchases?", AnswerKind.OTHER),
-        ("Why did Japan restrict exports?", AnswerKind.OTHER),
+        ("Why did Japan restrict exports?", AnswerKind.REASON),
     ],
 )
 def test_expected_kind_from_the_parse(nlp: Any, question: str, kind: AnswerKind) -> None:
@@ -77,6 +77,9 @@ def _span(nlp: Any, text: str) -> Any:
         ("How many F-35 jets did Seoul buy?", "F-35", False),
         ("How long did Kim and Biegun meet?", "this Saturday", False),
         ("What is the name of the adviser?", "GSOMIA agreement", False),
+        # A reason is no bare name or number.
+        ("Why did Pyongyang call it a signal?", "Stephen Biegun", False),
+        ("Why did Pyongyang call it a signal?", "2016", False),
         # ... and the right ones kept.
         ("In what year was GSOMIA first signed?", "2016", True),
         ("When does GSOMIA expire?", "this Saturday", True),
@@ -92,6 +95,7 @@ def _span(nlp: Any, text: str) -> Any:
         ("What time was the signal sent?", "3 p.m.", True),
         ("On which day was the signal sent?", "the second day", True),
         ("What did Pyongyang call it?", "optimistic signal", True),
+        ("Why did Seoul buy the jets?", "after Seoul paid $7 billion for 40 F-35 jets", True),
     ],
 )
 def test_fits(nlp: Any, question: str, answer: str, fitting: bool) -> None:
@@ -122,3 +126,17 @@ def test_fits_without_a_parse_reads_the_words() -> None:
 )
 def test_answer_kind_of_a_gold_answer(nlp: Any, answer: str, kind: AnswerKind) -> None:
     assert answer_kind(_span(nlp, answer)) is kind
+
+
+@pytest.mark.parametrize(
+    ("expected", "gold", "same"),
+    [
+        ("reason", "other", True),
+        ("year", "year", True),
+        ("other", "reason", False),
+        ("year", "date", False),
+        ("person", "other", False),
+    ],
+)
+def test_same_kind(expected: str, gold: str, same: bool) -> None:
+    assert same_kind(expected, gold) is same
