@@ -4,8 +4,9 @@ A news caption names who took the picture ("Successful Stormtroopers share a hig
 Nick Moreau."), and wire copy does the same in brackets ("(AP Photo/Jane Doe)"). Such a name
 sits next to the story's own words, so a reader asked "Where will the competition be held?"
 may take "United States Navy" from "... held this week in Washington D.C. Image: United States
-Navy." as an answer. :func:`credit_spans` finds those credits so that no answer is taken from
-one; the passage itself, and its citation, are left as written.
+Navy." as an answer, or "Washington D.C. Image: United States Navy". :func:`credit_spans` finds
+those credits and :func:`cut_at_credit` keeps an answer out of them; the passage itself, and
+its citation, are left as written.
 """
 
 from __future__ import annotations
@@ -70,11 +71,33 @@ def asks_about_pictures(question: str) -> bool:
     return _ABOUT_PICTURES.search(question) is not None
 
 
-def in_credit(credits: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether the span ``[start, end)`` overlaps any of ``credits``.
+def cut_at_credit(
+    text: str, credits: list[tuple[int, int]], start: int, end: int
+) -> tuple[int, int] | None:
+    """The span ``[start, end)`` of ``text`` kept out of its photo ``credits``.
+
+    A span that runs from the story into a credit ends where the credit starts (the space
+    before it left out); a span that starts inside a credit is no answer; any other span is
+    kept as it is.
+
+    Returns:
+        The span, cut or as it was; None when nothing of it is the story's.
 
     Example:
-        >>> in_credit([(25, 44)], 32, 43), in_credit([(25, 44)], 0, 5)
-        (True, False)
+        >>> text = "It was held in Washington D.C. Image: United States Navy."
+        >>> credits = credit_spans(text)
+        >>> a, b = cut_at_credit(text, credits, 15, 56)
+        >>> text[a:b], cut_at_credit(text, credits, 38, 56)
+        ('Washington D.C.', None)
     """
-    return any(start < b and a < end for a, b in credits)
+    cut = end
+    for first, _ in (c for c in credits if start < c[1] and c[0] < end):
+        if start >= first:
+            return None
+        cut = min(cut, first)
+    if cut == end:
+        return start, end
+    # Table cells scraped with a caption leave a bar beside it ("Photo: Sputnik |").
+    while cut > start and (text[cut - 1].isspace() or text[cut - 1] == "|"):
+        cut -= 1
+    return (start, cut) if cut > start else None

@@ -24,7 +24,7 @@ from embeddings.base import Encoder
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
-from qa.read.credits import asks_about_pictures, credit_spans, in_credit
+from qa.read.credits import asks_about_pictures, credit_spans, cut_at_credit
 from qa.read.kinds import AnswerKind, expected_kind, fits
 from qa.read.proposals import (
     Place,
@@ -270,38 +270,63 @@ class NeuralReader:
                 proposed.add(place)
         return proposed, grown_from
 
-    def _widened(
+    def _moved(
         self,
-        widen: Callable[[bytes, int, int], tuple[int, int]],
-        request: ReadRequest,
+        move: Callable[[Place], Place | None],
         outputs: Sequence[SpanModelOutput],
         typed_at: dict[Place, Candidate],
         proposed: set[Place],
         grown_from: dict[Place, tuple[float, float]],
     ) -> tuple[dict[Place, Candidate], set[Place]]:
-        """Every place widened by ``widen`` (to the list its head is an item of, for a
-        question that asks for several things; to the reason it lies in, for a why-question).
-        A widened place keeps the score of the span it grew from, as a completed span does;
-        ``grown_from`` is updated in place."""
+        """Every place moved by ``move``: widened to the list its head is an item of (a
+        question that asks for several things) or to the reason it lies in (a why-question),
+        or cut short of a photo credit; ``move`` returns None to drop a place. A moved place
+        keeps the score of the span it came from, as a completed span does; ``grown_from`` is
+        updated in place."""
 
-        def widened(place: Place) -> Place:
-            k, start, end = place
-            blob = request.analyses[k]
-            if not blob:
-                return place
-            wide = (k, *widen(blob, start, end))
-            if wide != place:
+        def moved(place: Place) -> Place | None:
+            new = move(place)
+            if new is not None and new != place:
+                k, start, end = place
                 own = grown_from.get(place, outputs[k].score(start, end))
-                grown_from[wide] = max(own, grown_from.get(wide, own))
-            return wide
+                grown_from[new] = max(own, grown_from.get(new, own))
+            return new
 
         new_typed: dict[Place, Candidate] = {}
         for place, cand in typed_at.items():
-            wide = widened(place)
-            held = new_typed.get(wide)
+            new = moved(place)
+            if new is None:
+                continue
+            held = new_typed.get(new)
             if held is None or cand.logit > held.logit:
-                new_typed[wide] = cand
-        return new_typed, {widened(place) for place in proposed}
+                new_typed[new] = cand
+        return new_typed, {new for place in proposed if (new := moved(place)) is not None}
+
+    @staticmethod
+    def _on_parse(
+        widen: Callable[[bytes, int, int], tuple[int, int]], request: ReadRequest
+    ) -> Callable[[Place], Place]:
+        """A widening of the typed reader's (``widen(blob, start, end)``) as a move of places."""
+
+        def move(place: Place) -> Place:
+            k, start, end = place
+            blob = request.analyses[k]
+            return (k, *widen(blob, start, end)) if blob else place
+
+        return move
+
+    @staticmethod
+    def _off_credits(request: ReadRequest) -> Callable[[Place], Place | None]:
+        """Places kept out of photo credits (:func:`qa.read.credits.cut_at_credit`)."""
+        hits = request.hits
+        credits = [credit_spans(h.passage.text) for h in hits]
+
+        def move(place: Place) -> Place | None:
+            k, start, end = place
+            cut = cut_at_credit(hits[k].passage.text, credits[k], start, end)
+            return None if cut is None else (k, *cut)
+
+        return move
 
     def _of_kind(self, kind: AnswerKind, request: ReadRequest, place: Place, question: Any) -> bool:
         """Whether the span at ``place`` can be the kind of answer the question wants."""
@@ -341,30 +366,25 @@ class NeuralReader:
         typed_at = typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
         proposed, grown_from = self._span_places(request, outputs)
         parsed = self.typed.parse_questions([request.question])[0]
+        moves: list[Callable[[Place], Place | None]] = []
         if asks_for_several(request.question, parsed):
-            typed_at, proposed = self._widened(
-                self.typed.coordinate, request, outputs, typed_at, proposed, grown_from
-            )
+            moves.append(self._on_parse(self.typed.coordinate, request))
         if analyse_question(parsed).labels == REASON:
             # A why-question wants the reason, not a name inside it.
-            typed_at, proposed = self._widened(
-                self.typed.reason, request, outputs, typed_at, proposed, grown_from
-            )
+            moves.append(self._on_parse(self.typed.reason, request))
+        if not asks_about_pictures(request.question):
+            # A photo credit is printed beside the story, not part of it; it answers only a
+            # question about the picture. Last, so that no widening reaches into one.
+            moves.append(self._off_credits(request))
+        for move in moves:
+            typed_at, proposed = self._moved(move, outputs, typed_at, proposed, grown_from)
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
         kind = expected_kind(parsed)
-        # A photo credit is printed beside the story, not part of it; it answers only a
-        # question about the picture.
-        credits = (
-            [[] for _ in hits]
-            if asks_about_pictures(request.question)
-            else [credit_spans(h.passage.text) for h in hits]
-        )
         places = {
             place
             for place in set(typed_at) | proposed
             if ((view := passage_views[place[0]]) is None or not view.absent_key)
-            and not in_credit(credits[place[0]], place[1], place[2])
             and self._of_kind(kind, request, place, parsed)
         }
         by_key = by_answer(hits, outputs, places, grown_from)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.read.credits import asks_about_pictures, credit_spans, in_credit
+from qa.read.credits import asks_about_pictures, credit_spans, cut_at_credit
 
 
 @pytest.mark.parametrize(
@@ -35,14 +35,31 @@ def test_credit_spans(text: str, credits: list[str]) -> None:
     assert all(0 <= a < b <= len(text) for a, b in spans)
 
 
-def test_in_credit_is_any_overlap_of_half_open_ranges() -> None:
-    credits = [(10, 20)]
-    assert in_credit(credits, 12, 15)
-    assert in_credit(credits, 5, 11)
-    assert in_credit(credits, 19, 30)
-    assert not in_credit(credits, 0, 10)
-    assert not in_credit(credits, 20, 25)
-    assert not in_credit([], 0, 100)
+@pytest.mark.parametrize(
+    ("piece", "kept"),
+    [
+        # From the story into the credit: cut where the credit starts.
+        ("Washington D.C. Image: United", "Washington D.C."),
+        ("the convention floor. Image: Nick Moreau.", "the convention floor."),
+        # Inside the credit: no answer.
+        ("United States Navy", None),
+        ("Image: Nick", None),
+        # Clear of every credit: as it was.
+        ("Washington D.C.", "Washington D.C."),
+        ("held this week", "held this week"),
+    ],
+)
+def test_cut_at_credit(piece: str, kept: str | None) -> None:
+    text = (
+        "It was held this week in Washington D.C. Image: United States Navy.\n"
+        "A view of the convention floor. Image: Nick Moreau."
+    )
+    start = text.index(piece)
+    cut = cut_at_credit(text, credit_spans(text), start, start + len(piece))
+    if kept is None:
+        assert cut is None
+    else:
+        assert cut is not None and text[cut[0] : cut[1]] == kept and cut[0] == start
 
 
 @pytest.mark.parametrize(

@@ -301,6 +301,13 @@ def test_no_answer_is_taken_from_a_photo_credit_unless_the_question_is_about_the
     assert not any("navy" in key for key in proposed("Who held the robotics competition?"))
     assert any("navy" in key for key in proposed("Who took the photo of the competition?"))
 
+    # A span that runs from the story into the credit stops where the credit starts.
+    running = NeuralReader(HashingEncoder(), _PointingSpanModel("Washington", "Navy"))
+    request = ReadRequest("Where was the competition held?", hits, running.analyze([text]))
+    keys = {p.key for p in running.propose([request])[0]}
+    assert answer_key("Washington D.C.") in keys
+    assert not any("navy" in key for key in keys)
+
 
 @pytest.mark.parametrize(
     ("question", "several"),
