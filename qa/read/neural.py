@@ -38,12 +38,12 @@ from qa.read.proposals import (
     typed_match,
     typed_places,
 )
-from qa.read.question import REASON, analyse_question
+from qa.read.question import REASON, analyse_question, repeats_question
 from qa.read.span_model import LOGIT_FLOOR, SpanModel, SpanModelOutput
 from qa.read.typed import TypedReader
 from qa.read.typed_features import PassageView
 from qa.read.typed_scoring import FEATURES, Candidate, answer_groups
-from qa.types import Span, answer_key
+from qa.types import Hit, Span, answer_key
 
 NEURAL_VERSION = 1
 
@@ -381,11 +381,13 @@ class NeuralReader:
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
         kind = expected_kind(parsed)
+        # An answer that only repeats the question's words tells the asker nothing.
         places = {
             place
             for place in set(typed_at) | proposed
             if ((view := passage_views[place[0]]) is None or not view.absent_key)
             and self._of_kind(kind, request, place, parsed)
+            and not repeats_question(_text_at(hits, place), request.question)
         }
         by_key = by_answer(hits, outputs, places, grown_from)
         if not by_key:
@@ -465,3 +467,9 @@ class NeuralReader:
                 )
             )
         return proposals
+
+
+def _text_at(hits: Sequence[Hit], place: Place) -> str:
+    """The words of a passage at ``place``."""
+    k, start, end = place
+    return hits[k].passage.text[start:end]

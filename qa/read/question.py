@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.types import answer_key
 from qa.words import mentions
 from qa.words import stem as _stem
 
@@ -191,6 +192,25 @@ def analyse_question(doc: Any) -> QuestionFrame:
             role = "object"
     keys = _key_groups(doc)
     return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
+
+
+def repeats_question(answer: str, question: str) -> bool:
+    """Whether an answer only repeats words of its question, and so tells the asker nothing:
+    "Washington D.C." for "Where is the competition held the year after its Washington D.C.
+    debut?". A question that offers a choice ("Skyfall or Spectre?") is answered by one of
+    its own words, so none of its answers counts as repeating it.
+
+    Example:
+        >>> repeats_question("Washington D.C.", "Where is it held after its Washington D.C. debut?")
+        True
+        >>> repeats_question("Spectre", "Which film was longer, Skyfall or Spectre?")
+        False
+    """
+    said = answer_key(answer).split()
+    asked = answer_key(question).split()
+    if not said or "or" in asked:
+        return False
+    return set(said) <= set(asked)
 
 
 def unmentioned_specifics(doc: Any, known: Sequence[frozenset[str]]) -> list[str]:

@@ -270,6 +270,19 @@ def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
     assert "senior South Korean" not in proposed[True]
 
 
+def test_an_answer_that_repeats_the_question_is_not_proposed() -> None:
+    text = "The contest was held in Washington D.C. this year and moves to Mexico City next year."
+    hits = [_hit("a#0", text)]
+    reader = NeuralReader(HashingEncoder(), _PointingSpanModel("Washington", "D.C."))
+    analyses = reader.analyze([text])
+    request = ReadRequest(
+        "Where will the contest be held after its Washington D.C. debut?", hits, analyses
+    )
+    keys = {p.key for p in reader.propose([request])[0]}
+    assert answer_key("Washington D.C.") not in keys
+    assert answer_key("Mexico City") in keys
+
+
 def test_a_why_question_gets_the_reason_a_name_sits_in() -> None:
     text = "Mr. Biegun raised the issue because Washington was concerned about the risk."
     hits = [_hit("a#0", text)]
