@@ -38,7 +38,7 @@ from qa.read.proposals import (
     typed_match,
     typed_places,
 )
-from qa.read.question import REASON, analyse_question, repeats_question
+from qa.read.question import analyse_question, repeats_question
 from qa.read.span_model import LOGIT_FLOOR, SpanModel, SpanModelOutput
 from qa.read.typed import TypedReader
 from qa.read.typed_features import PassageView
@@ -366,10 +366,11 @@ class NeuralReader:
         typed_at = typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
         proposed, grown_from = self._span_places(request, outputs)
         parsed = self.typed.parse_questions([request.question])[0]
+        kind = expected_kind(parsed)
         moves: list[Callable[[Place], Place | None]] = []
         if asks_for_several(request.question, parsed):
             moves.append(self._on_parse(self.typed.coordinate, request))
-        if analyse_question(parsed).labels == REASON:
+        if kind is AnswerKind.REASON:
             # A why-question wants the reason, not a name inside it.
             moves.append(self._on_parse(self.typed.reason, request))
         if not asks_about_pictures(request.question):
@@ -380,7 +381,6 @@ class NeuralReader:
             typed_at, proposed = self._moved(move, outputs, typed_at, proposed, grown_from)
         # An article that never mentions one of the question's specifics answers another
         # question; the typed reader already proposes nothing from it.
-        kind = expected_kind(parsed)
         # An answer that only repeats the question's words tells the asker nothing.
         places = {
             place
