@@ -132,14 +132,21 @@ def _f1(pred: str, gold: str) -> float:
 
 
 @torch.no_grad()
-def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # type: ignore[no-untyped-def]
+def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Exact match and F1 on a SQuAD file's answerable questions, gold paragraph given.
 
     Also how often the no-answer logit beats the best span, on the answerable questions and
     on the unanswerable ones (SQuAD 2.0's look-alikes): the second share should be the higher.
+
+    Returns:
+        ``em`` and ``f1`` over every answerable question, and per article (by title) its
+        ``f1``, ``null_answerable`` and ``null_unanswerable`` shares.
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
     model.eval()
+    all_em: list[float] = []
+    all_f1: list[float] = []
+    articles: dict[str, dict[str, float]] = {}
     for article in data:
         ems, f1s, null_wins, null_unanswerable, unanswerable = [], [], 0, 0, 0
         for para in article["paragraphs"]:
@@ -196,7 +203,17 @@ def evaluate_squad(model, tokenizer, path, device, max_len, stride) -> None:  # 
             f"F1={np.mean(f1s):.3f} null-preferred={null_wins / max(len(ems), 1):.3f} "
             f"on unanswerable={null_unanswerable / max(unanswerable, 1):.3f}"
         )
+        all_em += ems
+        all_f1 += f1s
+        articles[article["title"]] = {
+            "f1": round(float(np.mean(f1s)), 4),
+            "null_answerable": round(null_wins / max(len(ems), 1), 4),
+            "null_unanswerable": round(null_unanswerable / max(unanswerable, 1), 4),
+        }
+    em, f1 = float(np.mean(all_em)), float(np.mean(all_f1))
+    print(f"squad all n={len(all_em)} EM={em:.3f} F1={f1:.3f}", flush=True)
     model.train()
+    return {"em": round(em, 4), "f1": round(f1, 4), "articles": articles}
 
 
 # A named tuple rather than a dataclass: the tests load this script from its file without
@@ -209,26 +226,40 @@ class Source(NamedTuple):
         weight: How many times each of its questions is used per epoch; the fractional part
             is a seeded random share of its questions used once more.
         spec: The argument as written, kept for the record in ``training.json``.
+        articles: For a ``--real`` file, the article positions given after ``@`` (None: the
+            ``--real-articles`` selection, or all).
     """
 
     path: Path
     weight: float
     spec: str
+    articles: list[int] | None = None
 
 
 def parse_source(spec: str) -> Source:
-    """Read ``PATH`` or ``PATH:WEIGHT`` (the weight a positive number, 1 when left out).
+    """Read ``PATH``, ``PATH:WEIGHT`` or either with ``@ARTICLES`` after it.
+
+    The weight is a positive number, 1 when left out; ``@0-9,12`` keeps those articles of a
+    SQuAD-format file (0-based positions), so each file can hold out its own articles.
 
     Args:
         spec: The command-line value.
 
     Returns:
-        The source with its weight.
+        The source with its weight and article selection.
 
     Raises:
-        argparse.ArgumentTypeError: The weight is not a positive number (argparse shows the
-            message with the option's name).
+        argparse.ArgumentTypeError: The weight is not a positive number or the article
+            selection is malformed (argparse shows the message with the option's name).
     """
+    whole = spec
+    spec, at, article_text = spec.partition("@")
+    articles = parse_articles(article_text) if at else None
+    source = _parse_weighted(spec)
+    return Source(source.path, source.weight, whole, articles)
+
+
+def _parse_weighted(spec: str) -> Source:
     path, colon, weight_text = spec.rpartition(":")
     if not colon:
         return Source(Path(spec), 1.0, spec)
@@ -424,7 +455,7 @@ def training_rows(
         else:
             loaded.append(("generated", source, None, generated_rows(source.path)))
     for source in args.real or []:
-        positions = args.real_articles
+        positions = source.articles if source.articles is not None else args.real_articles
         loaded.append(("real", source, positions, squad_rows(source.path, None, positions)))
     for kind, source, positions, (texts, rows) in loaded:
         offset = len(contexts)
@@ -507,6 +538,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="with a SQuAD JSON file as --data: train on these articles only",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="save model, optimizer and data order to OUT/checkpoint.pt (and the fp16 weights "
+        "so far) every STEPS steps, so a CPU run can stop and go on with --resume",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from OUT/checkpoint.pt when it exists (same sources, seed and windows)",
+    )
+    parser.add_argument(
+        "--curve",
+        type=int,
+        default=4,
+        help="with --squad: evaluate after each 1/CURVE of the run (the learning curve)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch CPU threads (default: torch's own choice); set it below the core count "
+        "to leave a core for other work",
+    )
     return parser
 
 
@@ -542,6 +599,8 @@ def main() -> int:
     if args.real_articles is not None and not args.real:
         parser.error("--real-articles selects articles of --real files; none was given")
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -609,9 +668,30 @@ def main() -> int:
 
     loss_fn = nn.CrossEntropyLoss()
     model.train()
-    step, started, seen = 0, time.time(), 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = out / "checkpoint.pt"
+    step, seen, elapsed, cursor = 0, 0, 0.0, 0
     order = torch.randperm(n)
-    cursor = 0
+    curve: list[dict[str, Any]] = []
+    if args.resume and checkpoint.exists():
+        saved = torch.load(checkpoint, map_location=device, weights_only=False)
+        if saved["windows"] != n:
+            parser.error(
+                f"{checkpoint} was made from {saved['windows']} windows, these sources give {n}: "
+                "resume with the same sources, seed and window settings"
+            )
+        model.load_state_dict(saved["model"], strict=False)
+        optimizer.load_state_dict(saved["optimizer"])
+        step, steps, seen, elapsed = saved["step"], saved["steps"], saved["seen"], saved["elapsed"]
+        order, cursor, curve = saved["order"], saved["cursor"], saved["curve"]
+        torch.set_rng_state(saved["rng"])
+        print(f"resumed from {checkpoint} at step {step}/{steps}", flush=True)
+    # Learning-curve points: the SQuAD figures after each fraction of the run.
+    marks = (
+        {round(steps * k / args.curve) for k in range(1, args.curve + 1)} if args.squad else set()
+    )
+    started = time.time() - elapsed
     while step < steps:
         if cursor + args.batch > n:
             order, cursor = torch.randperm(n), 0
@@ -633,25 +713,78 @@ def main() -> int:
         optimizer.step()
         step += 1
         seen += len(batch)
-        if step == 30 and args.time_budget:
+        if step == 30 and args.time_budget and not curve:
             per_step = (time.time() - started) / 30
             fit = int(args.time_budget / per_step)
             if fit < steps:
                 print(f"time budget: {steps} steps -> {fit}", flush=True)
                 steps = fit
-        if args.squad and step % steps_per_epoch == 0 and step < steps:
-            print(f"after {step} steps:", flush=True)
-            evaluate_squad(model, tokenizer, args.squad, device, args.max_len, args.stride)
-        if step % 200 == 0 or step == steps:
+                marks = curve_marks(steps, args.curve) if args.squad else set()
+        if step % 50 == 0 or step == steps:
             rate = seen / (time.time() - started)
-            print(f"step {step}/{steps} loss {loss.item():.3f} {rate:.0f} windows/s", flush=True)
+            print(f"step {step}/{steps} loss {loss.item():.3f} {rate:.1f} windows/s", flush=True)
+        if step in marks:
+            train_seconds = time.time() - started
+            print(f"after {step} steps ({step / steps:.0%}):", flush=True)
+            figures = evaluate_squad(
+                model, tokenizer, args.squad, device, args.max_len, args.stride
+            )
+            curve.append(
+                {
+                    "step": step,
+                    "fraction": round(step / steps, 3),
+                    "windows_seen": seen,
+                    "windows_per_s": round(seen / train_seconds, 2),
+                    **figures,
+                }
+            )
+            # The evaluation's time is not training time.
+            started = time.time() - train_seconds
+        if args.checkpoint_every and (step % args.checkpoint_every == 0 or step in marks):
+            state_now = {k: v for k, v in model.state_dict().items() if k != f"encoder.{FROZEN}"}
+            temporary = checkpoint.with_suffix(".tmp")
+            torch.save(
+                {
+                    "model": state_now,
+                    "optimizer": optimizer.state_dict(),
+                    "step": step,
+                    "steps": steps,
+                    "seen": seen,
+                    "elapsed": time.time() - started,
+                    "order": order,
+                    "cursor": cursor,
+                    "curve": curve,
+                    "rng": torch.get_rng_state(),
+                    "windows": n,
+                },
+                temporary,
+            )
+            # Renamed into place, so a kill mid-save leaves the previous checkpoint whole.
+            temporary.replace(checkpoint)
+            save_weights(model, out)
+            write_record(out, args, sources, rows, n, step, steps, seen, curve, started)
 
     print(f"trained {step} steps, {seen} windows, {time.time() - started:.0f}s", flush=True)
-    if args.squad:
+    if args.squad and step not in marks:
         evaluate_squad(model, tokenizer, args.squad, device, args.max_len, args.stride)
+    save_weights(model, out)
+    write_record(out, args, sources, rows, n, step, steps, seen, curve, started)
+    print(f"saved to {out}", file=sys.stderr)
+    return 0
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+
+def curve_marks(steps: int, points: int) -> set[int]:
+    """The steps after which the learning curve is measured: each 1/points of the run.
+
+    Example:
+        >>> sorted(curve_marks(100, 4))
+        [25, 50, 75, 100]
+    """
+    return {round(steps * k / points) for k in range(1, points + 1)}
+
+
+def save_weights(model: nn.Module, out: Path) -> None:
+    """The trained weights in fp16, in the repo's two shards, without the frozen embeddings."""
     state = {
         k: v.detach().to(torch.float16).contiguous().cpu()
         for k, v in model.state_dict().items()
@@ -666,22 +799,42 @@ def main() -> int:
     second = {k: v for k, v in state.items() if k not in first}
     save_file(first, str(out / "reader-1.safetensors"))
     save_file(second, str(out / "reader-2.safetensors"))
+
+
+def write_record(
+    out: Path,
+    args: argparse.Namespace,
+    sources: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    windows: int,
+    step: int,
+    steps: int,
+    seen: int,
+    curve: list[dict[str, Any]],
+    started: float,
+) -> None:
+    """``training.json``: the arguments, the sources, how far the run got and its curve."""
+    seconds = time.time() - started
     (out / "training.json").write_text(
         json.dumps(
             {
                 "args": _record(args),
                 "sources": sources,
                 "steps": step,
+                "steps_planned": steps,
+                "complete": step >= steps,
                 "windows_seen": seen,
                 "questions": len(rows),
-                "windows": n,
+                "windows": windows,
+                "train_seconds": round(seconds),
+                "windows_per_s": round(seen / max(seconds, 1e-9), 2),
+                "threads": torch.get_num_threads(),
+                "curve": curve,
             },
             indent=2,
         ),
         encoding="utf-8",
     )
-    print(f"saved to {out}", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
