@@ -1,25 +1,41 @@
 """The JSON API served beside the chat: ``POST /api/ask``, ``GET /api/health``, ``GET /api/corpus``.
 
 Scripts get the same :class:`~qa.types.Answer` the Python API and ``qa ask --json`` give,
-without Gradio's client. Bad input is answered with HTTP 400 or 422 and a JSON body naming the
-field (``{"error": ..., "field": ...}``), never a 500; the OpenAPI page at ``/docs`` lists the
-routes and their types.
+without Gradio's client. Every refusal is a JSON body naming what to fix
+(``{"error": ..., "field": ...}``), never a 500 and never an HTML page:
+
+* 400: the body is not valid JSON (``field`` is ``"body"``), or the question cannot be
+  answered as asked (empty, too long);
+* 404: no route of this API has that path (anything under ``/api/``);
+* 405: the route exists but not for that method; the ``Allow`` header names the right one;
+* 413: the body is over :data:`MAX_BODY_BYTES`; refused from ``Content-Length`` before any of
+  it is read, or as soon as a body sent without one grows past the limit;
+* 422: a field has the wrong type or value (``field`` names it, as ``history.0.text``), or the
+  body is JSON but not an object (``field`` is ``"body"``).
+
+The OpenAPI page at ``/docs`` lists the routes, their types and these refusals.
 
 Example:
     >>> client = TestClient(build_api(assistant))                          # doctest: +SKIP
     >>> client.post("/api/ask", json={"question": "When does GSOMIA expire?"}).json()["text"]
     'this Saturday'
+    >>> client.get("/api/ask").headers["allow"]                            # doctest: +SKIP
+    'POST'
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.errors import QAError, UsageError
 from qa.pipeline import Assistant, IndexInfo
@@ -29,6 +45,17 @@ log = logging.getLogger(__name__)
 
 # Follow-ups only look back one turn; a bound keeps a request small (as the chat does).
 MAX_HISTORY = 20
+
+# Largest request body the API reads, in bytes (1 MiB). A question is at most a few thousand
+# characters and only the last turn of ``history`` is used, so real requests stay far below
+# this; anything bigger is refused (413) before it can tie up memory or a worker.
+MAX_BODY_BYTES = 1024 * 1024
+
+# Where the API's routes live; the chat (mounted beside it) takes uploads of its own size.
+API_PREFIX = "/api/"
+
+# pydantic error types that mean "the body as a whole is not a JSON object".
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "model_type", "dict_type"})
 
 
 class AskRequest(BaseModel):
@@ -64,8 +91,152 @@ class Health(BaseModel):
     passages: int
 
 
+_WRONG_METHOD: dict[int | str, dict[str, Any]] = {
+    405: {
+        "model": ApiError,
+        "description": "The route does not take this method; `Allow` lists the ones it takes.",
+        "headers": {
+            "Allow": {"description": "The methods this route takes.", "schema": {"type": "string"}}
+        },
+    }
+}
+
+_ASK_REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ApiError,
+        "description": "The body is not valid JSON (`field` is `body`), or the question "
+        "cannot be answered as asked (`field` is `question`).",
+    },
+    **_WRONG_METHOD,
+    413: {
+        "model": ApiError,
+        "description": f"The body is larger than {MAX_BODY_BYTES} bytes; it is refused "
+        "without being read through.",
+    },
+    422: {
+        "model": ApiError,
+        "description": "A field has the wrong type or value (`field` names it), or the body "
+        "is not a JSON object (`field` is `body`).",
+    },
+}
+
+
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``limit`` bytes with 413 and an ApiError.
+
+    A ``Content-Length`` over the limit is refused before the body is read at all. A body
+    sent without one (chunked) is counted as it arrives and refused as soon as it passes the
+    limit; the rest is never read, and the app behind sees the client as gone. Written for
+    ASGI directly because a ``BaseHTTPMiddleware`` would have to read the whole body first.
+
+    Args:
+        app: The ASGI app to guard.
+        limit: Largest body accepted, in bytes.
+        prefix: Only paths starting with this are limited (others pass untouched).
+
+    Example:
+        >>> app = FastAPI()
+        >>> app.add_middleware(BodyLimit, limit=1024, prefix="/api/")
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, prefix: str = API_PREFIX) -> None:
+        self.app = app
+        self.limit = limit
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer 413 once its body is known to be too large."""
+        if scope["type"] != "http" or not _route_path(scope).startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        declared = _declared_length(scope)
+        if declared is not None and declared > self.limit:
+            await _send_too_large(send, self.limit)
+            return
+
+        received = 0
+        refused = False
+        responding = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    refused = True
+                    # Answer now, while the client is still sending; the app then reads a
+                    # disconnect, so it stops without the rest of the body ever being read.
+                    if not responding:
+                        await _send_too_large(send, self.limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal responding
+            if refused:
+                # The client has its 413 (or, had the app begun answering, a cut connection);
+                # what the app says after reading a disconnect is moot.
+                return
+            if message["type"] == "http.response.start":
+                responding = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+            # The app failed only because its body was cut off, and the client has its 413.
+            log.debug("request body cut off at %d bytes", received, exc_info=True)
+
+
+def _route_path(scope: Scope) -> str:
+    # Behind a proxy prefix (root_path), routes are matched on the path after it.
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length" and value.strip().isdigit():
+            return int(value)
+    return None  # absent or malformed: the body is counted as it arrives instead
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    body = JSONResponse(
+        status_code=413,
+        content=ApiError(
+            error=f"request body too large: the limit is {_size(limit)} ({limit} bytes)"
+        ).model_dump(),
+    ).body
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        # The unread rest of the body is still on the connection, so it cannot be reused.
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"
+
+
 def build_api(assistant: Assistant) -> FastAPI:
     """The JSON API for ``assistant``, as a FastAPI app (the chat is mounted beside it).
+
+    Bodies over :data:`MAX_BODY_BYTES` are refused under ``/api/``, and every path under
+    ``/api/`` answers JSON: routes added to the app after this call under ``/api/`` are
+    shadowed by the catch-all that answers 404 and 405.
 
     Args:
         assistant: The assistant every route answers from.
@@ -82,19 +253,29 @@ def build_api(assistant: Assistant) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, prefix=API_PREFIX)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = [str(part) for part in first.get("loc", ()) if part != "body"]
-        message = first.get("msg", "the request is not valid")
-        body = ApiError(error=f"{'.'.join(where) or 'body'}: {message}", field=".".join(where))
-        return JSONResponse(status_code=422, content=body.model_dump())
+        errors = exc.errors()
+        status, refusal = describe_invalid(
+            errors[0] if errors else {}, request.headers.get("content-type")
+        )
+        return JSONResponse(status_code=status, content=refusal.model_dump())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # What the framework itself refuses (a body it cannot read, say) in the same shape.
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=ApiError(error=str(exc.detail)).model_dump(),
+            headers=exc.headers,
+        )
 
     @app.post(
         "/api/ask",
         response_model=Answer,
-        responses={400: {"model": ApiError}, 422: {"model": ApiError}},
+        responses=_ASK_REFUSALS,
         summary="Answer a question from the articles, or say why they do not answer it",
     )
     def ask(request: AskRequest) -> Answer | JSONResponse:
@@ -107,23 +288,130 @@ def build_api(assistant: Assistant) -> FastAPI:
         except QAError as exc:
             return _refusal(400, str(exc), None)
 
-    @app.get("/api/health", response_model=Health, summary="Whether the server can answer")
+    @app.get(
+        "/api/health",
+        response_model=Health,
+        responses=_WRONG_METHOD,
+        summary="Whether the server can answer",
+    )
     def health() -> Health:
         info = assistant.info()
         return Health(
             status="ok", corpus=info.corpus, documents=info.documents, passages=info.passages
         )
 
-    @app.get("/api/corpus", response_model=IndexInfo, summary="What is indexed")
+    @app.get(
+        "/api/corpus",
+        response_model=IndexInfo,
+        responses=_WRONG_METHOD,
+        summary="What is indexed",
+    )
     def corpus() -> IndexInfo:
         return assistant.info()
 
+    # An ASGI endpoint (not a function) takes every method, so nothing under /api/ reaches the
+    # chat; FastAPI's type hint for add_route only names functions.
+    unrouted: Any = Unrouted(app.router.routes)
+    app.router.add_route(API_PREFIX + "{rest:path}", unrouted, include_in_schema=False)
     return app
 
 
-def _refusal(status: int, message: str, field: str | None) -> JSONResponse:
+class Unrouted:
+    """ASGI endpoint answering a path under ``/api/`` that no route takes: 404, or 405 + Allow.
+
+    Starlette would answer a wrong method with 405 itself, but the chat is mounted at ``/``
+    beside the API and takes every request that no route here fully matches, answering 404
+    in its own shape; so :func:`build_api` routes all of ``/api/`` to this last.
+
+    Args:
+        routes: The app's routes (the live list, so routes added before this one count).
+
+    Example:
+        >>> app.router.add_route("/api/{rest:path}", Unrouted(app.router.routes))  # doctest: +SKIP
+    """
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer the request with an ApiError: 405 when another method would do, else 404."""
+        allowed: set[str] = set()
+        for route in self.routes:
+            if isinstance(route, Route) and route.endpoint is not self and route.methods:
+                match, _ = route.matches(scope)
+                if match is not Match.NONE:
+                    allowed |= route.methods
+        request = Request(scope)
+        path = request.url.path
+        if allowed:
+            allow = ", ".join(sorted(allowed))
+            message = f"{request.method} is not allowed on {path}; use {allow}"
+            response = _refusal(405, message, None, {"Allow": allow})
+        else:
+            response = _refusal(
+                404, f"no such route: {path} (the routes are listed at /docs)", None
+            )
+        await response(scope, receive, send)
+
+
+def describe_invalid(error: Mapping[str, Any], content_type: str | None) -> tuple[int, ApiError]:
+    """The status and refusal for one of FastAPI's request validation errors.
+
+    The body as a whole is named ``body`` (never a position, as FastAPI's ``("body", 13)``
+    location for a JSON syntax error would read); a field inside it by its dotted path.
+
+    Args:
+        error: One entry of ``RequestValidationError.errors()``.
+        content_type: The request's ``Content-Type`` header, if any.
+
+    Returns:
+        400 for a body that is not valid JSON, otherwise 422; and the refusal to send.
+
+    Example:
+        >>> describe_invalid({"type": "json_invalid", "loc": ("body", 13),
+        ...                   "msg": "JSON decode error", "ctx": {"error": "Expecting value"}},
+        ...                  "application/json")
+        (400, ApiError(error='body: not valid JSON (Expecting value at position 13)', field='body'))
+    """
+    kind = str(error.get("type", ""))
+    location = tuple(error.get("loc", ()))
+    message = str(error.get("msg", "the request is not valid"))
+    if kind == "json_invalid":
+        # Malformed syntax is a 400 (RFC 9110); 422 is for JSON that parses but is wrong.
+        reason = str((error.get("ctx") or {}).get("error", "cannot be parsed"))
+        position = location[-1] if len(location) > 1 and isinstance(location[-1], int) else None
+        # Some of json's reasons end in "at" already ("Unterminated string starting at").
+        joiner = " " if reason.endswith(" at") else " at "
+        where = "" if position is None else f"{joiner}position {position}"
+        return 400, ApiError(error=f"body: not valid JSON ({reason}{where})", field="body")
+    parts = location[1:] if location[:1] == ("body",) else location
+    if parts and not all(isinstance(part, int) for part in parts):
+        field = ".".join(str(part) for part in parts)
+        return 422, ApiError(error=f"{field}: {message}", field=field)
+    if kind == "missing":
+        message = "expected a JSON object, got an empty body"
+    elif kind in _NOT_AN_OBJECT:
+        message = "expected a JSON object"
+        if not _is_json(content_type):
+            sent = f"it was sent as {content_type}; " if content_type else ""
+            message += f" ({sent}send it with Content-Type: application/json)"
+    return 422, ApiError(error=f"body: {message}", field="body")
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _refusal(
+    status: int, message: str, field: str | None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
-        status_code=status, content=ApiError(error=message, field=field).model_dump()
+        status_code=status,
+        content=ApiError(error=message, field=field).model_dump(),
+        headers=headers,
     )
 
 
