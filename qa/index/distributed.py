@@ -368,6 +368,11 @@ class RayExecutor:
         payload: list[tuple[CorpusFile, bytes]] = []
         for n in group:
             file = files[n]
+            if file.skipped is not None:
+                # Left out by the scan (a hidden folder, a .docx): its reason is all there is.
+                results[n] = _FileRead([], [(file.relative, file.skipped)])
+                bar.update(1)
+                continue
             if file.size > self._settings.max_file_bytes:
                 # The reader skips it by its size before reading a byte: nothing need travel.
                 data = b""

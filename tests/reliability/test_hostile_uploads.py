@@ -295,7 +295,8 @@ def _cases(src: Path, outside: Path, token: str) -> list[tuple[str, list[Any], l
             "not articles: binary, wrong encoding, no title",
             [
                 _file(src / "blob.txt", b"\x00\x01\x02"),
-                _file(src / "latin.txt", "Café\nRentrée.\n".encode("cp1252")),
+                # Not UTF-8 and not surely Western European (which is read as cp1252).
+                _file(src / "cyrillic.txt", "Выборы\nИзбиратели.\n".encode("cp1251")),
                 _file(src / "dashes.md", b"---\n---\n"),
                 _file(src / "bad.jsonl", b"{not json}\n[1, 2]\n"),
             ],

@@ -127,8 +127,8 @@ def _record(doc_id: str, title: str, text: str) -> str:
 
 def _corpus(root: Path) -> Path:
     """Several kinds of file: text, Markdown with front matter, JSON lines with several
-    articles and a broken line, a file that is not text, one over the size limit, and a
-    subfolder."""
+    articles and a broken line, a file that is not text, one over the size limit, a
+    subfolder, and what the scan leaves out (a hidden folder, a file of another kind)."""
     corpus = root / "corpus"
     (corpus / "region").mkdir(parents=True)
     paragraph = (
@@ -158,6 +158,9 @@ def _corpus(root: Path) -> Path:
     )
     (corpus / "scan.txt").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary")
     (corpus / "huge.txt").write_text("Too long\n" + "word " * 1000, encoding="utf-8")
+    (corpus / ".git").mkdir()
+    (corpus / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
     (corpus / "region" / "school.txt").write_text(
         "School reopens\nThe village school reopened with 30 pupils.\n", encoding="utf-8"
     )
@@ -179,7 +182,7 @@ def test_files_and_an_update_built_on_ray_equal_local_builds(cluster: str, tmp_p
     ray, ray_stats = _on_ray(corpus, _settings(tmp_path / "ray"))
     assert _same_stats(local_stats, ray_stats)
     skipped = {name for name, _ in ray_stats.skipped}
-    assert skipped == {"scan.txt", "huge.txt", "wire.jsonl line 3"}
+    assert skipped == {"scan.txt", "huge.txt", "wire.jsonl line 3", ".git/", "notes.docx"}
     assert len(ray.documents) == 6 and len(ray.passages) > 10
     _assert_same(local, ray)
     local.close()

@@ -56,7 +56,8 @@ def test_add_stores_under_safe_names_and_never_outside(tmp_path: Path) -> None:
             _file(src, "big.txt", b"Big\n" + b"x" * 2000),
             _file(src, "photo.png", b"\x89PNG"),
             _file(src, "utf16.txt", "Title\nBody text.\n".encode("utf-16")),
-            _file(src, "latin.txt", "Café\nRentrée à l'école.\n".encode("cp1252")),
+            # Not UTF-8 and not surely Western European (that would be read as cp1252).
+            _file(src, "cyrillic.txt", "Выборы\nИзбиратели пошли голосовать.\n".encode("cp1251")),
         ]
     )
     assert result.added == ["ferry.txt", "utf16.txt"]
@@ -64,7 +65,7 @@ def test_add_stores_under_safe_names_and_never_outside(tmp_path: Path) -> None:
     assert reasons["ferry.txt"].startswith("an upload of that name already exists")
     assert reasons["big.txt"] == "larger than the limit of 1,000 bytes"
     assert reasons["photo.png"].startswith("not an article file")
-    assert reasons["latin.txt"].startswith("not UTF-8 text (byte 0xe9 at offset 3)")
+    assert reasons["cyrillic.txt"].startswith("not UTF-8 text (byte 0xc2 at offset 0)")
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert [w for w in written if w.startswith("data")] == [
         "data",
