@@ -22,17 +22,13 @@ from gradio.events import api as register_api
 from qa.errors import UsageError
 from qa.ingest.loader import SUFFIXES
 from qa.pipeline import Assistant
+from qa.suggest import suggest_questions
 from ui.api import build_api
 from ui.handlers import ChatHandlers
+from ui.render import escape_text
 
-# Questions the bundled seed article answers, plus one it cannot answer. Each must work when
-# clicked first, so none leans on an earlier question (follow-ups are suggested in the intro).
-EXAMPLE_QUESTIONS: tuple[str, ...] = (
-    "When does GSOMIA expire?",
-    "Which countries are party to GSOMIA?",
-    "Who is the US envoy on North Korea?",
-    "Who won the World Cup?",
-)
+# How many example questions the chat draws from the corpus it serves (qa.suggest).
+EXAMPLE_COUNT = 3
 
 # Answers take tens of milliseconds and the assistant runs one model call at a time, so a few
 # workers keep the page responsive while a bounded queue turns overload into a clear refusal.
@@ -46,6 +42,7 @@ CSS = """
 }
 #qa-chat .qa-source { font-weight: 600; font-size: 0.92em; margin-bottom: 2px; }
 #qa-chat .qa-date { font-weight: 400; color: var(--body-text-color-subdued); }
+#qa-chat .qa-file { font-weight: 400; color: var(--body-text-color-subdued); }
 #qa-chat .qa-copies { font-size: 0.85em; color: var(--body-text-color-subdued); }
 #qa-chat .qa-passage { font-size: 0.92em; line-height: 1.5; }
 #qa-chat .qa-note { font-size: 0.85em; color: var(--body-text-color-subdued); }
@@ -59,12 +56,33 @@ _THEME = gr.themes.Soft(
 )
 
 
-def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS) -> gr.Blocks:
+def intro_markdown(assistant: Assistant) -> str:
+    """The chat's opening lines, about the corpus it serves rather than any one topic.
+
+    Example:
+        >>> intro_markdown(Assistant.from_corpus("seeds")).splitlines()[1]  # doctest: +SKIP
+        'Ask about the 1 article indexed from seeds (newest: 21 August 2019). ...'
+    """
+    info = assistant.info()
+    articles = f"{info.documents} article{'' if info.documents == 1 else 's'}"
+    newest = assistant.newest_documents(1)
+    when = f" (newest: {newest[0].date:%d %B %Y})" if newest and newest[0].date else ""
+    return (
+        "## News QA\n"
+        f"Ask about the {articles} indexed from {escape_text(info.corpus)}{when}. Every answer "
+        "is copied from an article and cites the passage it comes from; when the articles do "
+        "not say, the reply says so. A follow-up may refer back to the previous question "
+        "(*it*, *she*, *they*)."
+    )
+
+
+def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr.Blocks:
     """The chat page for ``assistant`` (its index is already loaded and is shared by all users).
 
     Args:
         assistant: The assistant answering every session's questions.
-        examples: Clickable example questions; clicking one asks it.
+        examples: Clickable example questions; clicking one asks it. By default they are
+            drawn from the corpus and checked to be answered (:func:`qa.suggest.suggest_questions`).
 
     Returns:
         The Gradio app; call :func:`start` (or ``.queue().launch()``) to serve it.
@@ -74,14 +92,14 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
     """
     handlers = ChatHandlers(assistant)
     default_k = assistant.settings.top_k
+    if examples is None:
+        examples = suggest_questions(assistant, EXAMPLE_COUNT)
+    placeholder = (
+        f"Ask a question, e.g. {examples[0]}" if examples else "Ask a question about these articles"
+    )
     demo: gr.Blocks
     with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## News QA\n"
-            "Ask about the indexed news articles. Every answer is copied from an article and "
-            "cites the passage it comes from. Follow-up questions may refer to the previous one "
-            "(after an answer about GSOMIA, try *Which countries are party to it?*)."
-        )
+        gr.Markdown(intro_markdown(assistant))
         history = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -98,16 +116,19 @@ def build_app(assistant: Assistant, examples: Sequence[str] = EXAMPLE_QUESTIONS)
                 with gr.Row():
                     question = gr.Textbox(
                         show_label=False,
-                        placeholder="Ask a question, e.g. When does GSOMIA expire?",
+                        placeholder=placeholder,
                         elem_id="qa-question",
                         scale=5,
                         max_lines=4,
                         autofocus=True,
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                # A corpus that yields no checked question gets no examples rather than
+                # questions about something else.
                 examples_block = gr.Examples(
-                    examples=[[q] for q in examples],
+                    examples=[[q] for q in examples] or [[""]],
                     inputs=[question],
+                    visible=bool(examples),
                     label="Example questions (click to ask)",
                 )
                 clear_button = gr.Button(

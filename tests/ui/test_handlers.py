@@ -9,7 +9,8 @@ import gradio as gr
 import pytest
 
 from qa import Assistant
-from ui.app import EXAMPLE_QUESTIONS
+from qa.suggest import suggest_questions
+from ui.app import intro_markdown
 from ui.handlers import ChatHandlers, upload_message
 from ui.render import NOT_FOUND
 
@@ -239,21 +240,43 @@ def test_a_feed_and_a_web_page_upload_as_articles(
     assert "Tuesday" in _last_reply(chat) and "Port of Dallen reopens" in _last_reply(chat)
 
 
-# The examples the seed article cannot answer: clicked first, they must decline with a reason.
-UNANSWERABLE_EXAMPLES = {"Who won the World Cup?"}
-
-
-@pytest.mark.parametrize("question", EXAMPLE_QUESTIONS)
-def test_every_example_works_when_clicked_first(handlers: ChatHandlers, question: str) -> None:
-    assert set(EXAMPLE_QUESTIONS) >= UNANSWERABLE_EXAMPLES
-    chat, history, box = handlers.ask(question, [], [])
-    answer = history[-1]
-    assert answer.resolved_question is None  # nothing earlier to lean on
-    if question in UNANSWERABLE_EXAMPLES:
-        assert answer.text is None and answer.abstain_reason
-    else:
+def test_examples_come_from_the_served_corpus_and_work_when_clicked_first(
+    handlers: ChatHandlers,
+    hashing_assistant: Assistant,
+    writable_assistant: Assistant,
+    tmp_path: Path,
+) -> None:
+    examples = suggest_questions(hashing_assistant, 3)
+    assert examples, "the seed article gives no checked example"
+    for question in examples:
+        chat, history, box = handlers.ask(question, [], [])
+        answer = history[-1]
+        assert answer.resolved_question is None  # nothing earlier to lean on
         assert answer.text is not None, answer.abstain_reason
         assert "<mark>" in _last_reply(chat) and box == ""
+    # Another corpus, other examples: none names the seed article's topic.
+    folder = tmp_path / "ferry-corpus"
+    folder.mkdir()
+    article = folder / "ferry.txt"
+    article.write_text(
+        "Ferry service to Arlo Island resumes\n"
+        "The ferry service between Dallen and Arlo Island resumed on Tuesday after the harbour "
+        "master, Ingrid Solberg, reopened the north pier.\n"
+        "About 340 passengers crossed on the first day, Solberg told reporters in Dallen.\n",
+        encoding="utf-8",
+    )
+    own = Assistant.from_corpus(
+        folder, writable_assistant.settings.model_copy(update={"index_dir": tmp_path / "ix2"})
+    )
+    others = suggest_questions(own, 3)
+    assert others and not any("GSOMIA" in q or "Korea" in q for q in others)
+    assert all(own.ask(q).text is not None for q in others)
+
+
+def test_intro_names_the_served_corpus_not_a_topic(hashing_assistant: Assistant) -> None:
+    intro = intro_markdown(hashing_assistant)
+    assert "1 article indexed from" in intro and "GSOMIA" not in intro
+    assert "World Cup" not in intro
 
 
 def test_warm_up_loads_the_models_before_the_first_question(tmp_path: Path) -> None:
