@@ -13,12 +13,30 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from qa.display import printable, source_label
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Writes each warning on one line, with control characters in it escaped.
+
+    Warnings quote file names ("skipped bad\\nname.txt: ..."), and a name may hold a newline
+    or a terminal escape; escaping them here covers every warning whoever logs it.
+
+    Example:
+        >>> record = logging.makeLogRecord({"msg": "skipped %s: %s", "args": ("a\\nb", "why")})
+        >>> print(_OneLineFormatter("warning: %(message)s").format(record))
+        warning: skipped a\\nb: why
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        # Only the message: a traceback, when there is one, keeps its lines.
+        return printable(super().formatMessage(record))
 
 
 def _settings_args(parser: argparse.ArgumentParser) -> None:
@@ -102,16 +120,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qa`` command; returns the exit status (2 for a usage error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.ERROR if args.quiet else logging.WARNING,
-        format="warning: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLineFormatter("warning: %(message)s"))
+    logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING, handlers=[handler])
     try:
         return _run(args)
     except QAError as exc:
         from qa.errors import UsageError
 
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -150,9 +167,11 @@ def _run(args: argparse.Namespace) -> int:
 
             # The cluster builds the index; the assistant below then finds it up to date.
             built = index_on_ray(corpus, settings, address=args.ray or None)
-        assistant = Assistant.from_corpus(corpus, settings)
+        # `qa index` is asked to write the index; `ask` and `serve` can answer from one that
+        # cannot be written (a read-only mount), as it is.
+        assistant = Assistant.from_corpus(corpus, settings, stale_ok=args.command != "index")
     except CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
     if args.command == "index":
@@ -160,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         info = assistant.info()
         assert stats is not None
         print(
-            f"{stats.action} index of {info.corpus}: {info.documents} "
+            f"{stats.action} index of {printable(info.corpus)}: {info.documents} "
             f"article{'' if info.documents == 1 else 's'}, "
             f"{info.passages} passages ({stats.new_passages} encoded in {stats.seconds:.1f} s "
             "including model loading)"
@@ -188,23 +207,24 @@ def format_answer(answer: Answer, width: int = 100) -> str:
     """Human-readable answer: the span, its confidence, and each citation with the span marked.
 
     Example:
-        >>> print(format_answer(Answer(question="In what year?", text=None, score=0.0,
+        >>> print(format_answer(Answer(question="In what year?", text=None,
         ...     abstain_reason="The closest passages hold no year that could answer it.")))
         Not found in these articles. The closest passages hold no year that could answer it.
-        >>> print(format_answer(Answer(question="Who?", text=None, score=0.12)))
+        >>> print(format_answer(Answer(question="Who?", text=None, best_candidate_score=0.12)))
         Not found in these articles. The best guess had confidence 0.12, too low to answer.
     """
     lines = []
     if answer.text is None:
         # The reason is already a sentence with its numbers; nothing is wrapped around it.
         reason = answer.abstain_reason or (
-            f"The best guess had confidence {answer.score:.2g}, too low to answer."
+            f"The best guess had confidence {answer.best_candidate_score or 0.0:.2g}, "
+            "too low to answer."
         )
         lines.append(f"Not found in these articles. {reason}")
         if answer.passages:
             lines.append("Closest passages:")
             for hit in answer.passages[:3]:
-                lines.append(f"  - {hit.title}: {_shorten(hit.text, width)}")
+                lines.append(f"  - {printable(hit.title)}: {_shorten(hit.text, width)}")
         return "\n".join(lines)
     when = f" ({answer.date:%A %d %B %Y})" if answer.date else ""
     lines.append(f"Answer: {answer.text}{when}")
@@ -221,15 +241,19 @@ def format_answer(answer: Answer, width: int = 100) -> str:
             + "]]"
             + citation.passage[citation.end :]
         )
-        lines.append(f"[{n}] {citation.title}{when} ({citation.document_id})")
+        # File names, ids, titles and bylines are printed escaped: each must stay on its line.
+        label = source_label(citation.document_id, citation.source, citation.title)
+        lines.append(printable(f"[{n}] {citation.title}{when}") + f" ({label})")
         lines.append(f"    {marked}")
         if citation.also_in:
-            lines.append(f"    (the same passage is also in: {', '.join(citation.also_in)})")
+            others = ", ".join(printable(name) for name in citation.also_in)
+            lines.append(f"    (the same passage is also in: {others})")
     if answer.timeline:
         # The reports disagreed over time; the answer above is the most recent one's.
         lines.append("Timeline (the answer changed between reports):")
         for entry in answer.timeline:
-            where = entry.citation.document_id
+            cited = entry.citation
+            where = source_label(cited.document_id, cited.source, cited.title)
             lines.append(f"  {entry.date.isoformat()}  {entry.text}  ({where})")
     return "\n".join(lines)
 

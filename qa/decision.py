@@ -103,7 +103,7 @@ def decide(
         return Answer(
             question=question,
             text=None,
-            score=score,
+            best_candidate_score=score if group else None,
             resolved_question=standalone,
             passages=shown,
             abstain_reason=reason,
@@ -170,6 +170,7 @@ def _citation(span: Span, by_id: dict[str, Hit], index: LoadedIndex) -> Citation
         url=document.url if document is not None else None,
         author=document.author if document is not None else None,
         also_in=also_in,
+        source=document.source if document is not None else None,
     )
 
 

@@ -56,7 +56,7 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
         what is missing cannot be filled in grammatically).
 
     Example:
-        >>> prev = Answer(question="When does GSOMIA expire?", text=None, score=0.0)
+        >>> prev = Answer(question="When does GSOMIA expire?", text=None)
         >>> resolve_followup("Which countries are party to it?", [prev], nlp)  # doctest: +SKIP
         'Which countries are party to GSOMIA?'
     """

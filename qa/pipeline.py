@@ -15,7 +15,7 @@ from typing import Any
 from embeddings.base import Encoder, Vectors
 from qa.components import make_encoder, make_reader, make_store
 from qa.decision import Evidence, decide
-from qa.errors import CorpusError, QAError, UsageError
+from qa.errors import CorpusError, IndexError_, QAError, UsageError
 from qa.followup import resolve_followup
 from qa.index.generation import LoadedIndex
 from qa.index.store import BuildStats, IndexStore
@@ -25,9 +25,12 @@ from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
 from qa.settings import Settings
 from qa.threads import use_threads
-from qa.types import Answer, Hit, Passage
+from qa.types import Answer, Document, Hit, Passage
 
 log = logging.getLogger(__name__)
+
+# How many skipped files a build names one by one before it sums up the rest.
+SKIPPED_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,9 @@ def clean_question(question: str, max_chars: int) -> str:
     text = " ".join(text.split())
     if not text:
         raise UsageError(
-            "the question is empty; type a question such as 'When does GSOMIA expire?'",
+            # No sample question: one about another corpus would only mislead.
+            "the question is empty; type a whole question about the articles, starting with "
+            "who, what, when, where, which, why or how",
             field="question",
         )
     if len(text) > max_chars:
@@ -122,6 +127,8 @@ class Assistant:
         cls,
         corpus: str | Path = "seeds",
         settings: Settings | None = None,
+        *,
+        stale_ok: bool = True,
         **overrides: Any,
     ) -> Assistant:
         """Open (building or updating when needed) the index of ``corpus`` and return an assistant.
@@ -129,6 +136,8 @@ class Assistant:
         Args:
             corpus: Folder of ``.txt``, ``.md`` and ``.jsonl`` articles.
             settings: Full settings; ``overrides`` are applied on top.
+            stale_ok: When the index folder cannot be written and is out of date, answer
+                from it as it is (with a warning); False raises instead (``qa index``).
             **overrides: Individual settings, e.g. ``top_k=3``.
 
         Raises:
@@ -146,15 +155,24 @@ class Assistant:
         reader = make_reader(merged, encoder)
         store = make_store(merged, path, encoder, reader)
         assistant = cls(path, merged, encoder, reader, store)
-        assistant.refresh()
+        assistant.refresh(stale_ok=stale_ok)
         return assistant
 
     # -- index --------------------------------------------------------------------------------
 
-    def refresh(self) -> BuildStats:
-        """Bring the index up to date with the corpus folder (only changed files are redone)."""
+    def refresh(self, *, stale_ok: bool = True) -> BuildStats:
+        """Bring the index up to date with the corpus folder (only changed files are redone).
+
+        Args:
+            stale_ok: When the index folder cannot be written, answer from the index as it
+                is (with a warning) instead of raising :class:`~qa.errors.IndexError_`.
+
+        Example:
+            >>> assistant.refresh().action                                   # doctest: +SKIP
+            'reused'
+        """
         with self._computing(self.settings.index_threads):
-            index, stats = self._store.open(self.corpus)
+            index, stats = self._store.open(self.corpus, stale_ok=stale_ok)
             retriever = HybridRetriever(
                 index.passages,
                 index.vectors,
@@ -174,8 +192,14 @@ class Assistant:
             # The previous generation is not closed here: a question on another thread may
             # still be reading it. Its database handle closes when the last reference goes.
             self.last_build = stats
-            for name, why in stats.skipped:
+            # One line per skipped file, up to a bound: a folder of 500 images is one
+            # summary line more, not 500.
+            for name, why in stats.skipped[:SKIPPED_SHOWN]:
                 log.warning("skipped %s: %s", name, why)
+            if len(stats.skipped) > SKIPPED_SHOWN:
+                log.warning("and %d more skipped files", len(stats.skipped) - SKIPPED_SHOWN)
+            if stats.note is not None:
+                log.warning("%s", stats.note)
             return stats
 
     def close(self) -> None:
@@ -207,6 +231,9 @@ class Assistant:
             ['new-article.txt']
         """
         with self._compute_lock:
+            problem = self._store.cannot_write()
+            if problem is not None:
+                raise IndexError_(problem)
             result = self._uploads.add(paths)
             added, refused = list(result.added), list(result.refused)
             if not added:
@@ -249,6 +276,9 @@ class Assistant:
             'updated'
         """
         with self._computing(self.settings.answer_threads):
+            problem = self._store.cannot_write()
+            if problem is not None:
+                raise IndexError_(problem)
             self._uploads.remove(name)
             return self.refresh()
 
@@ -443,6 +473,24 @@ class Assistant:
     def passages(self) -> Sequence[Passage]:
         """Every indexed passage, in index order."""
         return self._loaded()[0].passages
+
+    def newest_documents(self, limit: int) -> list[Document]:
+        """The ``limit`` most recent indexed articles (dated first, newest first).
+
+        Example:
+            >>> assistant.newest_documents(1)[0].title                      # doctest: +SKIP
+            'New optimistic signal for US-North Korea dialogue'
+        """
+        return self._loaded()[0].documents.newest(limit)
+
+    def parse(self, text: str) -> Any:
+        """The reader's spaCy parse of ``text`` (for tools that generate or check questions).
+
+        Example:
+            >>> [t.text for t in assistant.parse("Kim met Biegun.")]         # doctest: +SKIP
+            ['Kim', 'met', 'Biegun', '.']
+        """
+        return self._parse(text)
 
     def read_requests(
         self,

@@ -164,6 +164,9 @@ class Citation(_Frozen):
         author: The document's author, when known.
         also_in: Other documents that carry this passage word for word (the same wire story
             in several outlets); they are one source, so they add no evidence.
+        source: The file the document was read from, relative to the corpus folder
+            (``Document.source``): for a JSONL record or a feed item it names the file where
+            ``document_id`` names the record. None when not known.
 
     Example:
         >>> Citation(document_id="a", title="T", passage="It ends Monday.", start=8, end=14,
@@ -183,6 +186,7 @@ class Citation(_Frozen):
     url: str | None = None
     author: str | None = None
     also_in: tuple[str, ...] = ()
+    source: str | None = None
 
     @model_validator(mode="after")
     def _offsets_inside_passage(self) -> Citation:
@@ -274,8 +278,10 @@ class Answer(_Frozen):
     Attributes:
         question: The question exactly as asked.
         text: The answer span, copied from the first citation; None when the assistant abstains.
-        score: Confidence in [0, 1] that ``text`` answers the question (when abstaining, the
-            confidence of the best candidate it turned down).
+        score: Confidence in [0, 1] that ``text`` answers the question; None exactly when the
+            assistant abstains, so that a decline never reads as a confident answer.
+        best_candidate_score: When abstaining, the confidence of the best candidate it
+            turned down (None when it found none); None when it answers.
         citations: Passages giving the answer, best first; ``citations[0].text == text``.
         resolved_question: The standalone question actually searched for, after filling in
             what a follow-up left out from the conversation history.
@@ -293,13 +299,18 @@ class Answer(_Frozen):
             first; the answer is then the most recent article's. Empty otherwise.
 
     Example:
-        >>> Answer(question="Who?", text=None, score=0.1, abstain_reason="no candidate").abstained
+        >>> Answer(question="Who?", text=None, abstain_reason="no candidate").abstained
         True
     """
 
     question: str
     text: str | None
-    score: float = Field(ge=0.0, le=1.0)
+    score: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Confidence in [0, 1] that text answers the question; null when declined.",
+    )
     citations: tuple[Citation, ...] = ()
     resolved_question: str | None = None
     passages: tuple[Hit, ...] = ()
@@ -307,10 +318,25 @@ class Answer(_Frozen):
     date: dt.date | None = None
     kind: str | None = None
     timeline: tuple[TimelineEntry, ...] = ()
+    best_candidate_score: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "When declined: the confidence of the best candidate turned down (null if none). "
+            "Null when answered."
+        ),
+    )
 
     @model_validator(mode="after")
     def _answer_matches_citation(self) -> Answer:
         if self.text is not None:
+            if self.score is None:
+                raise ValueError("an answer needs its confidence (score)")
+            if self.best_candidate_score is not None:
+                raise ValueError(
+                    "best_candidate_score is for declines; an answer's confidence is its score"
+                )
             if not self.citations:
                 raise ValueError("an answer must cite at least one passage")
             first = self.citations[0]
@@ -328,6 +354,11 @@ class Answer(_Frozen):
                     )
         elif self.citations:
             raise ValueError("an abstention cannot cite passages for an answer")
+        elif self.score is not None:
+            raise ValueError(
+                "a decline has no confidence (score must be null); the best turned-down "
+                "candidate's confidence goes in best_candidate_score"
+            )
         return self
 
     @property

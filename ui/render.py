@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from qa.display import printable, source_label
 from qa.types import Answer, Citation, Hit
 
 
@@ -72,7 +73,11 @@ def mark_passage(passage: str, start: int, end: int) -> str:
 
 
 def _source_line(
-    title: str, date: dt.date | None, url: str | None, author: str | None = None
+    title: str,
+    date: dt.date | None,
+    url: str | None,
+    author: str | None = None,
+    where: str | None = None,
 ) -> str:
     shown = escape_text(title.strip() or "Untitled article")
     # Only web links: a javascript: or file: address from an article must not become clickable.
@@ -81,7 +86,9 @@ def _source_line(
         shown = f'<a href="{link}" target="_blank" rel="noopener noreferrer">{shown}</a>'
     when = f' <span class="qa-date">· {date.isoformat()}</span>' if date else ""
     byline = f' <span class="qa-author">· {escape_text(author)}</span>' if author else ""
-    return f'<div class="qa-source">{shown}{byline}{when}</div>'
+    # The file (and record or feed item) the passage is from, so it can be opened and checked.
+    found = f' <span class="qa-file">· {escape_text(where)}</span>' if where else ""
+    return f'<div class="qa-source">{shown}{byline}{when}{found}</div>'
 
 
 def _card(source: str, body: str) -> str:
@@ -90,20 +97,30 @@ def _card(source: str, body: str) -> str:
 
 
 def citation_card(citation: Citation) -> str:
-    """A cited passage: its article's title (and date), and the passage with the answer marked.
+    """A cited passage: its article's title (date, author, and the file it is in when known),
+    and the passage with the answer marked.
 
     Example:
-        >>> c = Citation(document_id="a", title="T", passage="It ends Monday.", start=8, end=14,
-        ...              passage_id="a#0", passage_start=0, score=0.9)
+        >>> c = Citation(document_id="m1", title="T", passage="It ends Monday.", start=8, end=14,
+        ...              passage_id="m1#0", passage_start=0, score=0.9, source="wire.jsonl")
         >>> "<mark>Monday</mark>" in citation_card(c)
         True
+        >>> "· wire.jsonl, record m1</span>" in citation_card(c)
+        True
     """
-    source = _source_line(citation.title, citation.date, citation.url, citation.author)
+    # Only a citation that knows its file names it; one made without (by hand, or by an older
+    # version) shows as before rather than repeat an id.
+    where = (
+        source_label(citation.document_id, citation.source, citation.title)
+        if citation.source is not None
+        else None
+    )
+    source = _source_line(citation.title, citation.date, citation.url, citation.author, where=where)
     if citation.also_in:
         others = plural(len(citation.also_in), "other article")
         source += (
             f'<div class="qa-copies">also word for word in {others}: '
-            f"{escape_text(', '.join(citation.also_in))}</div>"
+            f"{escape_text(', '.join(printable(name) for name in citation.also_in))}</div>"
         )
     return _card(source, mark_passage(citation.passage, citation.start, citation.end))
 
@@ -148,9 +165,10 @@ def render_answer(answer: Answer) -> str:
     so plainly and shows the closest passages instead.
 
     Example:
-        >>> render_answer(Answer(question="Who?", text=None, score=0.12)).split("\\n")[0]
+        >>> render_answer(Answer(question="Who?", text=None, best_candidate_score=0.12)
+        ...               ).split("\\n")[0]
         '**Not found in these articles.** The best guess had confidence 0.12, too low to answer.'
-        >>> render_answer(Answer(question="When?", text=None, score=0.0,
+        >>> render_answer(Answer(question="When?", text=None,
         ...               abstain_reason="The closest articles never mention “third”.")
         ...               ).split("\\n")[0]
         '**Not found in these articles.** The closest articles never mention “third”.'
@@ -160,7 +178,8 @@ def render_answer(answer: Answer) -> str:
         blocks.append(f"**{NOT_FOUND}.** {escape_text(_sentence(answer.abstain_reason))}")
     elif answer.text is None:
         blocks.append(
-            f"**{NOT_FOUND}.** The best guess had confidence {answer.score:.2f}, too low to answer."
+            f"**{NOT_FOUND}.** The best guess had confidence "
+            f"{answer.best_candidate_score or 0.0:.2f}, too low to answer."
         )
     else:
         when = f" ({answer.date:%A %d %B %Y})" if answer.date else ""
@@ -205,7 +224,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     """The answer as plain JSON-ready data, for the ``/ask`` API endpoint.
 
     Example:
-        >>> answer_to_json(Answer(question="Who?", text=None, score=0.1))["abstained"]
+        >>> answer_to_json(Answer(question="Who?", text=None))["abstained"]
         True
     """
     return {
@@ -213,6 +232,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "resolved_question": answer.resolved_question,
         "text": answer.text,
         "score": answer.score,
+        "best_candidate_score": answer.best_candidate_score,
         "abstained": answer.abstained,
         "abstain_reason": answer.abstain_reason,
         "date": answer.date.isoformat() if answer.date else None,

@@ -227,7 +227,7 @@ def _evaluate_one(
         resolved_question=resolved,
         prediction=answer.text,
         answers=item.answers,
-        score=answer.score,
+        score=_confidence(answer),
         em=exact_match(answer.text, item.answers),
         f1=f1_score(answer.text, item.answers),
         abstained=answer.abstained,
@@ -236,7 +236,7 @@ def _evaluate_one(
         has_answer=item.has_answer,
         gold_available=gold_answer is not None,
         gold_prediction=gold_answer.text if gold_answer is not None else None,
-        gold_score=gold_answer.score if gold_answer is not None else None,
+        gold_score=_confidence(gold_answer) if gold_answer is not None else None,
         gold_em=exact_match(gold_answer.text, item.answers) if gold_answer is not None else None,
         gold_f1=f1_score(gold_answer.text, item.answers) if gold_answer is not None else None,
         gold_abstained=gold_answer.abstained if gold_answer is not None else None,
@@ -395,3 +395,14 @@ def run_evaluation(
     markdown = write_outputs(report, records, Path(out))
     print(markdown, end="")
     return report
+
+
+def _confidence(answer: Answer) -> float:
+    """The answer's confidence, or for a decline that of the candidate it turned down.
+
+    The report's risk-coverage table and threshold sweep rank declines by this too, as they
+    did when a decline's ``score`` carried it.
+    """
+    if answer.score is not None:
+        return answer.score
+    return answer.best_candidate_score or 0.0

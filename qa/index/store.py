@@ -69,12 +69,14 @@ log = logging.getLogger(__name__)
 class BuildStats:
     """What the last open or build did, for progress reports and benchmarks."""
 
-    action: str  # "reused", "built", "updated"
+    action: str  # "reused", "built", "updated", or "read-only" (out of date, not writable)
     documents: int
     passages: int
     new_passages: int
     seconds: float
     skipped: tuple[tuple[str, str], ...] = ()
+    # Why a "read-only" index was opened as it was, in one line for the user.
+    note: str | None = None
 
     @property
     def passages_per_second(self) -> float:
@@ -132,22 +134,35 @@ class IndexStore:
         self._show_progress = show_progress
         self._max_file_bytes = max_file_bytes
 
-    def open(self, corpus: Path) -> tuple[LoadedIndex, BuildStats]:
+    def open(self, corpus: Path, *, stale_ok: bool = True) -> tuple[LoadedIndex, BuildStats]:
         """Open the index of ``corpus``, building or updating it first when needed.
+
+        An index folder that cannot be written (a read-only mount, a shared archive) is
+        opened as it is: up to date, it answers as usual; out of date, it still answers when
+        ``stale_ok`` (the stats say ``"read-only"`` and why in ``note``).
+
+        Args:
+            corpus: The article folder.
+            stale_ok: Open an out-of-date index that cannot be written rather than fail.
 
         Raises:
             CorpusError: When the corpus folder is missing or holds no readable article.
-            IndexError_: When the index folder cannot be written.
+            IndexError_: When the index folder cannot be written and the index there is
+                missing, damaged, or out of date without ``stale_ok``.
+
+        Example:
+            >>> index, stats = store.open(Path("seeds"))               # doctest: +SKIP
+            >>> stats.action                                           # doctest: +SKIP
+            'reused'
         """
         started = time.perf_counter()
         files = scan_corpus(corpus)
         if self.uploads is not None:
             files += self.uploads.corpus_files()
         wanted = {f.relative: f.sha256 for f in files}
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise IndexError_(f"cannot create index folder {str(self.folder)!r}: {exc}") from None
+        problem = self.cannot_write()
+        if problem is not None:
+            return self._open_read_only(wanted, started, problem, stale_ok)
         with self._locked():
             current = self._open_current()
             if (
@@ -170,6 +185,48 @@ class IndexStore:
                 current.close()
             return loaded, stats
 
+    def cannot_write(self) -> str | None:
+        """Why the index folder cannot be written, in one line; None when it can.
+
+        Example:
+            >>> IndexStore(Path("/proc/ix"), encoder, reader).cannot_write()  # doctest: +SKIP
+            "cannot write the index folder /proc/ix (No such file or directory)"
+        """
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # The lock file is the first thing every write opens; opening it is the test.
+            with open(self.folder / ".lock", "a+"):
+                pass
+        except OSError as exc:
+            return f"cannot write the index folder {self.folder} ({exc.strerror or exc})"
+        return None
+
+    def _open_read_only(
+        self, wanted: dict[str, str], started: float, problem: str, stale_ok: bool
+    ) -> tuple[LoadedIndex, BuildStats]:
+        # A finished generation is read without the lock (readers never need it), and
+        # verifying its checksums leaves the folder alone when it cannot write.
+        current = self._open_current() if self.folder.is_dir() else None
+        if current is None:
+            raise IndexError_(f"{problem}, and it holds no usable index to answer from")
+        counts = len(current.documents), len(current.passages)
+        if current.manifest.files == wanted and current.manifest.same_recipe(self._recipe()):
+            return current, BuildStats("reused", *counts, 0, time.perf_counter() - started)
+        built = current.manifest.files
+        changed = sum(wanted.get(name) != built.get(name) for name in {*wanted, *built})
+        if not stale_ok:
+            current.close()
+            raise IndexError_(f"{problem}; the index was not updated")
+        differs = (
+            f"which differs from the corpus in {changed} file{'' if changed == 1 else 's'}"
+            if changed
+            else "which was built with other settings"
+        )
+        note = f"{problem}; answering from the index as it was built, {differs}"
+        return current, BuildStats(
+            "read-only", *counts, 0, time.perf_counter() - started, note=note
+        )
+
     def current(self) -> LoadedIndex | None:
         """The live generation as it is, without building or updating anything.
 
@@ -182,6 +239,8 @@ class IndexStore:
         """
         if not self.folder.is_dir():
             return None
+        if self.cannot_write() is not None:
+            return self._open_current()
         with self._locked():
             return self._open_current()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa.cli import main
+from qa.types import Citation
 
 
 def test_ask_json_and_text(
@@ -145,3 +146,153 @@ def test_the_console_command_leaves_with_its_output_flushed_and_its_status(
     )
     assert refused.returncode == 2
     assert refused.stderr.startswith("error: ") and refused.stderr.endswith("\n")
+
+
+def _cited(document_id: str, source: str | None, title: str = "Quake", **extra: object) -> Citation:
+    passage = "The quake struck on Monday."
+    start = passage.index("Monday")
+    return Citation(
+        document_id=document_id,
+        title=title,
+        passage=passage,
+        start=start,
+        end=start + 6,
+        passage_id=f"{document_id}#1",
+        passage_start=0,
+        score=0.8,
+        source=source,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("document_id", "source", "title", "shown"),
+    [
+        ("m1", "wire.jsonl", "Quake", "[1] Quake (wire.jsonl, record m1)"),
+        ("wire.jsonl:4", "wire.jsonl", "Quake", "[1] Quake (wire.jsonl, line 4)"),
+        (
+            "gazette.rss#https://g.example/q?id=7",
+            "gazette.rss",
+            "Quake hits",
+            '[1] Quake hits (gazette.rss, item "Quake hits")',
+        ),
+        ("000_a.txt", "000_a.txt", "Quake", "[1] Quake (000_a.txt)"),
+        ("upload:a.txt", "upload:a.txt", "Quake", "[1] Quake (upload:a.txt)"),
+        ("a.txt", None, "Quake", "[1] Quake (a.txt)"),
+    ],
+)
+def test_a_citation_names_its_file_and_the_record_or_item_in_it(
+    document_id: str, source: str | None, title: str, shown: str
+) -> None:
+    from qa.cli import format_answer
+    from qa.types import Answer
+
+    cited = _cited(document_id, source, title)
+    text = format_answer(Answer(question="When?", text="Monday", score=0.8, citations=(cited,)))
+    assert text.splitlines()[2] == shown
+
+
+def test_a_timeline_names_the_file_of_each_report() -> None:
+    import datetime as dt
+
+    from qa.cli import format_answer
+    from qa.types import Answer, TimelineEntry
+
+    cited = _cited("m1", "wire.jsonl")
+    entry = TimelineEntry(text="Monday", date=dt.date(2024, 1, 1), citation=cited)
+    answer = Answer(
+        question="When?", text="Monday", score=0.8, citations=(cited,), timeline=(entry,)
+    )
+    assert format_answer(answer).splitlines()[-1] == "  2024-01-01  Monday  (wire.jsonl, record m1)"
+
+
+def test_control_characters_in_names_and_titles_are_printed_escaped() -> None:
+    from qa.cli import format_answer
+    from qa.types import Answer
+
+    cited = _cited(
+        "bad\nname.txt", "bad\nname.txt", "Quake\x1b[31m", also_in=("other\r\nfile.txt", "ok.txt")
+    )
+    text = format_answer(Answer(question="When?", text="Monday", score=0.8, citations=(cited,)))
+    assert text.splitlines()[2:] == [
+        "[1] Quake\\x1b[31m (bad\\nname.txt)",
+        "    The quake struck on [[Monday]].",
+        "    (the same passage is also in: other\\r\\nfile.txt, ok.txt)",
+    ]
+
+
+def _ask(corpus: Path, index: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    args = ["--corpus", str(corpus), "--index-dir", str(index), "--quiet", "--encoder", "hashing"]
+    assert main(["ask", "When does GSOMIA expire?", *args]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_ask_cites_a_jsonl_record_by_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = next((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    title, _, _ = seed.read_text(encoding="utf-8").partition("\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"id": "m1", "title": title, "text": seed.read_text(encoding="utf-8")}
+    (corpus / "wire.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    lines = _ask(corpus, tmp_path / "ix", capsys)
+    assert lines[0] == "Answer: this Saturday"
+    assert lines[2] == f"[1] {title} (wire.jsonl, record m1)"
+
+
+def test_a_file_named_with_a_newline_stays_on_one_line_in_also_in(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (seed, *_) = seed_copy.glob("*.txt")
+    (seed_copy / "bad\nname.txt").write_bytes(seed.read_bytes())
+    lines = _ask(seed_copy, tmp_path / "ix", capsys)
+    assert lines[0] == "Answer: this Saturday"
+    # One copy is cited and the other is "also in"; whichever it is, its name is escaped.
+    cited, also = lines[2], lines[-1]
+    assert also.startswith("    (the same passage is also in: ")
+    assert [cited.endswith(" (bad\\nname.txt)"), also.endswith(": bad\\nname.txt)")].count(
+        True
+    ) == 1
+    assert not any(line.startswith("name.txt") for line in lines)
+
+
+def test_index_lists_every_skipped_file_one_line_each_with_its_reason(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    formats = "not a known article format (.txt, .md, .jsonl, .html, .htm, .rss, .atom, .xml)"
+    (seed_copy / ".DS_Store").write_bytes(b"\x00\x01")
+    (seed_copy / ".git" / "objects").mkdir(parents=True)
+    for n in range(30):
+        (seed_copy / ".git" / "objects" / f"{n:02x}.txt").write_text("Title\nBody.\n")
+    (seed_copy / "README").write_text("Read me\n")
+    (seed_copy / "notes.docx").write_bytes(b"PK\x03\x04")
+    (seed_copy / "bad\nname.txt").write_bytes(b"\x00\x01binary")
+    cafe = "Prices rise\nCafé Müller said the café\u2019s prices rose \u2013 by 5%.\n"
+    (seed_copy / "café.txt").write_bytes(cafe.encode("cp1252"))
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "index", str(seed_copy), "--encoder", "hashing"],
+        env={**os.environ, "QA_CACHE_DIR": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"built index of {seed_copy}: 2 articles")
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: café.txt: read as cp1252 (Windows Western European), not UTF-8; save it as "
+        "UTF-8 to be sure of its characters",
+        "warning: skipped .DS_Store: hidden file",
+        "warning: skipped .git/: hidden folder (nothing in it is read)",
+        f"warning: skipped README: no suffix: {formats}",
+        "warning: skipped bad\\nname.txt: binary file (contains NUL bytes)",
+        f"warning: skipped notes.docx: unknown suffix .docx: {formats}",
+    ]
+    # Nothing else reached stderr but the progress bar, which ends its own line.
+    assert "\nname.txt" not in done.stderr

@@ -45,7 +45,7 @@ def test_a_sure_answer_whose_sentence_names_another_town_is_declined() -> None:
     assert answer.abstain_reason == (
         "The passage speaks of “Municipality of Livorno”, not “Municipality of Bogliasco”."
     )
-    assert answer.score == 0.6
+    assert answer.score is None and answer.best_candidate_score == 0.6
 
 
 def test_a_low_confidence_is_still_the_reason_given_first() -> None:

@@ -21,7 +21,7 @@ def nlp() -> Any:
 
 def _answered(question: str, text: str | None) -> Answer:
     if text is None:
-        return Answer(question=question, text=None, score=0.0)
+        return Answer(question=question, text=None)
     passage = f"As reported, {text} did so."
     start = passage.index(text)
     citation = Citation(

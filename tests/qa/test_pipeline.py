@@ -91,7 +91,7 @@ def test_follow_up_uses_history(fast_assistant: Assistant) -> None:
     assert follow.resolved_question == "Which countries are party to GSOMIA?"
     elliptic = fast_assistant.ask(
         "And where?",
-        history=[Answer(question="When did Trump and Kim meet again?", text=None, score=0.0)],
+        history=[Answer(question="When did Trump and Kim meet again?", text=None)],
     )
     assert elliptic.resolved_question == "Where did Trump and Kim meet again?"
 

@@ -45,7 +45,25 @@ def test_answer_without_citation_or_abstention_with_citation_is_rejected() -> No
     with pytest.raises(ValidationError):
         Answer(question="q", text="x", score=0.5)
     with pytest.raises(ValidationError):
-        Answer(question="q", text=None, score=0.5, citations=(_citation("abc", 0, 1),))
+        Answer(question="q", text=None, citations=(_citation("abc", 0, 1),))
+
+
+def test_a_decline_carries_no_confidence() -> None:
+    # A decline's score of 0.70 beside text null read as a confident answer; the turned-down
+    # candidate's confidence has a field of its own.
+    with pytest.raises(ValidationError, match="best_candidate_score"):
+        Answer(question="q", text=None, score=0.7)
+    declined = Answer(question="q", text=None, best_candidate_score=0.7)
+    assert declined.score is None and declined.model_dump()["score"] is None
+    assert declined.best_candidate_score == 0.7
+    with pytest.raises(ValidationError, match="for declines"):
+        Answer(
+            question="q",
+            text="abc",
+            score=0.9,
+            best_candidate_score=0.2,
+            citations=(_citation("abc", 0, 3),),
+        )
 
 
 def test_later_citations_may_differ_in_case_and_articles() -> None:

@@ -144,7 +144,7 @@ def test_abstention_says_so_and_shows_closest_passages() -> None:
     answer = Answer(
         question="Who won the World Cup?",
         text=None,
-        score=0.12,
+        best_candidate_score=0.12,
         passages=(_hit("First <close> one.", "a#0"), _hit("Second.", "b#0")),
         abstain_reason="The best candidate, '<Kim>', has confidence 0.12, and at least 0.2 is "
         "needed",
@@ -161,7 +161,7 @@ def test_abstention_says_so_and_shows_closest_passages() -> None:
 
 
 def test_abstention_without_passages() -> None:
-    out = render_answer(Answer(question="Who?", text=None, score=0.0))
+    out = render_answer(Answer(question="Who?", text=None))
     assert out.startswith(f"**{NOT_FOUND}.** The best guess had confidence 0.00")
     assert "No passage came close" in out
 
@@ -198,3 +198,32 @@ def test_answer_to_json_is_plain_json() -> None:
     assert {"document_id", "title", "passage", "start", "end", "date"} <= set(c)
     assert data["passages"][0]["date"] == "2019-08-22"
     assert data["abstained"] is False and data["resolved_question"] is None
+
+
+def test_a_cited_passage_names_its_file_and_the_record_or_item_in_it() -> None:
+    def card(document_id: str = "a", **extra: object) -> str:
+        cited = _citation("Ends Monday.", "Monday", f"{document_id}#0", **extra)
+        cited = cited.model_copy(update={"document_id": document_id})
+        out = render_answer(Answer(question="When?", text="Monday", score=0.9, citations=(cited,)))
+        return out.split('<div class="qa-source">', 1)[1].split("</div>", 1)[0]
+
+    record = card("m1", source="wire.jsonl")
+    item = card("gazette.rss#g7", source="gazette.rss", title="Dam opens")
+    plain = card("a.txt", source="a.txt")
+    assert html.unescape(record).endswith('<span class="qa-file">· wire.jsonl, record m1</span>')
+    assert html.unescape(item).endswith('· gazette.rss, item "Dam opens"</span>')
+    assert html.unescape(plain).endswith("· a.txt</span>")
+    # A citation that does not know its file (made by hand, or by an older version) shows as
+    # it did.
+    assert "qa-file" not in card()
+
+
+def test_control_characters_in_file_names_show_as_escapes() -> None:
+    cited = _citation(
+        "Ends Monday.", "Monday", pid="bad\nname.txt#0", source="bad\nname.txt", also_in=("x\ty",)
+    )
+    out = render_answer(Answer(question="When?", text="Monday", score=0.9, citations=(cited,)))
+    # The newline would have become a line break inside the title line.
+    assert "<br>" not in out
+    assert "· bad\\nname.txt</span>" in html.unescape(out)
+    assert "other article: x\\ty</div>" in html.unescape(out)
