@@ -526,7 +526,7 @@ def run_serve(
 
     # Where opening goes: the same steps again, each on its own.
     from qa.index.generation import LoadedIndex, lexical_text, sha256_file, verify_checksums
-    from qa.retrieve.lexical import Bm25Index
+    from qa.index.lexical import Bm25Index
 
     index_data, _ = assistant._loaded()
     folder, manifest = index_data.folder, index_data.manifest
@@ -556,7 +556,7 @@ def run_serve(
     }
 
     # The dense index alone, at the depth the retriever asks for, against exact search.
-    from qa.retrieve.vector import FaissFlatIndex
+    from qa.index.vectors.registry import FaissFlatIndex
 
     chosen = index_data.vectors
     units = len(index_data.unit_passage)
@@ -654,8 +654,8 @@ def run_vectors(
     import numpy as np
 
     from qa.index.generation import LoadedIndex, Manifest
-    from qa.retrieve.lexical import Bm25Index
-    from qa.retrieve.vector import FaissFlatIndex, choose_vector_backend, vector_backend
+    from qa.index.lexical import Bm25Index
+    from qa.index.vectors.registry import FaissFlatIndex, choose_vector_backend, vector_backend
     from qa.threads import cores, use_threads
 
     folder = index / (index / "CURRENT").read_text().strip()
@@ -768,7 +768,7 @@ def run_sweep(index: Path, questions: list[str]) -> dict[str, Any]:
 
     from embeddings.minilm import SentenceTransformerEncoder
     from qa.index.generation import LoadedIndex, Manifest
-    from qa.retrieve.vector import FaissFlatIndex, FaissHnswIndex, FaissIvfSq8Index
+    from qa.index.vectors.registry import FaissFlatIndex, FaissHnswIndex, FaissIvfSq8Index
     from qa.threads import use_threads
 
     folder = index / (index / "CURRENT").read_text().strip()

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from qa.display import printable, source_label
 from qa.errors import QAError
 from qa.settings import Settings
+from qa.text.display import printable, source_label
 from qa.types import Answer
 
 EXIT_USAGE = 2

@@ -60,7 +60,7 @@ def _neural(settings: Settings, encoder: Encoder) -> Reader:
 
 
 def _typed(settings: Settings, encoder: Encoder) -> Reader:
-    from qa.read.typed import TypedReader
+    from qa.read.typed.reader import TypedReader
 
     return TypedReader(encoder)
 

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.base import Encoder, Vectors
+from qa.answer.decision import Evidence, decide
 from qa.components import make_encoder, make_reader, make_store
-from qa.decision import Evidence, decide
 from qa.errors import CorpusError, IndexError_, QAError, UsageError
-from qa.followup import resolve_followup
 from qa.index.generation import LoadedIndex
 from qa.index.store import BuildStats, IndexStore
 from qa.ingest.uploads import UPLOAD_PREFIX, UploadFolder
+from qa.question.followup import resolve_followup
+from qa.question.frame import unmentioned_specifics
 from qa.read.base import AnswerGroup, Reader, ReadRequest
-from qa.read.question import unmentioned_specifics
 from qa.retrieve.hybrid import HybridRetriever
 from qa.settings import Settings
 from qa.threads import use_threads

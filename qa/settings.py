@@ -86,11 +86,11 @@ class Settings(BaseModel):
             contend with other processes on a busy machine) and every core for index builds.
         vector_backend: The vector index: ``"auto"`` (the default: exact FAISS search below
             100,000 vectors, some 25,000 to 40,000 passages, and an IVF index over 8-bit
-            vectors from there on; see :func:`qa.retrieve.vector.choose_vector_backend`),
+            vectors from there on; see :func:`qa.index.vectors.registry.choose_vector_backend`),
             ``"faiss-flat"`` (exact search with FAISS), ``"faiss-ivf-sq8"`` or
             ``"faiss-hnsw"`` (approximate), ``"numpy-flat"`` (exact, NumPy only), or one
             registered with
-            :func:`qa.retrieve.vector.register_vector_backend`.
+            :func:`qa.index.vectors.registry.register_vector_backend`.
         encoder_precision: What MiniLM computes in: ``"auto"`` (bfloat16 on a CPU that has
             it natively, else float32), ``"float32"`` or ``"bfloat16"``.
 
@@ -249,7 +249,7 @@ def _registered(field: str) -> tuple[str, ...]:
 
         return reader_names()
     if field == "vector_backend":
-        from qa.retrieve.vector import vector_backend_names
+        from qa.index.vectors.registry import vector_backend_names
 
         return vector_backend_names()
     return ()

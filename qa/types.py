@@ -292,7 +292,7 @@ class Answer(_Frozen):
             itself or its article's publication date pins down ("this Saturday" in an article
             of Wednesday 20 November 2019 is 2019-11-23).
         kind: The kind of answer the question asks for ("year", "person", "amount of money",
-            ... see :class:`qa.read.kinds.AnswerKind`), when the reader tells kinds apart; a
+            ... see :class:`qa.question.kinds.AnswerKind`), when the reader tells kinds apart; a
             candidate of another kind is never the answer.
         timeline: When dated articles give different answers (a death toll that rises, a date
             that moves), each distinct answer with its article's date and citation, oldest

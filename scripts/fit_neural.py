@@ -5,7 +5,7 @@ Nothing here touches an evaluation set, so the SQuAD dev sample, the seed questi
 Wikinews sets stay clean test sets. The fitting questions are:
 
 - the real SQuAD train questions (``data/training/``) of the articles the span model was *not*
-  trained on (``real_articles`` in ``qa/read/span_reader/training.json`` says which it was),
+  trained on (``real_articles`` in ``qa/read/span/weights/training.json`` says which it was),
   answerable and unanswerable, asked of a corpus made of those articles;
 - a look-alike of each answerable one (a name swapped, a number moved, a word turned into its
   opposite, so that the article no longer answers it: ``qa/training/lookalikes.py``);
@@ -45,9 +45,9 @@ from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.metrics import f1_score, thresholded_figures
 from qa.read.combiner import COMBINED_FEATURES, COMBINER_FILE, Combiner
 from qa.read.neural import NeuralReader
-from qa.read.proposals import Proposal
-from qa.read.span_baseline import SpanBaselineReader
-from qa.read.span_model import SPAN_MODEL_DIR
+from qa.read.span.baseline import SpanBaselineReader
+from qa.read.span.model import SPAN_MODEL_DIR
+from qa.read.span.proposals import Proposal
 from qa.training.articles import article_positions, write_articles
 from qa.training.lookalikes import lookalike
 from qa.types import answer_key

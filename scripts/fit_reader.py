@@ -7,7 +7,7 @@ articles 0-9 of ``data/training/squad2-train-subset.json``: the articles the spa
 from, so that the neural reader's combiner, fitted on the other articles
 (``scripts/fit_neural.py``), sees the typed reader's features as they are on new text. The
 script fits on every article but one and reports exact match, F1, abstention and calibration on
-that one, for each in turn, then fits on all and writes ``qa/read/typed_weights.json``. No
+that one, for each in turn, then fits on all and writes ``qa/read/typed/weights.json``. No
 evaluation question (SQuAD dev sample, seed or Wikinews sets) is used.
 
 Usage:
@@ -32,8 +32,8 @@ from qa import Assistant, Settings
 from qa.evaluation.data import load_questions, write_squad_corpus
 from qa.evaluation.heldout import leave_one_article_out
 from qa.evaluation.metrics import thresholded_figures
-from qa.read.typed import TypedReader
-from qa.read.typed_scoring import (
+from qa.read.typed.reader import TypedReader
+from qa.read.typed.scoring import (
     FEATURES,
     GROUP_FEATURES,
     WEIGHTS_FILE,

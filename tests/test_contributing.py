@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from qa import components
-from qa.retrieve import vector
+from qa.index.vectors import registry as vector
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def test_the_worked_examples_run_and_print_what_the_page_says(
 
 
 def test_the_example_backend_conforms(page_namespace: dict[str, Any], tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "tests" / "qa" / "retrieve"))
+    sys.path.insert(0, str(ROOT / "tests" / "qa" / "index" / "vectors"))
     try:
         from vector_conformance import assert_conforms
     finally:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from qa.display import printable, source_label
+from qa.text.display import printable, source_label
 from qa.types import Answer, Citation, Hit
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from qa.evaluation.metrics import exact_match, f1_score
-from qa.read.kinds import same_kind
+from qa.question.kinds import same_kind
 
 
 class _Record(Protocol):
@@ -100,7 +100,7 @@ def kind_figures(records: Sequence[_Record]) -> dict[str, Any] | None:
 
     ``agreement`` is the share whose expected kind equals the gold answer's kind (read from
     the answer's own words and entity labels, so "other" there often means a plain noun
-    phrase, and agrees with "reason": :func:`qa.read.kinds.same_kind`); ``gold_fits`` is the
+    phrase, and agrees with "reason": :func:`qa.question.kinds.same_kind`); ``gold_fits`` is the
     share whose gold answer passes the kind check, so at most ``1 - gold_fits`` of the
     answerable questions can be lost to it.
 

@@ -80,7 +80,7 @@ class QuestionRecord:
         retrieve_ms: Time of ``assistant.search``.
         read_ms: Time of the gold-passage read, None when none was made.
         baseline_prediction: The span model's best span on the same retrieved passages
-            (:mod:`qa.read.span_baseline`), before any null threshold; None when it found
+            (:mod:`qa.read.span.baseline`), before any null threshold; None when it found
             none or was not run.
         baseline_margin: How far that span beats the no-answer logit; None when not run.
         expected_kind: The kind of answer the pipeline looked for, when its reader has kinds.

@@ -20,10 +20,10 @@ from qa.evaluation.data import EvalQuestion, EvalSet, load_questions, write_squa
 from qa.evaluation.metrics import exact_match, f1_score, normalize_answer
 from qa.evaluation.report import QuestionRecord, summarize, write_outputs
 from qa.pipeline import Assistant, clean_question
+from qa.question.kinds import AnswerKind, answer_kind, fits
 from qa.read.combiner import COMBINER_FILE
-from qa.read.kinds import AnswerKind, answer_kind, fits
 from qa.read.neural import NeuralReader
-from qa.read.span_baseline import SpanBaselineReader, load_null_thresholds
+from qa.read.span.baseline import SpanBaselineReader, load_null_thresholds
 from qa.settings import Settings
 from qa.types import Answer, Hit, Passage
 
@@ -296,7 +296,7 @@ def fitted_on(assistant: Assistant) -> dict[str, str]:
             + f", weight {s.get('weight', 1)})"
             for s in data.get("sources", [])
         )
-        out["span_model"] = sources or "see qa/read/span_reader/README.md"
+        out["span_model"] = sources or "see qa/read/span/weights/README.md"
     if COMBINER_FILE.exists():
         data = json.loads(COMBINER_FILE.read_text(encoding="utf-8"))
         out["combiner_and_thresholds"] = str(data.get("fitted_on", "?"))

@@ -1,4 +1,8 @@
-"""The persistent, verified, atomically replaced index of a corpus."""
+"""Stage 2: the persistent, verified, atomically replaced index of a corpus: documents,
+passages, their vectors (:mod:`qa.index.vectors`), BM25 terms and each reader's analyses.
+
+Entry point: :class:`IndexStore` (``open``).
+"""
 
 from __future__ import annotations
 

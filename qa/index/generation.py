@@ -21,11 +21,11 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from qa.index.lexical import Bm25Index
 from qa.index.tables import DocumentTable, PassageTable, RowOf
-from qa.retrieve.lexical import Bm25Index
-from qa.retrieve.vector import VectorIndex, vector_backend
+from qa.index.vectors.registry import VectorIndex, vector_backend
+from qa.text.words import article_words
 from qa.types import Passage
-from qa.words import article_words
 
 # 3: documents gained an author column. 4: passages and vector owners in numpy files, and
 # copy groups found when writing, so that opening reads no row it does not need.
@@ -195,7 +195,7 @@ class LoadedIndex:
         return [bytes(found.get(row, b"")) for row in rows]
 
     def document_words(self, document_id: str) -> frozenset[str]:
-        """The words of a document in their key form (:func:`qa.words.article_words`),
+        """The words of a document in their key form (:func:`qa.text.words.article_words`),
         kept for the :data:`WORD_CACHE` documents most recently asked about."""
         with self._lock:
             words = self._words.get(document_id)

@@ -53,13 +53,13 @@ from qa.index.generation import (
     vectors_file_for,
     verify_checksums,
 )
+from qa.index.lexical import Bm25Index
+from qa.index.vectors.registry import choose_vector_backend, vector_backend
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
 from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
 from qa.read.base import Reader
 from qa.retrieve.hybrid import copy_groups
-from qa.retrieve.lexical import Bm25Index
-from qa.retrieve.vector import choose_vector_backend, vector_backend
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)

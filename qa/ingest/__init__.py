@@ -1,4 +1,8 @@
-"""Stage 1: read a corpus folder into documents and split them into passages."""
+"""Stage 1: read a corpus folder into documents and split them into passages.
+
+Entry points: :func:`scan_corpus` and :func:`read_document_file` (routed by suffix to
+:mod:`qa.ingest.formats`), :class:`Chunker` for passages.
+"""
 
 from __future__ import annotations
 

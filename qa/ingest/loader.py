@@ -23,10 +23,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from qa.dates import resolve_date
-from qa.display import printable
 from qa.errors import CorpusError
-from qa.ingest.feeds import FEED_SUFFIXES, looks_like_feed, read_feed
+from qa.ingest.formats.feeds import FEED_SUFFIXES, looks_like_feed, read_feed
+from qa.text.dates import resolve_date
+from qa.text.display import printable
 from qa.types import Document
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.dates import resolve_date
 from qa.ingest.loader import _FRONT_MATTER
+from qa.text.dates import resolve_date
 from qa.types import Document, Passage
 
 TokenOffsets = Callable[[str], list[tuple[int, int]]]

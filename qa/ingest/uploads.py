@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import UsageError
-from qa.ingest.feeds import FEED_SUFFIXES
+from qa.ingest.formats.feeds import FEED_SUFFIXES
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, decode_article, read_document_file
 
 #: Prefix of an upload's path in the index, so it is never mistaken for a corpus file.

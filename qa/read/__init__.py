@@ -1,8 +1,13 @@
-"""Stage 3: find the answer span in the retrieved passages."""
+"""Stage 5: find answer spans in the retrieved passages.
+
+Entry point: a :class:`Reader` (``read``); the shipped one is :class:`NeuralReader`, the span
+model judged together with the typed reader.
+"""
 
 from __future__ import annotations
 
 from qa.read.base import Reader, ReadRequest
-from qa.read.typed import TypedReader
+from qa.read.neural import NeuralReader
+from qa.read.typed.reader import TypedReader
 
-__all__ = ["ReadRequest", "Reader", "TypedReader"]
+__all__ = ["NeuralReader", "ReadRequest", "Reader", "TypedReader"]

@@ -23,7 +23,7 @@ class ReadRequest:
         analyses: For each hit, what :meth:`Reader.analyze` stored for its passage at index time.
         question_vector: The encoded question, when the pipeline has it (saves encoding twice).
         document_words: For each hit, the words of its whole article in their key form
-            (:func:`qa.words.article_words`), when known: an article names a person in full
+            (:func:`qa.text.words.article_words`), when known: an article names a person in full
             once and then shortly ("Mr. Kim"), so whether it mentions something is a question
             about the article, not the passage.
     """

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from qa.text.words import article_words, key_form, mentions
 from qa.training.lookalikes import OPPOSITES
-from qa.words import article_words, key_form, mentions
 
 __all__ = ["Clash", "ClashKind", "QuestionClaims", "find_clashes", "question_claims"]
 
@@ -150,7 +150,7 @@ class QuestionClaims:
         names: Its names, each with its lower-case words.
         numbers: Its numbers, years and ordinals.
         relations: Its words with a checked opposite.
-        forms: The :func:`qa.words.key_form` of every word of the question.
+        forms: The :func:`qa.text.words.key_form` of every word of the question.
         tokens: Every word of the question in lower case.
     """
 

@@ -8,9 +8,9 @@ character span through its start and end logits), and one logistic model, fitted
 
 This module holds :class:`NeuralReader`, which ties the parts together, and
 :func:`focus_block`, which picks the part of a long passage the span model reads. The parts
-live beside it: the span model's runtime in :mod:`qa.read.span_model`, the combiner and its
+live beside it: the span model's runtime in :mod:`qa.read.span.model`, the combiner and its
 weights file in :mod:`qa.read.combiner`, and the proposals with their evidence in
-:mod:`qa.read.proposals`.
+:mod:`qa.read.span.proposals`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from dataclasses import replace
 from typing import Any
 
 from embeddings.base import Encoder
+from qa.question.frame import analyse_question, repeats_question
+from qa.question.kinds import AnswerKind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
 from qa.read.credits import asks_about_pictures, credit_spans, cut_at_credit
-from qa.read.kinds import AnswerKind, expected_kind, fits
-from qa.read.proposals import (
+from qa.read.span.model import LOGIT_FLOOR, SpanModel, SpanModelOutput
+from qa.read.span.proposals import (
     Place,
     Proposal,
     asks_for_several,
@@ -38,11 +40,9 @@ from qa.read.proposals import (
     typed_match,
     typed_places,
 )
-from qa.read.question import analyse_question, repeats_question
-from qa.read.span_model import LOGIT_FLOOR, SpanModel, SpanModelOutput
-from qa.read.typed import TypedReader
-from qa.read.typed_features import PassageView
-from qa.read.typed_scoring import FEATURES, Candidate, answer_groups
+from qa.read.typed.features import PassageView
+from qa.read.typed.reader import TypedReader
+from qa.read.typed.scoring import FEATURES, Candidate, answer_groups
 from qa.types import Hit, Span, answer_key
 
 NEURAL_VERSION = 1
@@ -145,7 +145,7 @@ class NeuralReader:
         return [self.groups(proposals) for proposals in self.propose(requests)]
 
     def expected_kinds(self, questions: Sequence[str]) -> list[AnswerKind]:
-        """The kind of answer each question asks for (:func:`qa.read.kinds.expected_kind`).
+        """The kind of answer each question asks for (:func:`qa.question.kinds.expected_kind`).
 
         Example:
             >>> reader.expected_kinds(["In what year was GSOMIA signed?"])  # doctest: +SKIP

@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from embeddings.base import Encoder, Vectors
-from qa.retrieve.lexical import Bm25Index
-from qa.retrieve.vector import VectorIndex
+from qa.index.lexical import Bm25Index
+from qa.index.vectors.registry import VectorIndex
 from qa.settings import FusionName
 from qa.types import Hit, Passage
 

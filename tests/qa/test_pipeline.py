@@ -8,8 +8,8 @@ import pytest
 from qa import Assistant, Settings, UsageError
 from qa.pipeline import clean_question
 from qa.read.base import merge_spans
+from qa.text.words import key_form
 from qa.types import Answer, Span
-from qa.words import key_form
 
 
 def test_api_shape(fast_assistant: Assistant) -> None:

@@ -15,7 +15,7 @@ import pytest
 from embeddings import HashingEncoder
 from qa.errors import IndexError_
 from qa.index import IndexStore
-from qa.read.typed import TypedReader
+from qa.read.typed.reader import TypedReader
 
 QA = [sys.executable, "-m", "qa.cli"]
 

@@ -9,8 +9,8 @@ from embeddings import HashingEncoder
 from qa.errors import CorpusError
 from qa.index import IndexStore
 from qa.index import generation as generation_module
-from qa.read.typed import TypedReader
-from qa.words import article_words, key_form
+from qa.read.typed.reader import TypedReader
+from qa.text.words import article_words, key_form
 
 
 def _store(folder: Path, dim: int = 256) -> IndexStore:

@@ -11,9 +11,9 @@ import pytest
 from embeddings import HashingEncoder
 from qa.index import IndexStore, LoadedIndex
 from qa.index.generation import lexical_text
-from qa.read.typed import TypedReader
-from qa.retrieve import vector
-from qa.retrieve.lexical import Bm25Index
+from qa.index.lexical import Bm25Index
+from qa.index.vectors import registry as vector
+from qa.read.typed.reader import TypedReader
 
 
 def _store(folder: Path, backend: str = "auto") -> IndexStore:

@@ -15,7 +15,7 @@ from qa.index import IndexStore, tables
 from qa.index import generation as generation_module
 from qa.ingest.loader import LoadReport, read_document_file, scan_corpus
 from qa.ingest.passages import Chunker
-from qa.read.typed import TypedReader
+from qa.read.typed.reader import TypedReader
 from qa.retrieve.hybrid import copy_groups
 
 

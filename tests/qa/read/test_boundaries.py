@@ -7,7 +7,7 @@ import pytest
 
 from embeddings import HashingEncoder
 from qa.read.boundaries import complete_span, coordinated_span, reason_span
-from qa.read.typed import TypedReader
+from qa.read.typed.reader import TypedReader
 
 TEXT = (
     "The United States and North Korea will soon resume talks, a senior South Korean official "

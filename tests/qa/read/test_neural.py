@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from embeddings import HashingEncoder
+from qa.question.kinds import AnswerKind, fits
 from qa.read.base import ReadRequest
 from qa.read.combiner import COMBINED_FEATURES, HAND_COMBINER, Combiner, load_combiner
-from qa.read.kinds import AnswerKind, fits
 from qa.read.neural import NeuralReader, focus_block
-from qa.read.proposals import asks_for_several
-from qa.read.span_model import SpanModel, SpanModelOutput, _Window
+from qa.read.span.model import SpanModel, SpanModelOutput, _Window
+from qa.read.span.proposals import asks_for_several
 from qa.types import Hit, Passage, answer_key
 
 TEXT = "It ends on Saturday."

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from embeddings import HashingEncoder
-from qa.retrieve import Bm25Index, FaissFlatIndex, HybridRetriever
+from qa.index.lexical import Bm25Index
+from qa.index.vectors import FaissFlatIndex
+from qa.retrieve import HybridRetriever
 from qa.retrieve.hybrid import copy_groups, reciprocal_rank_fusion, zscore_fusion
 from qa.types import Passage
 

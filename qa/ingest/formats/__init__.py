@@ -1,0 +1,1 @@
+"""Article file formats, one module each."""

@@ -1,0 +1,19 @@
+"""Stage 4: understand the question before reading: its frame (wh-word, head noun, verb), the
+kind of answer it asks for, the names and numbers it specifies, and, for a follow-up, the
+standalone question it stands for.
+"""
+
+from __future__ import annotations
+
+from qa.question.followup import resolve_followup
+from qa.question.frame import QuestionFrame, analyse_question, unmentioned_specifics
+from qa.question.kinds import AnswerKind, expected_kind
+
+__all__ = [
+    "AnswerKind",
+    "QuestionFrame",
+    "analyse_question",
+    "expected_kind",
+    "resolve_followup",
+    "unmentioned_specifics",
+]

