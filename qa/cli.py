@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         built = None
         if args.command == "index" and args.ray is not None:
-            from qa.index.distributed import index_on_ray
+            from qa.components import index_on_ray
 
             # The cluster builds the index; the assistant below then finds it up to date.
             built = index_on_ray(corpus, settings, address=args.ray or None)

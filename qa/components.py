@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embeddings.base import Encoder
+from qa import plugins
 from qa.errors import UsageError
 from qa.read.base import Reader
 from qa.settings import Settings
 
 if TYPE_CHECKING:
     from qa.index.executor import BuildExecutor
-    from qa.index.store import IndexStore
+    from qa.index.store import BuildStats, IndexStore
 
 
 def make_encoder(settings: Settings) -> Encoder:
@@ -67,11 +68,8 @@ def _typed(settings: Settings, encoder: Encoder) -> Reader:
 
 # Readers by the name the ``reader`` setting takes. Imports happen inside each factory, so
 # naming a reader costs nothing until it is built.
-_READERS: dict[str, ReaderFactory] = {
-    "neural": _neural,
-    "typed": _typed,
-    "transformers": _transformers,
-}
+_READERS: dict[str, ReaderFactory] = plugins.READERS
+_READERS.update({"neural": _neural, "typed": _typed, "transformers": _transformers})
 
 
 def register_reader(name: str, factory: ReaderFactory) -> None:
@@ -152,3 +150,58 @@ def make_store(
         vector_backend=settings.vector_backend,
         executor=executor,
     )
+
+
+def make_parts(settings: Settings) -> tuple[Encoder, Reader]:
+    """The encoder and the reader the settings name, as a build on other machines needs them.
+
+    A module-level function, so that Ray can send it to its workers by name.
+
+    Example:
+        >>> encoder, reader = make_parts(Settings(encoder="hashing", reader="typed"))
+        >>> reader.name
+        'typed-v4+hashing-256'
+    """
+    encoder = make_encoder(settings)
+    return encoder, make_reader(settings, encoder)
+
+
+def index_on_ray(
+    corpus: Path,
+    settings: Settings,
+    address: str | None = None,
+) -> BuildStats:
+    """Build or update the index of ``corpus`` on a Ray cluster, where the assistant looks for it.
+
+    The index is the one :meth:`qa.Assistant.from_corpus` would build with the same settings
+    (same folder, same recipe), so opening the assistant afterwards reuses it.
+
+    Args:
+        corpus: Folder of articles.
+        settings: The settings the assistant will be opened with.
+        address: The cluster (see :class:`RayExecutor`); None starts a local one.
+
+    Returns:
+        What the build did.
+
+    Raises:
+        CorpusError: When the corpus folder is missing or holds no readable article.
+        UsageError: When Ray is not installed or ``address`` is not an address.
+        IndexError_: When the cluster cannot be reached or a task fails.
+
+    Example:
+        >>> index_on_ray(Path("seeds"), Settings(), "10.0.0.5:6379")  # doctest: +SKIP
+        BuildStats(action='built', documents=1, passages=15, ...)
+    """
+    from qa.index.distributed import RayExecutor
+
+    # Checks the address and that Ray is installed before anything is read.
+    executor = RayExecutor(settings, address, parts=make_parts)
+    encoder, reader = make_parts(settings)
+    with executor:
+        # Built as Assistant.from_corpus builds its store, uploads included, so the two agree
+        # on what the index holds; a test opens the assistant afterwards and expects "reused".
+        store = make_store(settings, corpus, encoder, reader, executor=executor)
+        index, stats = store.open(corpus)
+        index.close()
+    return stats

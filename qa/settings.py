@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from qa import plugins
 from qa.errors import UsageError
 
 EncoderName = Literal["minilm", "hashing"]
@@ -243,16 +244,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def _registered(field: str) -> tuple[str, ...]:
-    # Imported here: the registries import this module.
-    if field == "reader":
-        from qa.components import reader_names
-
-        return reader_names()
-    if field == "vector_backend":
-        from qa.index.vectors.registry import vector_backend_names
-
-        return vector_backend_names()
-    return ()
+    return plugins.names(field)
 
 
 def _choices(field: str) -> tuple[Any, ...]:

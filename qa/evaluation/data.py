@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from qa.errors import UsageError
 from qa.settings import default_cache_dir
+from qa.text.vocab import WH_WORDS
 
 __all__ = [
     "QUESTION_TYPES",
@@ -40,7 +41,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "other",
 )
 
-_WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
+_WH_WORDS = frozenset(WH_WORDS)
 # "How long", "how old" and the like ask for an amount just as "how many" does.
 _QUANTITY_AFTER_HOW = frozenset(
     {"many", "much", "long", "old", "far", "large", "big", "often", "tall", "high", "fast"}

@@ -7,7 +7,7 @@ Entry point: :class:`IndexStore` (``open``).
 from __future__ import annotations
 
 # The Ray executor imports Ray only when it first connects.
-from qa.index.distributed import RayExecutor, index_on_ray
+from qa.index.distributed import RayExecutor
 from qa.index.executor import BuildExecutor, InProcessExecutor
 from qa.index.generation import LoadedIndex, Manifest, format_manifest
 from qa.index.store import BuildStats, IndexStore
@@ -21,5 +21,4 @@ __all__ = [
     "Manifest",
     "RayExecutor",
     "format_manifest",
-    "index_on_ray",
 ]

@@ -10,6 +10,7 @@ importing this module never imports it.
 
 Example:
     >>> from qa.settings import Settings
+    >>> from qa.components import index_on_ray
     >>> stats = index_on_ray(Path("seeds"), Settings(encoder="hashing"))  # doctest: +SKIP
     >>> stats.action                                                      # doctest: +SKIP
     'built'
@@ -28,20 +29,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
+from embeddings.base import Encoder
 from qa.errors import IndexError_, QAError, UsageError
-from qa.index.executor import Encoded, InProcessExecutor, ReadArticle, encode_passages
+from qa.index.executor import Analyzer, Encoded, InProcessExecutor, ReadArticle, encode_passages
 from qa.ingest.loader import CorpusFile, LoadReport
 from qa.ingest.passages import Chunker
 from qa.settings import Settings
 from qa.types import Document, Passage
-
-if TYPE_CHECKING:
-    from qa.index.store import BuildStats
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +85,22 @@ _WORKERS: dict[str, _Worker] = {}
 _TASK_CPUS = 1
 
 
-def _worker(settings: Settings) -> _Worker:
-    key = settings.model_dump_json()
+# Builds the encoder and the analysing reader from the settings; given by whoever wires the
+# pipeline together (qa.components.make_parts), so this stage depends on no reader.
+Parts = Callable[[Settings], tuple[Encoder, Analyzer]]
+# What every task receives: the settings and how to build the parts from them.
+_Config = tuple[Settings, Parts]
+
+
+def _worker(config: _Config) -> _Worker:
+    settings, parts = config
+    key = f"{settings.model_dump_json()} {parts.__module__}.{parts.__qualname__}"
     worker = _WORKERS.get(key)
     if worker is None:
-        from qa.components import make_encoder, make_reader
         from qa.threads import use_threads
 
         use_threads(_TASK_CPUS)
-        encoder = make_encoder(settings)
-        reader = make_reader(settings, encoder)
+        encoder, reader = parts(settings)
         chunker = Chunker(encoder.token_offsets, settings.window_tokens, settings.window_overlap)
         # The very encoding step a local build runs, so a node computes what it would.
         encode = functools.partial(
@@ -106,9 +111,9 @@ def _worker(settings: Settings) -> _Worker:
     return worker
 
 
-def _read_task(settings: Settings, files: list[tuple[CorpusFile, bytes]]) -> list[_FileRead]:
+def _read_task(config: _Config, files: list[tuple[CorpusFile, bytes]]) -> list[_FileRead]:
     """Ray task: read and split a group of files whose bytes came with the task."""
-    executor = _worker(settings).executor
+    executor = _worker(config).executor
     results: list[_FileRead] = []
     with tempfile.TemporaryDirectory(prefix="qa-read-") as tmp:
         for n, (file, data) in enumerate(files):
@@ -126,9 +131,9 @@ def _read_task(settings: Settings, files: list[tuple[CorpusFile, bytes]]) -> lis
     return results
 
 
-def _encode_task(settings: Settings, passages: list[Passage]) -> _Batch:
+def _encode_task(config: _Config, passages: list[Passage]) -> _Batch:
     """Ray task: encode and analyse a batch of passages."""
-    worker = _worker(settings)
+    worker = _worker(config)
     vectors, analyses = worker.executor.encode(passages)
     return _Batch(vectors, analyses, worker.encoder, worker.reader)
 
@@ -148,7 +153,7 @@ class RayExecutor:
 
     Args:
         settings: The settings of the build; the store given this executor must be built from
-            the same ones (see :func:`index_on_ray`).
+            the same ones (see :func:`qa.components.index_on_ray`).
         address: The cluster: ``HOST:PORT`` of a head node started with ``ray start --head``,
             or ``ray://HOST:10001`` for Ray Client; None starts a private local cluster on this
             machine (never one somebody else started), which is shut down on :meth:`close`.
@@ -162,7 +167,7 @@ class RayExecutor:
         UsageError: When Ray is not installed, or ``address`` is not a Ray address.
 
     Example:
-        >>> with RayExecutor(Settings(encoder="hashing")) as executor:     # doctest: +SKIP
+        >>> with RayExecutor(settings, parts=make_parts) as executor:       # doctest: +SKIP
         ...     index, stats = IndexStore(folder, encoder, reader, executor=executor).open(corpus)
     """
 
@@ -171,6 +176,7 @@ class RayExecutor:
         settings: Settings,
         address: str | None = None,
         *,
+        parts: Parts,
         passages_per_task: int = 64,
         files_per_task: int = 32,
         bytes_per_task: int = 8_000_000,
@@ -181,6 +187,7 @@ class RayExecutor:
         if importlib.util.find_spec("ray") is None:
             raise UsageError(RAY_MISSING)
         self._settings = settings
+        self._parts = parts
         self._address = address
         self._passages_per_task = passages_per_task
         self._files_per_task = files_per_task
@@ -338,11 +345,9 @@ class RayExecutor:
 
     def _expected_names(self) -> tuple[str, str]:
         if self._expected is None:
-            from qa.components import make_encoder, make_reader
-
             # Naming the parts loads no model (see qa.components).
-            encoder = make_encoder(self._settings)
-            self._expected = (encoder.name, make_reader(self._settings, encoder).name)
+            encoder, reader = self._parts(self._settings)
+            self._expected = (encoder.name, reader.name)
         return self._expected
 
     def _bar(self, total: int, desc: str, unit: str) -> tqdm[Any]:
@@ -395,7 +400,7 @@ class RayExecutor:
     def _run(
         self,
         ray: Any,
-        function: Callable[[Settings, _Job], _Result],
+        function: Callable[[_Config, _Job], _Result],
         jobs: Iterator[tuple[int, _Job]],
         progress: Callable[[int], object],
     ) -> Iterator[_Result]:
@@ -403,7 +408,7 @@ class RayExecutor:
         and yield the results in the order of the jobs; each job's size goes to ``progress``
         when its task finishes."""
         remote = ray.remote(num_cpus=_TASK_CPUS, max_retries=3)(function)
-        settings = ray.put(self._settings)
+        settings = ray.put((self._settings, self._parts))
         # Two tasks per core keeps every core busy while results travel back, and bounds what
         # the driver holds.
         window = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
@@ -483,45 +488,4 @@ def check_ray_address(address: str | None) -> None:
     )
 
 
-def index_on_ray(
-    corpus: Path,
-    settings: Settings,
-    address: str | None = None,
-) -> BuildStats:
-    """Build or update the index of ``corpus`` on a Ray cluster, where the assistant looks for it.
-
-    The index is the one :meth:`qa.Assistant.from_corpus` would build with the same settings
-    (same folder, same recipe), so opening the assistant afterwards reuses it.
-
-    Args:
-        corpus: Folder of articles.
-        settings: The settings the assistant will be opened with.
-        address: The cluster (see :class:`RayExecutor`); None starts a local one.
-
-    Returns:
-        What the build did.
-
-    Raises:
-        CorpusError: When the corpus folder is missing or holds no readable article.
-        UsageError: When Ray is not installed or ``address`` is not an address.
-        IndexError_: When the cluster cannot be reached or a task fails.
-
-    Example:
-        >>> index_on_ray(Path("seeds"), Settings(), "10.0.0.5:6379")  # doctest: +SKIP
-        BuildStats(action='built', documents=1, passages=15, ...)
-    """
-    from qa.components import make_encoder, make_reader, make_store
-
-    executor = RayExecutor(settings, address)  # checks the address and that Ray is installed
-    encoder = make_encoder(settings)
-    reader = make_reader(settings, encoder)
-    with executor:
-        # Built as Assistant.from_corpus builds its store, uploads included, so the two agree
-        # on what the index holds; a test opens the assistant afterwards and expects "reused".
-        store = make_store(settings, corpus, encoder, reader, executor=executor)
-        index, stats = store.open(corpus)
-        index.close()
-    return stats
-
-
-__all__ = ["RAY_MISSING", "RayExecutor", "check_ray_address", "index_on_ray"]
+__all__ = ["RAY_MISSING", "Parts", "RayExecutor", "check_ray_address"]

@@ -23,8 +23,25 @@ from embeddings.memo import remembering
 from qa.index.generation import lexical_text
 from qa.ingest.loader import CorpusFile, LoadReport, read_document_file
 from qa.ingest.passages import Chunker, split_sentences
-from qa.read.base import Reader
 from qa.types import Document, Passage
+
+
+class Analyzer(Protocol):
+    """What the index needs of a reader: its index-time analysis of passages.
+
+    A reader (:class:`qa.read.Reader`) is one; the index declares only this much of it, so
+    the index stage depends on no reader.
+
+    Attributes:
+        name: Names the analysis and its version; analyses made under another name are redone.
+    """
+
+    name: str
+
+    def analyze(self, texts: Sequence[str]) -> list[bytes]:
+        """One blob per passage text, stored with the passage and handed back at question time."""
+        ...
+
 
 # Vectors of one passage's units and its reader analysis, as encode_passages returns them
 # for a list of passages.
@@ -49,7 +66,7 @@ def units(passage: Passage) -> list[str]:
 def encode_passages(
     passages: Sequence[Passage],
     encoder: Encoder,
-    reader: Reader,
+    reader: Analyzer,
     *,
     batch_size: int = 32,
     show_progress: bool = False,

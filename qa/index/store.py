@@ -39,7 +39,8 @@ from pydantic import ValidationError
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
-from qa.index.executor import BuildExecutor, InProcessExecutor, encode_passages
+from qa.index.copies import copy_groups
+from qa.index.executor import Analyzer, BuildExecutor, InProcessExecutor, encode_passages
 from qa.index.generation import (
     FORMAT_VERSION,
     PASSAGES_FILE,
@@ -58,8 +59,6 @@ from qa.index.vectors.registry import choose_vector_backend, vector_backend
 from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
 from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
-from qa.read.base import Reader
-from qa.retrieve.hybrid import copy_groups
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ class IndexStore:
         self,
         folder: Path,
         encoder: Encoder,
-        reader: Reader,
+        reader: Analyzer,
         *,
         window_tokens: int = 254,
         window_overlap: int = 64,

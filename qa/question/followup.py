@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from qa.question.frame import WH_WORDS
 from qa.question.gap import Clause, agree_plural, analyse, fill
+from qa.text.vocab import WH_WORDS
 from qa.types import Answer
 
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}

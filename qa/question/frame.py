@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.text.vocab import WH_WORDS
 from qa.text.words import mentions
 from qa.text.words import stem as _stem
 from qa.types import answer_key
@@ -101,7 +102,6 @@ DURATION_WORDS = frozenset(
     ]
 )
 PLACE_NOUNS = frozenset(n for n, kind in _NOUN_KINDS.items() if kind == PLACE)
-WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any
 
 from qa.question.frame import DURATION_WORDS
+from qa.text.vocab import MONTHS, WEEKDAYS, WH_WORDS
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -78,17 +79,8 @@ _ORDINAL_WORDS = _word_set(
     final penultimate
     """
 )
-_MONTHS = _word_set(
-    """
-    january february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec
-    """
-)
-_WEEKDAYS = _word_set(
-    """
-    monday tuesday wednesday thursday friday saturday sunday
-    """
-)
+_MONTHS = frozenset(MONTHS)
+_WEEKDAYS = frozenset(WEEKDAYS)
 _TIME_WORDS = _word_set(
     """
     today yesterday tomorrow tonight now then once recently later earlier ago since soon
@@ -212,7 +204,7 @@ _MONEY_VERBS = _word_set(
     sell sold buy bought worth owe owed donate donated lend lent borrow borrowed
     """
 )
-_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+_WH = WH_WORDS
 _VAGUE = frozenset({"name", "kind", "type", "sort", "form", "part", "piece", "one"})
 
 

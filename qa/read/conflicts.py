@@ -15,7 +15,7 @@ so that an answerable question, which its sentence may word differently, never c
   sentence holds another of the same sort that neither the question nor the answer holds;
 * a **relation** is reversed: the question's "before/after/prior" governs the same noun as
   the sentence's opposite word, or a question word is absent while its opposite
-  (:data:`qa.training.lookalikes.OPPOSITES`) is present.
+  (:data:`qa.text.vocab.OPPOSITES`) is present.
 
 The question is read once (:func:`question_claims`) and each cited sentence is then checked
 against it (:func:`find_clashes`); both work on spaCy parses the reader already has.
@@ -29,27 +29,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from qa.text.vocab import NAME_LABELS, OPPOSITES
 from qa.text.words import article_words, key_form, mentions
-from qa.training.lookalikes import OPPOSITES
 
 __all__ = ["Clash", "ClashKind", "QuestionClaims", "find_clashes", "question_claims"]
 
-# Entity labels that name something; a question's other entities are numbers and dates.
-NAME_LABELS = frozenset(
-    {
-        "PERSON",
-        "ORG",
-        "GPE",
-        "LOC",
-        "FAC",
-        "NORP",
-        "EVENT",
-        "WORK_OF_ART",
-        "PRODUCT",
-        "LAW",
-        "LANGUAGE",
-    }
-)
 # Words that go with a name without telling two people or places apart ("Mr. Kim").
 HONORIFICS = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president", "the"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from embeddings.base import Encoder, Vectors
+from qa.index.copies import copy_groups
 from qa.index.lexical import Bm25Index
 from qa.index.vectors.registry import VectorIndex
 from qa.settings import FusionName
@@ -62,27 +62,6 @@ def reciprocal_rank_fusion(
             if row >= 0:
                 scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
-
-
-def copy_groups(passages: Sequence[Passage]) -> dict[int, tuple[int, ...]]:
-    """Rows of passages whose text, whitespace aside, also appears elsewhere, by group.
-
-    News corpora carry the same wire story from several outlets, and a folder may hold one
-    article both as a file and in a JSONL dump. Each row that has copies maps to every row of
-    its group (itself included), in row order; a row with unique text is absent.
-
-    Example:
-        >>> [p.text for p in passages]  # doctest: +SKIP
-        ['A b.', 'C.', 'A  b.']
-        >>> copy_groups(passages)  # doctest: +SKIP
-        {0: (0, 2), 2: (0, 2)}
-    """
-    rows: dict[bytes, list[int]] = {}
-    for row, passage in enumerate(passages):
-        # A digest rather than the text keeps the map small on a large corpus.
-        key = hashlib.blake2b(" ".join(passage.text.split()).encode(), digest_size=16).digest()
-        rows.setdefault(key, []).append(row)
-    return {row: tuple(group) for group in rows.values() if len(group) > 1 for row in group}
 
 
 class HybridRetriever:

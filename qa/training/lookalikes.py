@@ -17,45 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-# Pairs of opposites, either way round. Kept to words whose swap changes what a question asks
-# without making it ungrammatical.
-_OPPOSITE_PAIRS = (
-    ("before", "after"),
-    ("first", "last"),
-    ("earliest", "latest"),
-    ("largest", "smallest"),
-    ("biggest", "smallest"),
-    ("highest", "lowest"),
-    ("most", "least"),
-    ("more", "fewer"),
-    ("increase", "decrease"),
-    ("increased", "decreased"),
-    ("rise", "fall"),
-    ("rose", "fell"),
-    ("won", "lost"),
-    ("win", "lose"),
-    ("opened", "closed"),
-    ("open", "close"),
-    ("started", "ended"),
-    ("start", "end"),
-    ("began", "ended"),
-    ("north", "south"),
-    ("east", "west"),
-    ("northern", "southern"),
-    ("eastern", "western"),
-    ("early", "late"),
-    ("older", "younger"),
-    ("oldest", "youngest"),
-    ("supported", "opposed"),
-    ("accepted", "rejected"),
-    ("approved", "rejected"),
-    ("allowed", "banned"),
-    ("public", "private"),
-    ("domestic", "foreign"),
-    ("new", "old"),
-)
-OPPOSITES: dict[str, str] = {a: b for a, b in _OPPOSITE_PAIRS} | {b: a for a, b in _OPPOSITE_PAIRS}
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+from qa.text.vocab import OPPOSITES, ORDINALS
+
 # Whole numbers, with or without thousands commas; not part of a decimal or a word ("F-35").
 _NUMBER = re.compile(r"(?<![\w.,-])\d+(?:,\d{3})*(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[A-Za-z]+")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 # Entity kinds that are names keep their capital inside a question ("Thousands" does not).
-from qa.read.conflicts import NAME_LABELS
+from qa.text.vocab import NAME_LABELS
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from qa import plugins
 from qa.index.vectors.approximate import FaissHnswIndex, FaissIvfSq8Index, ivf_lists
 from qa.index.vectors.base import Ids, Matrix, VectorIndex
 from qa.index.vectors.exact import FaissFlatIndex, NumpyFlatIndex
@@ -44,12 +45,15 @@ class VectorBackend(Protocol):
 
 
 # Backends by the name the ``vector_backend`` setting takes; an index records which wrote it.
-_BACKENDS: dict[str, VectorBackend] = {
-    "faiss-flat": FaissFlatIndex,
-    "numpy-flat": NumpyFlatIndex,
-    "faiss-hnsw": FaissHnswIndex,
-    "faiss-ivf-sq8": FaissIvfSq8Index,
-}
+_BACKENDS: dict[str, VectorBackend] = plugins.VECTOR_BACKENDS
+_BACKENDS.update(
+    {
+        "faiss-flat": FaissFlatIndex,
+        "numpy-flat": NumpyFlatIndex,
+        "faiss-hnsw": FaissHnswIndex,
+        "faiss-ivf-sq8": FaissIvfSq8Index,
+    }
+)
 
 
 def register_vector_backend(name: str, backend: VectorBackend) -> None:
@@ -102,7 +106,7 @@ def vector_backend_names() -> tuple[str, ...]:
 
 
 # The setting that picks a backend by the number of vectors (choose_vector_backend).
-AUTO = "auto"
+AUTO = plugins.AUTO
 # Below this many vectors "auto" searches exactly, at or above it approximately. Measured
 # with benchmarks/bench_scale.py (2 shared CPU cores, one thread, at the depth the retriever
 # asks for): exact search reads every vector, 6 ms for 66,000 vectors (20,000 passages of

@@ -20,7 +20,7 @@ import pytest
 import srsly
 
 from qa.cli import main
-from qa.components import make_encoder, make_reader
+from qa.components import make_encoder, make_parts, make_reader
 from qa.index import IndexStore, LoadedIndex
 from qa.index.distributed import RAY_MISSING, RayExecutor
 from qa.index.executor import BuildExecutor
@@ -78,7 +78,7 @@ def _open(
 
 def _on_ray(corpus: Path, settings: Settings) -> tuple[LoadedIndex, BuildStats]:
     # Small tasks: many of them must come back in the order they went out.
-    with RayExecutor(settings, passages_per_task=5, files_per_task=2) as executor:
+    with RayExecutor(settings, parts=make_parts, passages_per_task=5, files_per_task=2) as executor:
         return _open(corpus, settings, executor)
 
 
