@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 
 from qa.errors import QAError
-from qa.ingest.loader import SUFFIXES
+from qa.ingest.formats import suffixes
 from qa.pipeline import Assistant
 from qa.types import Answer
 from ui.render import answer_to_json, escape_text, plural, render_answer, render_error
@@ -201,7 +201,7 @@ class ChatHandlers:
         """
         if files is None or (not isinstance(files, (str, Path)) and not files):
             return (
-                f"Choose one or more article files ({', '.join(SUFFIXES)}) to add.",
+                f"Choose one or more article files ({', '.join(suffixes())}) to add.",
                 self.corpus_markdown(),
                 None,
                 self.upload_choices(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.ingest.loader import _FRONT_MATTER
+from qa.ingest.articles import FRONT_MATTER
 from qa.text.dates import resolve_date
 from qa.types import Document, Passage
 
@@ -39,7 +39,7 @@ def split_paragraphs(document: Document) -> list[tuple[int, int]]:
     text = document.text
     lines = _lines(text)
     body_from = 0
-    front = _FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text)
     if front:
         body_from = front.end()
     kinds: list[tuple[int, int, str]] = []

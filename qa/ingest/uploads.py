@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import UsageError
-from qa.ingest.formats.feeds import FEED_SUFFIXES
-from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, decode_article, read_document_file
+from qa.ingest.decoding import decode_article
+from qa.ingest.files import CorpusFile, LoadReport
+from qa.ingest.formats import TextFormat, format_for, suffixes
+from qa.ingest.loader import read_document_file
+from qa.settings import setting_default
 
 #: Prefix of an upload's path in the index, so it is never mistaken for a corpus file.
 UPLOAD_PREFIX = "upload:"
@@ -87,7 +90,13 @@ class UploadFolder:
         ['marathon.txt']
     """
 
-    def __init__(self, folder: Path, *, max_file_bytes: int = 20_000_000, max_files: int = 200):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        max_file_bytes: int = setting_default("max_file_bytes"),
+        max_files: int = 200,
+    ):
         self.folder = folder
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
@@ -116,7 +125,7 @@ class UploadFolder:
         files: list[CorpusFile] = []
         for name in self.names():
             path = self.folder / name
-            if path.suffix.lower() not in SUFFIXES:
+            if format_for(path.suffix) is None:
                 continue
             try:
                 data = path.read_bytes()
@@ -139,8 +148,8 @@ class UploadFolder:
             >>> UploadFolder(Path("/tmp/u")).check(Path("photo.png"))
             'not an article file (accepted: .txt, .md, .jsonl, .html, .htm, .rss, .atom, .xml)'
         """
-        if source.suffix.lower() not in SUFFIXES:
-            return f"not an article file (accepted: {', '.join(SUFFIXES)})"
+        if format_for(source.suffix) is None:
+            return f"not an article file (accepted: {', '.join(suffixes())})"
         try:
             size = source.stat().st_size
             if not source.is_file():
@@ -156,8 +165,8 @@ class UploadFolder:
                 return "its name contains a NUL character"
             return "its name is not valid text (it holds an unpaired surrogate)"
         # A feed's bytes are decoded by the feed parser (its XML declaration names the
-        # encoding); any other article must be text as the loader reads it.
-        if source.suffix.lower() not in FEED_SUFFIXES:
+        # encoding); an article of a text format must be text as the loader reads it.
+        if isinstance(format_for(source.suffix), TextFormat):
             text, reason = decode_article(data)
             if text is None:
                 return reason

@@ -34,11 +34,10 @@ from hypothesis import strategies as st
 from reliability_helpers import ROOT
 
 from qa.errors import CorpusError, QAError, UsageError
+from qa.ingest.decoding import decode_article
+from qa.ingest.files import CorpusFile, LoadReport
 from qa.ingest.loader import (
     SUFFIXES,
-    CorpusFile,
-    LoadReport,
-    decode_article,
     load_corpus,
     read_document_file,
     scan_corpus,

@@ -20,14 +20,14 @@ import io
 import re
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from pathlib import PurePosixPath
+from typing import Any
 
 from pydantic import ValidationError
 
+from qa.ingest.files import LoadReport
+from qa.ingest.formats.registry import register_format
 from qa.types import Document
-
-if TYPE_CHECKING:
-    from qa.ingest.loader import LoadReport
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 # A description shorter than this is a teaser ("Read more…"), not an article to answer from.
@@ -45,7 +45,7 @@ def read_feed(relative: str, data: bytes, report: LoadReport) -> Iterator[Docume
         report: Collects the items and files that were skipped, with reasons.
 
     Example:
-        >>> from qa.ingest.loader import LoadReport
+        >>> from qa.ingest.files import LoadReport
         >>> rss = (b"<rss version='2.0'><channel><title>Wire</title><item>"
         ...        b"<title>Dam opens</title><guid>a1</guid>"
         ...        b"<pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate>"
@@ -118,6 +118,34 @@ def looks_like_feed(data: bytes) -> bool:
     return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf"))
 
 
+class FeedFormat:
+    """``.rss``, ``.atom`` and ``.xml``: one document per feed item, read from the bytes.
+
+    Not a :class:`~qa.ingest.formats.base.TextFormat`: a feed's XML declaration names its
+    encoding, so feedparser decodes the bytes itself.
+    """
+
+    name = "feed"
+    suffixes = FEED_SUFFIXES
+
+    def read(self, relative: str, data: bytes, report: LoadReport) -> Iterator[Document]:
+        """The feed's items (see :func:`read_feed`); an ``.xml`` file that is not a feed is
+        skipped as such.
+
+        Example:
+            >>> report = LoadReport()
+            >>> list(FeedFormat().read("sitemap.xml", b"<urlset></urlset>", report))
+            []
+            >>> report.skipped
+            [('sitemap.xml', 'XML that is not an RSS or Atom feed')]
+        """
+        # .xml holds sitemaps and office files too: those are not broken feeds, only not feeds.
+        if PurePosixPath(relative).suffix.lower() == ".xml" and not looks_like_feed(data):
+            report.skip(relative, "XML that is not an RSS or Atom feed")
+            return
+        yield from read_feed(relative, data, report)
+
+
 def _item_text(entry: Any) -> str:
     """The item's fullest HTML (content, else summary) as plain text, paragraphs kept."""
     candidates = [str(part.get("value") or "") for part in entry.get("content") or []]
@@ -173,4 +201,6 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unreadable"
 
 
-__all__ = ["FEED_SUFFIXES", "MIN_ITEM_WORDS", "looks_like_feed", "read_feed"]
+register_format(FeedFormat())
+
+__all__ = ["FEED_SUFFIXES", "MIN_ITEM_WORDS", "FeedFormat", "looks_like_feed", "read_feed"]

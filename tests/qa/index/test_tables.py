@@ -13,7 +13,8 @@ import pytest
 from embeddings import HashingEncoder
 from qa.index import IndexStore, tables
 from qa.index import generation as generation_module
-from qa.ingest.loader import LoadReport, read_document_file, scan_corpus
+from qa.ingest.files import LoadReport
+from qa.ingest.loader import read_document_file, scan_corpus
 from qa.ingest.passages import Chunker
 from qa.read.typed.reader import TypedReader
 from qa.retrieve.hybrid import copy_groups

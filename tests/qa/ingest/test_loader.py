@@ -194,7 +194,7 @@ def test_text_in_another_encoding_is_skipped_not_read_garbled(
 
 
 def test_western_encoding_is_sure_only_of_western_text() -> None:
-    from qa.ingest.loader import western_encoding
+    from qa.ingest.decoding import western_encoding
 
     assert western_encoding(CP1252_LINE.encode("cp1252")) == "cp1252"
     assert western_encoding("Café Müller".encode("latin-1")) == "latin-1"

@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from qa.ingest.files import CorpusFile, LoadReport
 from qa.ingest.formats.feeds import looks_like_feed, read_feed
-from qa.ingest.loader import CorpusFile, LoadReport, load_corpus, read_document_file
+from qa.ingest.loader import load_corpus, read_document_file
 
 DAM = (
     "The regional council opened the Karoo dam on Tuesday after six years of building. "
