@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -19,8 +20,7 @@ from qa.errors import CorpusError, IndexError_, QAError, UsageError
 from qa.index.generation import LoadedIndex
 from qa.index.store import BuildStats, IndexStore
 from qa.ingest.uploads import UPLOAD_PREFIX, UploadFolder
-from qa.question.followup import resolve_followup
-from qa.question.frame import unmentioned_specifics
+from qa.question.analysis import QuestionAnalysis, QuestionAnalyzer
 from qa.read.base import AnswerGroup, Reader, ReadRequest
 from qa.retrieve.hybrid import HybridRetriever
 from qa.settings import Settings
@@ -102,8 +102,11 @@ class Assistant:
         encoder: Encoder,
         reader: Reader,
         store: IndexStore,
+        questions: QuestionAnalyzer | None = None,
     ) -> None:
         self.corpus = corpus
+        # The question stage: follow-ups, parse, frame and answer kind, once per question.
+        self.questions = questions if questions is not None else QuestionAnalyzer()
         # Uploads live beside the index (see qa.ingest.uploads); a store without one gets one.
         if store.uploads is None:
             store.uploads = UploadFolder(
@@ -363,20 +366,17 @@ class Assistant:
         cleaned = [clean_question(q, self.settings.max_question_chars) for q in questions]
         index, retriever = self._loaded()
         with self._computing(self.settings.answer_threads):
-            nlp = getattr(self.reader, "nlp", None)
-            resolved = [
-                resolve_followup(q, histories[i], nlp) if histories and histories[i] and nlp else q
-                for i, q in enumerate(cleaned)
-            ]
+            analyses = self.questions.analyse_batch(cleaned, histories)
+            resolved = [a.text for a in analyses]
             vectors = self.encoder.encode(resolved)
             depth = max(k, self.settings.read_k)
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
             reads = [hits[: self.settings.read_k] for hits in all_hits]
-            spans = self._read(index, resolved, reads, vectors)
-            kinds = self._expected_kinds(resolved)
+            spans = self._read(index, analyses, reads, vectors)
+            kinds = [a.kind.value for a in analyses]
             # Said only when nothing could be read: why, in the question's own words.
             unmentioned = [
-                self._unmentioned(index, resolved[i], reads[i]) if not spans[i] else []
+                self._unmentioned(index, analyses[i], reads[i]) if not spans[i] else []
                 for i in range(len(questions))
             ]
         return [
@@ -386,21 +386,14 @@ class Assistant:
             for i in range(len(questions))
         ]
 
-    def _expected_kinds(self, questions: Sequence[str]) -> list[str | None]:
-        """The kind of answer each question asks for, when the reader tells kinds apart."""
-        kinds_of = getattr(self.reader, "expected_kinds", None)
-        if kinds_of is None:
-            return [None] * len(questions)
-        return [kind.value for kind in kinds_of(questions)]
-
-    def _unmentioned(self, index: LoadedIndex, question: str, hits: Sequence[Hit]) -> list[str]:
+    def _unmentioned(
+        self, index: LoadedIndex, analysis: QuestionAnalysis, hits: Sequence[Hit]
+    ) -> list[str]:
         """The question's names, numbers and ordinals that none of the read articles
-        mentions (empty when the reader parses no questions)."""
-        nlp = getattr(self.reader, "nlp", None)
-        if nlp is None or not hits:
+        mentions."""
+        if not hits:
             return []
-        words = [index.document_words(h.passage.document_id) for h in hits]
-        return unmentioned_specifics(nlp(question), words)
+        return analysis.unmentioned([index.document_words(h.passage.document_id) for h in hits])
 
     def read_passages(
         self,
@@ -436,9 +429,10 @@ class Assistant:
                 Hit(passage=p, score=1.0, similarity=s)
                 for p, s in zip(passages, similarity, strict=True)
             ]
-            spans = self._read(index, [standalone], [hits], vectors)[0]
-            unmentioned = self._unmentioned(index, standalone, hits) if not spans else []
-            kind = self._expected_kinds([standalone])[0]
+            analysis = dataclasses.replace(self.questions.analyse(standalone), asked=cleaned)
+            spans = self._read(index, [analysis], [hits], vectors)[0]
+            unmentioned = self._unmentioned(index, analysis, hits) if not spans else []
+            kind = analysis.kind.value
         return self._decide(
             cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned, kind
         )
@@ -484,7 +478,7 @@ class Assistant:
         return self._loaded()[0].documents.newest(limit)
 
     def parse(self, text: str) -> Any:
-        """The reader's spaCy parse of ``text`` (for tools that generate or check questions).
+        """The spaCy parse of ``text`` (for tools that generate or check questions).
 
         Example:
             >>> [t.text for t in assistant.parse("Kim met Biegun.")]         # doctest: +SKIP
@@ -514,34 +508,35 @@ class Assistant:
             >>> assistant.read_requests(["When does GSOMIA expire?"], [hits])  # doctest: +SKIP
         """
         index, _ = self._loaded()
-        return self._requests(index, questions, hit_lists, vectors)
+        return self._requests(index, self.questions.analyse_batch(questions), hit_lists, vectors)
 
     def _requests(
         self,
         index: LoadedIndex,
-        questions: Sequence[str],
+        analyses: Sequence[QuestionAnalysis],
         hit_lists: Sequence[Sequence[Hit]],
         vectors: Vectors | None,
     ) -> list[ReadRequest]:
         return [
             ReadRequest(
-                question,
+                analysis.text,
                 hits,
                 index.analyses([index.row_of[h.passage.id] for h in hits]),
                 vectors[i] if vectors is not None else None,
                 [index.document_words(h.passage.document_id) for h in hits],
+                analysis,
             )
-            for i, (question, hits) in enumerate(zip(questions, hit_lists, strict=True))
+            for i, (analysis, hits) in enumerate(zip(analyses, hit_lists, strict=True))
         ]
 
     def _read(
         self,
         index: LoadedIndex,
-        questions: Sequence[str],
+        analyses: Sequence[QuestionAnalysis],
         hit_lists: Sequence[Sequence[Hit]],
         vectors: Vectors,
     ) -> list[list[AnswerGroup]]:
-        return self.reader.read(self._requests(index, questions, hit_lists, vectors))
+        return self.reader.read(self._requests(index, analyses, hit_lists, vectors))
 
     def _decide(
         self,
@@ -554,24 +549,23 @@ class Assistant:
         unmentioned: Sequence[str] = (),
         kind: str | None = None,
     ) -> Answer:
-        parse = self._parse if getattr(self.reader, "nlp", None) is not None else None
         return decide(
             Evidence(question, resolved, hits, merged, unmentioned, kind),
             index,
             self.settings,
             top_k=top_k,
-            parse=parse,
+            parse=self._parse,
         )
 
     def _parse(self, text: str) -> Any:
-        """The reader's spaCy parse of ``text``, for reading the tense around a date answer.
+        """The question stage's spaCy parse of ``text``, for reading the tense around a date
+        answer.
 
         Called only for answers whose date depends on the tense ("on Tuesday"); the lock
         because the pipeline is shared with question parsing, which runs under it.
         """
-        nlp: Any = getattr(self.reader, "nlp", None)
         with self._compute_lock:
-            return nlp(text)
+            return self.questions.parser.nlp(text)
 
     @contextlib.contextmanager
     def _computing(self, threads: int) -> Iterator[None]:

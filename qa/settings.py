@@ -254,3 +254,16 @@ def _choices(field: str) -> tuple[Any, ...]:
     if info is None or info.annotation is None:
         return ()
     return get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
+
+
+def setting_default(name: str) -> Any:
+    """The default of one setting, for a stage's own keyword defaults.
+
+    Stages built without a ``Settings`` (tests, tools) take the same defaults as the settings
+    model, from this one place, without validating a whole model.
+
+    Example:
+        >>> setting_default("max_file_bytes")
+        20000000
+    """
+    return Settings.model_fields[name].default

@@ -20,7 +20,7 @@ import gradio as gr
 from gradio.events import api as register_api
 
 from qa.errors import UsageError
-from qa.ingest.loader import SUFFIXES
+from qa.ingest.formats import suffixes
 from qa.pipeline import Assistant
 from qa.suggest import suggest_questions
 from ui.api import build_api
@@ -148,7 +148,7 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                     # No file_types filter: Gradio would reject the whole upload over one bad
                     # file, whereas the assistant refuses just that file and says why.
                     file_count="multiple",
-                    label=f"Add articles ({', '.join(SUFFIXES)})",
+                    label=f"Add articles ({', '.join(suffixes())})",
                     height=120,
                     elem_id="qa-upload",
                 )

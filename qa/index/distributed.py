@@ -37,7 +37,7 @@ from tqdm import tqdm
 from embeddings.base import Encoder
 from qa.errors import IndexError_, QAError, UsageError
 from qa.index.executor import Analyzer, Encoded, InProcessExecutor, ReadArticle, encode_passages
-from qa.ingest.loader import CorpusFile, LoadReport
+from qa.ingest.files import CorpusFile, LoadReport
 from qa.ingest.passages import Chunker
 from qa.settings import Settings
 from qa.types import Document, Passage

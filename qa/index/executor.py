@@ -21,8 +21,10 @@ from tqdm import tqdm
 from embeddings.base import Encoder
 from embeddings.memo import remembering
 from qa.index.generation import lexical_text
-from qa.ingest.loader import CorpusFile, LoadReport, read_document_file
+from qa.ingest.files import CorpusFile, LoadReport
+from qa.ingest.loader import read_document_file
 from qa.ingest.passages import Chunker, split_sentences
+from qa.settings import setting_default
 from qa.types import Document, Passage
 
 
@@ -68,7 +70,7 @@ def encode_passages(
     encoder: Encoder,
     reader: Analyzer,
     *,
-    batch_size: int = 32,
+    batch_size: int = setting_default("batch_size"),
     show_progress: bool = False,
 ) -> Encoded:
     """Vectors of each passage's units (passage, then sentences) and its reader analysis.
@@ -181,7 +183,7 @@ class InProcessExecutor:
         chunker: Chunker,
         encode: Callable[[list[Passage]], Encoded],
         *,
-        max_file_bytes: int = 20_000_000,
+        max_file_bytes: int = setting_default("max_file_bytes"),
     ) -> None:
         self._chunker = chunker
         self._encode = encode

@@ -56,9 +56,12 @@ from qa.index.generation import (
 )
 from qa.index.lexical import Bm25Index
 from qa.index.vectors.registry import choose_vector_backend, vector_backend
-from qa.ingest.loader import SUFFIXES, CorpusFile, LoadReport, scan_corpus
+from qa.ingest.files import CorpusFile, LoadReport
+from qa.ingest.formats import suffixes
+from qa.ingest.loader import scan_corpus
 from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
+from qa.settings import setting_default
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -112,13 +115,13 @@ class IndexStore:
         encoder: Encoder,
         reader: Analyzer,
         *,
-        window_tokens: int = 254,
-        window_overlap: int = 64,
-        batch_size: int = 32,
+        window_tokens: int = setting_default("window_tokens"),
+        window_overlap: int = setting_default("window_overlap"),
+        batch_size: int = setting_default("batch_size"),
         show_progress: bool = True,
-        max_file_bytes: int = 20_000_000,
+        max_file_bytes: int = setting_default("max_file_bytes"),
         uploads: UploadFolder | None = None,
-        vector_backend: str = "faiss-flat",
+        vector_backend: str = setting_default("vector_backend"),
         executor: BuildExecutor | None = None,
     ) -> None:
         self.folder = folder
@@ -328,7 +331,7 @@ class IndexStore:
             seen.add(doc.id)
         if not passages:
             raise CorpusError(
-                f"corpus folder {str(corpus)!r} holds no readable article ({', '.join(SUFFIXES)})"
+                f"corpus folder {str(corpus)!r} holds no readable article ({', '.join(suffixes())})"
             )
 
         new_vectors, new_analyses = executor.encode(fresh)

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from qa.question.analysis import QuestionAnalysis
 from qa.read.conflicts import Clash
 from qa.types import Hit, Span, answer_key
 
@@ -26,6 +27,9 @@ class ReadRequest:
             (:func:`qa.text.words.article_words`), when known: an article names a person in full
             once and then shortly ("Mr. Kim"), so whether it mentions something is a question
             about the article, not the passage.
+        analysis: The question stage's analysis of ``question`` (its parse, frame and answer
+            kind), which the pipeline always gives; a request built by hand may leave it out,
+            and a reader that needs it then parses the question itself.
     """
 
     question: str
@@ -33,6 +37,7 @@ class ReadRequest:
     analyses: Sequence[bytes]
     question_vector: npt.NDArray[np.float32] | None = None
     document_words: Sequence[frozenset[str]] | None = None
+    analysis: QuestionAnalysis | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,11 @@ def merge_spans(spans: Sequence[Span]) -> list[AnswerGroup]:
 @runtime_checkable
 class Reader(Protocol):
     """Finds answer spans in passages.
+
+    This is all the pipeline asks of a reader. It receives each question already analysed
+    (:attr:`ReadRequest.analysis`: follow-ups filled in, parsed, its answer kind known), so a
+    reader needs no parser of its own, and follow-ups, answer kinds and the "never mentioned"
+    decline work whichever reader is plugged in.
 
     Attributes:
         name: Identifies the reader and the version of its index-time analysis; an index whose

@@ -127,7 +127,7 @@ class NeuralReader:
 
     @property
     def nlp(self) -> Any:
-        """The typed reader's spaCy pipeline (follow-up resolution uses it)."""
+        """The typed reader's spaCy pipeline (for tools; questions come parsed)."""
         return self.typed.nlp
 
     def analyze(self, texts: Sequence[str]) -> list[bytes]:
@@ -143,15 +143,6 @@ class NeuralReader:
         on the fitting questions of ``scripts/fit_neural.py``).
         """
         return [self.groups(proposals) for proposals in self.propose(requests)]
-
-    def expected_kinds(self, questions: Sequence[str]) -> list[AnswerKind]:
-        """The kind of answer each question asks for (:func:`qa.question.kinds.expected_kind`).
-
-        Example:
-            >>> reader.expected_kinds(["In what year was GSOMIA signed?"])  # doctest: +SKIP
-            [<AnswerKind.YEAR: 'year'>]
-        """
-        return [expected_kind(doc) for doc in self.typed.parse_questions(questions)]
 
     def groups(self, proposals: Sequence[Proposal]) -> list[AnswerGroup]:
         """Score proposals with the combiner and order them."""
@@ -217,7 +208,7 @@ class NeuralReader:
 
     def _views(self, requests: Sequence[ReadRequest]) -> list[list[PassageView | None]]:
         """Each hit's sentences as they bear on the question (None without an analysis)."""
-        parsed = self.typed.parse_questions([r.question for r in requests])
+        parsed = self.typed.parse_questions(requests)
         vectors = self.typed.question_vectors(requests)
         out: list[list[PassageView | None]] = []
         for request, qdoc, qvec in zip(requests, parsed, vectors, strict=True):
@@ -365,7 +356,7 @@ class NeuralReader:
         hits = list(request.hits)
         typed_at = typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
         proposed, grown_from = self._span_places(request, outputs)
-        parsed = self.typed.parse_questions([request.question])[0]
+        parsed = self.typed.parse_questions([request])[0]
         kind = expected_kind(parsed)
         moves: list[Callable[[Place], Place | None]] = []
         if asks_for_several(request.question, parsed):

@@ -287,4 +287,4 @@ def test_warm_up_loads_the_models_before_the_first_question(tmp_path: Path) -> N
     reader: Any = assistant.reader
     assert reader.span_model._loaded is None  # lazy until needed
     assert assistant.warm_up() > 0
-    assert reader.span_model._loaded is not None and reader.typed._nlp is not None
+    assert reader.span_model._loaded is not None and reader.typed.parser.loaded

