@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from qa.question.frame import DURATION_WORDS
+from qa.question.frame import DURATION_WORDS, PERSON_NOUNS
 from qa.text.vocab import MONTHS, WEEKDAYS, WH_WORDS
 
 
@@ -198,6 +198,18 @@ for _nouns, _kind in (
         # A word listed under two kinds keeps the first ("newspaper" is an organisation).
         _HEAD_KINDS.setdefault(_word, _kind)
 
+# Plural units of time after "how many": the question asks for a duration.
+_TIME_UNITS = _word_set("seconds minutes hours days weeks months years decades centuries")
+# Entity labels of things named with numbers in them ("Gate-7", "Apollo 11", "Unit-1"): a
+# number inside such a name counts nothing.
+_NAMED_LABELS = frozenset(
+    {"FAC", "ORG", "PRODUCT", "WORK_OF_ART", "LAW", "EVENT", "PERSON", "GPE", "NORP"}
+)
+# A code: letters and digits joined ("Gate-7", "STS-107", "F-35", "COVID-19", "A320").
+_CODE = re.compile(r"^(?:[A-Za-z]+-?\d+[A-Za-z\d-]*|\d+-?[A-Za-z]+[A-Za-z\d-]*)$")
+# Names of groups in a draw or a contest ("Group B", "Round 2", "Pool A"): not who did it.
+_CONTEST_PARTS = _word_set("group pool round stage phase heat")
+
 _MONEY_VERBS = _word_set(
     """
     pay paid cost costs spend spent earn earned raise raised charge charged fine fined
@@ -251,7 +263,10 @@ def _noun_kind(noun: str) -> AnswerKind:
 
 def _how_kind(after: str, lower: list[str], wh_at: int) -> AnswerKind:
     if after == "many":
-        return AnswerKind.COUNT
+        # "How many years did it last?" asks for a length of time, which a calendar date
+        # ("2010") is not; "how many people" asks for a count.
+        unit = lower[wh_at + 2] if wh_at + 2 < len(lower) else ""
+        return AnswerKind.DURATION if unit in _TIME_UNITS else AnswerKind.COUNT
     if after == "much":
         rest = set(lower[wh_at + 2 :])
         if rest & _MONEY_VERBS or rest & {"money", "dollars", "euros", "pounds", "funding"}:
@@ -330,6 +345,90 @@ def _entity_only(span: Any, labels: Iterable[str]) -> bool:
     return bool(content) and all(t.ent_type_ in wanted for t in content)
 
 
+def _only_named_numbers(text: str, span: Any) -> bool:
+    """Whether every number in the answer is part of a name or a code.
+
+    Such a number counts nothing: "Gate-7" does not say how many gates, "Unit-1" how many
+    reactors, "Apollo 11" how many missions. An answer without numbers is not this.
+
+    Example:
+        >>> _only_named_numbers("Gate-7", None), _only_named_numbers("7 gates", None)
+        (True, False)
+    """
+    if span is not None:
+        numbers = [t for t in span if t.like_num or any(c.isdigit() for c in t.text)]
+        return bool(numbers) and all(
+            t.ent_type_ in _NAMED_LABELS or _CODE.match(t.text) for t in numbers
+        )
+    words = [w.strip(",.;:()") for w in text.split()]
+    numbers = [w for w in words if any(c.isdigit() for c in w)]
+    return bool(numbers) and all(_CODE.match(w) for w in numbers)
+
+
+def _calendar(words: list[str], text: str) -> bool:
+    """Whether an answer names a point in the calendar ("June 2010", "Monday", "1999")."""
+    return any(w in _MONTHS or w in _WEEKDAYS for w in words) or bool(_YEAR.search(text))
+
+
+def _is_person_like(span: Any) -> bool:
+    """Whether an answer can say who did something: a person, a group of people, an
+    organisation or a country, or a noun for people ("farmers", "the officials"); not a crop
+    ("wheat") or a slot in a draw ("Group B")."""
+    content = [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP", "CCONJ")]
+    if not content:
+        return False
+    doc = span.doc
+    for t in content:
+        after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if t.lemma_.lower() in _CONTEST_PARTS and after is not None and len(after.text) <= 2:
+            return False
+    if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in content):
+        return True
+    if any(t.pos_ in ("PROPN", "PRON") and not t.ent_type_ for t in content):
+        return True
+    return any(
+        _person_noun(t.lemma_.lower()) or _person_noun(t.lower_)
+        for t in content
+        if t.pos_ == "NOUN"
+    )
+
+
+def _person_noun(word: str) -> bool:
+    return (
+        word in PERSON_NOUNS
+        or word in _ROLE_WORDS
+        or word in ("people", "person", "team", "side", "crowd", "public", "voters")
+        or word.endswith(_ROLE_SUFFIXES)
+    )
+
+
+def _tied_kind(span: Any) -> AnswerKind | None:
+    """The class a passage gives an answer by the noun it ties to it: "the Daily Herald
+    *newspaper*", "Kim, a *diplomat*". None when it gives none."""
+    root = span.root
+    ties = []
+    # "Daily Herald newspaper": the name is a compound of the noun after it.
+    if root.dep_ == "compound" and root.head.i >= span.end and root.head.pos_ == "NOUN":
+        ties.append(root.head)
+    # "Kim, a diplomat": an apposition.
+    ties += [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+    for noun in ties:
+        kind = _HEAD_KINDS.get(noun.lemma_.lower())
+        if kind is not None:
+            return kind
+    return None
+
+
+def _asked_noun_kind(question: Any) -> AnswerKind | None:
+    """The class of the noun a which/what-question names ("which *hospital*"), if any."""
+    tokens = list(question)
+    wh_at = next((i for i, t in enumerate(tokens) if t.lower_ in ("which", "what")), None)
+    if wh_at is None:
+        return None
+    head = _head(tokens, wh_at)
+    return _HEAD_KINDS.get(head) if head is not None else None
+
+
 def _has_role(span: Any, words: list[str]) -> bool:
     if any(w in _ROLE_WORDS for w in words):
         return True
@@ -385,12 +484,18 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     if kind is AnswerKind.DURATION:
         # A length of time: "two weeks", "hour-long", "decades"; a date ("end of February")
         # is not one.
+        # "2010" or "June 5" is a point in the calendar, not a length, however the
+        # recogniser labels it.
         return any(w in _DURATION_WORDS for w in words) or (
-            number and bool(labels & {"DATE", "TIME", "QUANTITY"})
+            number and bool(labels & {"DATE", "TIME", "QUANTITY"}) and not _calendar(words, text)
         )
     if kind is AnswerKind.COUNT:
-        return number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+        return not _only_named_numbers(text, span) and (
+            number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+        )
     if kind is AnswerKind.MONEY:
+        if _only_named_numbers(text, span):
+            return False
         return (
             bool(_CURRENCY.search(text))
             or "MONEY" in labels
@@ -398,6 +503,8 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
             or (digit and any(w in ("million", "billion", "trillion") for w in words))
         )
     if kind is AnswerKind.PERCENT:
+        if _only_named_numbers(text, span):
+            return False
         return number or "PERCENT" in labels or any(w in _PERCENT_WORDS for w in words)
     if kind is AnswerKind.ORDINAL:
         return digit or "ORDINAL" in labels or any(w in _ORDINAL_WORDS for w in words)
@@ -410,13 +517,24 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     # Kinds of names: refuse what plainly is something else.
     if _numeric_only(span, words):
         return False
+    # "Which hospital?" is not answered by what the passage calls a newspaper.
+    named = _asked_noun_kind(question) if question is not None and span is not None else None
+    tied = _tied_kind(span) if named is not None else None
+    if named is not None and tied is not None and tied is not named:
+        return False
+    if named is not None and any(_HEAD_KINDS.get(t.lemma_.lower()) is named for t in span):
+        # "St Mary's Hospital" for "which hospital", whatever label the recogniser gave it.
+        return True
     if kind is AnswerKind.PERSON:
         if _asks_for_name(question):
             # "What is the name of the spokesman?" wants a person's name, not "KCNA news
             # agency".
             return _has_personal_name(span, text)
         # "Who hosted the cup?" may be answered by a country; "which teacher" may not.
-        return _plain_who(question) or not _entity_only(span, _PLACE_LABELS)
+        if _plain_who(question):
+            # Not by a crop or a slot in a draw: "who" wants someone.
+            return span is None or _is_person_like(span)
+        return not _entity_only(span, _PLACE_LABELS)
     if kind in (AnswerKind.ORGANISATION, AnswerKind.PLACE, AnswerKind.FACILITY):
         return not _entity_only(span, {"PERSON"})
     if kind is AnswerKind.TITLE and question is not None and _asks_for_role(question):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from qa.text.vocab import NAME_LABELS, OPPOSITES
+from qa.text.vocab import NAME_LABELS, OPPOSITES, SAME_VERBS
 from qa.text.words import article_words, key_form, mentions
 
 __all__ = ["Clash", "ClashKind", "QuestionClaims", "find_clashes", "question_claims"]
@@ -345,7 +345,12 @@ def _relation_clashes(claims: QuestionClaims, sentence: Any) -> tuple[Clash, ...
             )
             if rival is not None and not same:
                 out.append(Clash(ClashKind.RELATION, rel.text, rival.text, rel.about or ""))
-        elif rel.text.lower() not in said and rel.lemma not in said:
+        elif (
+            rel.text.lower() not in said
+            and rel.lemma not in said
+            # "began" says "start": no clash with the "end" said beside it.
+            and not SAME_VERBS.get(rel.lemma, frozenset()) & said
+        ):
             rival = next(
                 (
                     t

@@ -43,6 +43,7 @@ from qa.read.span.proposals import (
 from qa.read.typed.features import PassageView
 from qa.read.typed.reader import TypedReader
 from qa.read.typed.scoring import FEATURES, Candidate, answer_groups
+from qa.text.vocab import same_verb
 from qa.types import Hit, Span, answer_key
 
 NEURAL_VERSION = 1
@@ -319,6 +320,37 @@ class NeuralReader:
 
         return move
 
+    def _on_the_verb(self, request: ReadRequest, question: Any, places: set[Place]) -> set[Place]:
+        """Of several dates in one sentence, those of the question's verb.
+
+        "The walkout, which began on March 1, was extended on Monday": "when was it extended?"
+        wants Monday, "when did it start?" March 1. Where one of a sentence's dates hangs on
+        the question's verb (or one naming the same event, :func:`qa.text.vocab.same_verb`),
+        the dates that hang on other verbs are dropped; a sentence whose dates hang on none
+        keeps them all.
+        """
+        asked = [t.lemma_.lower() for t in question if t.pos_ == "VERB"]
+        if not asked:
+            return places
+        by_sentence: dict[tuple[int, int], list[tuple[Place, str | None]]] = {}
+        for place in places:
+            k, start, end = place
+            blob = request.analyses[k]
+            span = (
+                self.typed.parsed(blob).char_span(start, end, alignment_mode="expand")
+                if blob
+                else None
+            )
+            if span is None or len(span) == 0:
+                continue
+            by_sentence.setdefault((k, span.sent.start), []).append((place, _verb_of(span)))
+        dropped: set[Place] = set()
+        for group in by_sentence.values():
+            on_verb = {p for p, verb in group if verb and any(same_verb(a, verb) for a in asked)}
+            if on_verb:
+                dropped |= {p for p, _ in group if p not in on_verb}
+        return places - dropped
+
     def _of_kind(self, kind: AnswerKind, request: ReadRequest, place: Place, question: Any) -> bool:
         """Whether the span at ``place`` can be the kind of answer the question wants."""
         k, start, end = place
@@ -380,6 +412,8 @@ class NeuralReader:
             and self._of_kind(kind, request, place, parsed)
             and not repeats_question(_text_at(hits, place), request.question)
         }
+        if kind in (AnswerKind.DATE, AnswerKind.YEAR, AnswerKind.TIME):
+            places = self._on_the_verb(request, parsed, places)
         by_key = by_answer(hits, outputs, places, grown_from)
         if not by_key:
             return []
@@ -464,3 +498,15 @@ def _text_at(hits: Sequence[Hit], place: Place) -> str:
     """The words of a passage at ``place``."""
     k, start, end = place
     return hits[k].passage.text[start:end]
+
+
+def _verb_of(span: Any) -> str | None:
+    """The lemma of the verb a phrase hangs on ("on Monday" in "was extended on Monday")."""
+    token = span.root
+    for _ in range(6):
+        if token.pos_ == "VERB":
+            return str(token.lemma_.lower())
+        if token.head.i == token.i:
+            return None
+        token = token.head
+    return None

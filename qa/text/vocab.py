@@ -90,3 +90,28 @@ _OPPOSITE_PAIRS = (
 )
 OPPOSITES: dict[str, str] = {a: b for a, b in _OPPOSITE_PAIRS} | {b: a for a, b in _OPPOSITE_PAIRS}
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+# Verbs news uses for the same event, by group: "began" answers "when did it start?".
+_SAME_VERBS = (
+    ("start", "begin", "launch", "commence", "open", "kick"),
+    ("end", "finish", "conclude", "close", "stop", "halt", "expire", "cease"),
+    ("extend", "prolong", "lengthen"),
+    ("sign", "ink"),
+    ("win", "beat", "defeat"),
+    ("announce", "declare", "unveil"),
+    ("arrest", "detain"),
+    ("die", "perish"),
+)
+SAME_VERBS: dict[str, frozenset[str]] = {
+    verb: frozenset(group) for group in _SAME_VERBS for verb in group
+}
+
+
+def same_verb(a: str, b: str) -> bool:
+    """Whether two verb lemmas name the same event ("start" and "begin").
+
+    Example:
+        >>> same_verb("start", "begin"), same_verb("start", "extend"), same_verb("vote", "vote")
+        (True, False, True)
+    """
+    return a == b or b in SAME_VERBS.get(a, frozenset())

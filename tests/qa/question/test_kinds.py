@@ -140,3 +140,51 @@ def test_answer_kind_of_a_gold_answer(nlp: Any, answer: str, kind: AnswerKind) -
 )
 def test_same_kind(expected: str, gold: str, same: bool) -> None:
     assert same_kind(expected, gold) is same
+
+
+# One row per failure class of answers of the wrong kind: question, passage, answer, fits.
+WRONG_KINDS = [
+    # A number inside a name or a code is no count.
+    ("How many gates were closed?", "Passengers waited at Gate-7 for hours.", "Gate-7", False),
+    ("How many reactors were shut?", "The Unit-1 reactor was shut down.", "Unit-1", False),
+    ("How many reactors were shut?", "Two reactors were shut down.", "Two", True),
+    ("How much did the jets cost?", "The F-35 jets cost $80 million each.", "$80 million", True),
+    # "How long" and "how many years" want a length of time, not a calendar date.
+    ("How many years did the project take?", "It ended in June 2010.", "June 2010", False),
+    ("How many years did the project take?", "It took six years.", "six years", True),
+    ("How long did the strike last?", "The strike ended on 5 May 2010.", "5 May 2010", False),
+    ("How long did the strike last?", "The strike lasted three weeks.", "three weeks", True),
+    # "Who" wants a person, a group of people, an organisation or a country.
+    ("Who grows barley?", "Farmers in the region grow wheat and barley.", "wheat", False),
+    ("Who grows barley?", "Farmers in the region grow wheat and barley.", "Farmers", True),
+    ("Who was Korea drawn with?", "Korea was drawn in Group B with Germany.", "Group B", False),
+    ("Who was Korea drawn with?", "Korea was drawn in Group B with Germany.", "Germany", True),
+    # "Which hospital" is not answered by what the passage calls a newspaper.
+    (
+        "Which hospital treated the victims?",
+        "The Daily Herald newspaper reported that St Mary's Hospital treated 40 people.",
+        "Daily Herald",
+        False,
+    ),
+    (
+        "Which hospital treated the victims?",
+        "The Daily Herald newspaper reported that St Mary's Hospital treated 40 people.",
+        "St Mary's Hospital",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "passage", "answer", "expected"), WRONG_KINDS)
+def test_answers_of_the_wrong_kind_are_refused(
+    nlp: Any, question: str, passage: str, answer: str, expected: bool
+) -> None:
+    parsed, doc = nlp(question), nlp(passage)
+    at = passage.index(answer)
+    span = doc.char_span(at, at + len(answer), alignment_mode="expand")
+    assert fits(expected_kind(parsed), answer, span, parsed) is expected
+
+
+def test_how_many_of_a_time_unit_asks_for_a_duration(nlp: Any) -> None:
+    assert expected_kind(nlp("How many years did the war last?")) is AnswerKind.DURATION
+    assert expected_kind(nlp("How many people were hurt?")) is AnswerKind.COUNT
