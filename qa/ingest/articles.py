@@ -36,17 +36,63 @@ def first_line_title(text: str) -> str:
     return ""
 
 
+# Lines near the top that carry the article's date, as news sites print them:
+# "Updated Aug. 6, 2025, 3:15 p.m.", "Published: 2025-08-05".
+_STAMP = re.compile(r"^(updated|last updated|published|posted)\b[\s:,-]*(?:on\s+)?(.+)$", re.I)
+# "By Lena Okafor, The Hartley Gazette, August 5, 2025": a byline ending in the date.
+_BYLINE = re.compile(r"^by\s+\S.{0,120}$", re.I)
+# "HARTLEY, Aug. 5, 2025 — The fire ...": a place in capitals, the date, a dash.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,4}),\s+(?P<date>[^—–]{4,40}?)\s*(?:—|–|--|-|:)\s"
+)
+# How far below the headline a date line is looked for.
+_HEADER_LINES = 4
+
+
 def dateline(text: str) -> dt.date | None:
-    """The date of a news article whose second line is a dateline ("Friday, July 21, 2017").
+    """The date an article prints near its top, or None.
+
+    News prints it in several ways, all read here from the few lines under the headline: a
+    line of its own ("Friday, July 21, 2017", "2017-07-21", "21 July 2017"), a time stamp
+    ("Updated Aug. 6, 2025, 3:15 p.m.": an update wins over the first publication, as it is
+    what the article now says), a byline ending in the date ("By NAME, PAPER, August 5,
+    2025"), or a dateline opening the story ("HARTLEY, Aug. 5, 2025 — The fire ..."). A date
+    needs its year: "Sept. 3" alone could be any year's.
 
     Example:
         >>> dateline("Dam opens\\nFriday, July 21, 2017\\nThe council said...")
         datetime.date(2017, 7, 21)
+        >>> dateline("Fire grows\\nHARTLEY, Aug. 5, 2025 — The fire grew overnight.")
+        datetime.date(2025, 8, 5)
+        >>> dateline("Fire grows\\nBy Lena Okafor, The Gazette, August 5, 2025\\nIt grew.")
+        datetime.date(2025, 8, 5)
     """
-    lines = [line.strip() for line in text.splitlines() if line.strip()][1:2]
-    if not lines or len(lines[0]) > 40 or not re.search(r"\b\d{4}\b", lines[0]):
+    lines = [line.strip() for line in text.splitlines() if line.strip()][1 : 1 + _HEADER_LINES]
+    found: dt.date | None = None
+    for line in lines:
+        stamp = _STAMP.match(line)
+        if stamp is not None:
+            date = _dated(stamp.group(2)[:60])
+            if date is not None and stamp.group(1).lower().endswith("updated"):
+                return date
+            found = found or date
+            continue
+        if found is not None:
+            continue
+        if len(line) <= 40 or _BYLINE.match(line):
+            found = _dated(line[-60:])
+            continue
+        opening = _DATELINE.match(line)
+        if opening is not None:
+            found = _dated(opening.group("date"))
+    return found
+
+
+def _dated(text: str) -> dt.date | None:
+    """The date ``text`` names, when it names one with its year."""
+    if not re.search(r"\b\d{4}\b", text):
         return None
-    return resolve_date(lines[0])
+    return resolve_date(text)
 
 
 def parse_date(value: object) -> dt.date | None:

@@ -329,7 +329,13 @@ class NeuralReader:
         the dates that hang on other verbs are dropped; a sentence whose dates hang on none
         keeps them all.
         """
-        asked = [t.lemma_.lower() for t in question if t.pos_ == "VERB"]
+        # The parser tags some question verbs as nouns ("did the council vote"): its root
+        # counts too.
+        asked = [
+            t.lemma_.lower()
+            for t in question
+            if t.pos_ == "VERB" or (t.dep_ == "ROOT" and t.pos_ in ("NOUN", "VERB"))
+        ]
         if not asked:
             return places
         by_sentence: dict[tuple[int, int], list[tuple[Place, str | None]]] = {}
@@ -501,8 +507,12 @@ def _text_at(hits: Sequence[Hit], place: Place) -> str:
 
 
 def _verb_of(span: Any) -> str | None:
-    """The lemma of the verb a phrase hangs on ("on Monday" in "was extended on Monday")."""
-    token = span.root
+    """The lemma of the verb a date phrase hangs on ("on Monday" in "was extended on Monday").
+
+    Read from the phrase's date word, not its root: "Tuesday to raise fees" hangs on "voted"
+    through "Tuesday", though its root is "raise".
+    """
+    token = next((t for t in span if t.ent_type_ in ("DATE", "TIME")), span.root)
     for _ in range(6):
         if token.pos_ == "VERB":
             return str(token.lemma_.lower())

@@ -16,7 +16,13 @@ from qa.ingest.formats.base import TextFormat
 from qa.ingest.formats.registry import register_format
 from qa.types import Document
 
-__all__ = ["PlainTextFormat", "read_article"]
+__all__ = ["NO_DATE", "PlainTextFormat", "read_article"]
+
+NO_DATE = (
+    "no date found (give one as a line under the headline, e.g. 'HARTLEY, Aug. 5, 2025 —', "
+    "'By NAME, PAPER, August 5, 2025' or 'Updated 2025-08-06', or as front matter 'date:'); "
+    "its relative dates stay unresolved"
+)
 
 
 def read_article(
@@ -43,6 +49,11 @@ def read_article(
     if not title:
         report.skip(relative, "no title line")
         return
+    if date is None:
+        # Said once, when the file is read: without its date an article's "yesterday" or
+        # "this Saturday" cannot be placed on the calendar, and it cannot be told from a
+        # newer report of the same story.
+        report.warn(relative, NO_DATE)
     try:
         yield Document(
             id=relative,
