@@ -55,8 +55,17 @@ class MemoEncoder:
         """Remember encoded texts inside the block; forget them all when the last one ends.
 
         Example:
-            >>> with MemoEncoder(HashingEncoder()).remembering():        # doctest: +SKIP
-            ...     store.open(corpus)
+            >>> from embeddings.hashing import HashingEncoder
+            >>> enc = MemoEncoder(HashingEncoder())
+            >>> with enc.remembering():
+            ...     _ = enc.encode(["GSOMIA expires"])
+            ...     _ = enc.encode(["GSOMIA expires"])
+            >>> enc.hits, enc.misses
+            (1, 1)
+            >>> with enc.remembering():  # a new block: the text was forgotten
+            ...     _ = enc.encode(["GSOMIA expires"])
+            >>> enc.hits, enc.misses
+            (1, 2)
         """
         with self._lock:
             self._active += 1

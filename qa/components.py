@@ -84,8 +84,17 @@ def register_reader(name: str, factory: ReaderFactory) -> None:
         UsageError: When the name is empty or already registered.
 
     Example:
-        >>> register_reader("longest", lambda settings, encoder: Longest())  # doctest: +SKIP
-        >>> Assistant.from_corpus("seeds", reader="longest")                      # doctest: +SKIP
+        >>> from qa.read.typed.reader import TypedReader
+        >>> register_reader("typed-only", lambda settings, encoder: TypedReader(encoder))
+        >>> "typed-only" in reader_names()
+        True
+        >>> hashing = Settings(encoder="hashing", reader="typed-only")
+        >>> make_reader(hashing, make_encoder(hashing)).name
+        'typed-v4+hashing-256'
+        >>> register_reader("typed-only", lambda settings, encoder: TypedReader(encoder))
+        Traceback (most recent call last):
+        ...
+        qa.errors.UsageError: reader name 'typed-only' is empty or taken (taken: 'neural', ...)
     """
     if not name or name in _READERS:
         taken = ", ".join(repr(n) for n in _READERS)
@@ -190,7 +199,8 @@ def index_on_ray(
         IndexError_: When the cluster cannot be reached or a task fails.
 
     Example:
-        >>> index_on_ray(Path("seeds"), Settings(), "10.0.0.5:6379")  # doctest: +SKIP
+        >>> head = "10.0.0.5:6379"  # a head node started with `ray start --head`
+        >>> index_on_ray(Path("seeds"), Settings(), head)  # needs that cluster  # doctest: +SKIP
         BuildStats(action='built', documents=1, passages=15, ...)
     """
     from qa.index.distributed import RayExecutor

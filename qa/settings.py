@@ -38,6 +38,10 @@ def default_cache_dir() -> Path:
     index and the corpus folder is never written to.
 
     Example:
+        >>> os.environ["QA_CACHE_DIR"] = "/srv/qa-cache"
+        >>> default_cache_dir()
+        PosixPath('/srv/qa-cache')
+        >>> del os.environ["QA_CACHE_DIR"]
         >>> default_cache_dir().name
         'news-qa'
     """

@@ -71,8 +71,8 @@ def suggest_questions(
         assistant answers as made.
 
     Example:
-        >>> suggest_questions(Assistant.from_corpus("seeds"), limit=1)   # doctest: +SKIP
-        ['Who gave this optimistic signal after meeting with US envoy on North Korea ...?']
+        >>> suggest_questions(assistant, limit=3)  # the one seed article gives one
+        ['When will the National Security Council meet to review the ... agreement with Japan?']
     """
     rng = random.Random(seed)
     candidates: list[tuple[str, str, str]] = []  # (document id, question, expected answer)

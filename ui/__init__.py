@@ -3,7 +3,8 @@
 Example:
     >>> from qa import Assistant
     >>> from ui import launch
-    >>> launch(Assistant.from_corpus("seeds"))                               # doctest: +SKIP
+    >>> assistant = Assistant.from_corpus("seeds", encoder="hashing")
+    >>> launch(assistant)  # serves http://127.0.0.1:7860/ until interrupted  # doctest: +SKIP
 """
 
 from __future__ import annotations

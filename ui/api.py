@@ -16,11 +16,15 @@ without Gradio's client. Every refusal is a JSON body naming what to fix
 The OpenAPI page at ``/docs`` lists the routes, their types and these refusals.
 
 Example:
-    >>> client = TestClient(build_api(assistant))                          # doctest: +SKIP
+    >>> from fastapi.testclient import TestClient
+    >>> client = TestClient(build_api(assistant))
     >>> client.post("/api/ask", json={"question": "When does GSOMIA expire?"}).json()["text"]
     'this Saturday'
-    >>> client.get("/api/ask").headers["allow"]                            # doctest: +SKIP
+    >>> client.get("/api/ask").headers["allow"]
     'POST'
+    >>> refused = client.post("/api/ask", json={"question": ""})
+    >>> refused.status_code, refused.json()["field"]
+    (400, 'question')
 """
 
 from __future__ import annotations
@@ -245,7 +249,9 @@ def build_api(assistant: Assistant) -> FastAPI:
         The app, with its OpenAPI page at ``/docs``.
 
     Example:
-        >>> app = build_api(Assistant.from_corpus("seeds"))                 # doctest: +SKIP
+        >>> app = build_api(assistant)
+        >>> app.title, app.docs_url
+        ('News QA', '/docs')
     """
     app = FastAPI(
         title="News QA",
@@ -327,7 +333,16 @@ class Unrouted:
         routes: The app's routes (the live list, so routes added before this one count).
 
     Example:
-        >>> app.router.add_route("/api/{rest:path}", Unrouted(app.router.routes))  # doctest: +SKIP
+        >>> from fastapi.testclient import TestClient
+        >>> app = FastAPI()
+        >>> _ = app.get("/api/health")(lambda: {"status": "ok"})
+        >>> app.router.add_route("/api/{rest:path}", Unrouted(app.router.routes))
+        >>> client = TestClient(app)
+        >>> response = client.post("/api/health")
+        >>> response.status_code, response.headers["allow"]
+        (405, 'GET')
+        >>> client.get("/api/nothing").json()
+        {'error': 'no such route: /api/nothing (the routes are listed at /docs)', 'field': None}
     """
 
     def __init__(self, routes: list[BaseRoute]) -> None:
@@ -419,7 +434,7 @@ def openapi_paths(app: FastAPI) -> dict[str, Any]:
     """The API's paths as its OpenAPI page lists them (for tests and the README).
 
     Example:
-        >>> sorted(openapi_paths(build_api(assistant)))                   # doctest: +SKIP
+        >>> sorted(openapi_paths(build_api(assistant)))
         ['/api/ask', '/api/corpus', '/api/health']
     """
     return dict(app.openapi()["paths"])

@@ -3,7 +3,8 @@
 Example:
     >>> from qa import Assistant
     >>> from ui.app import launch
-    >>> launch(Assistant.from_corpus("seeds"), port=7860)                   # doctest: +SKIP
+    >>> assistant = Assistant.from_corpus("seeds", encoder="hashing")
+    >>> launch(assistant, port=7860)  # serves until interrupted  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def intro_markdown(assistant: Assistant) -> str:
     """The chat's opening lines, about the corpus it serves rather than any one topic.
 
     Example:
-        >>> intro_markdown(Assistant.from_corpus("seeds")).splitlines()[1]  # doctest: +SKIP
-        'Ask about the 1 article indexed from seeds (newest: 21 August 2019). ...'
+        >>> intro_markdown(assistant).splitlines()[1]  # the seed article has no date
+        'Ask about the 1 article indexed from seeds. Every answer is copied from an article ...'
     """
     info = assistant.info()
     articles = f"{info.documents} article{'' if info.documents == 1 else 's'}"
@@ -88,7 +89,9 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
         The Gradio app; call :func:`start` (or ``.queue().launch()``) to serve it.
 
     Example:
-        >>> demo = build_app(Assistant.from_corpus("seeds"))                 # doctest: +SKIP
+        >>> demo = build_app(assistant)  # serve it with start()
+        >>> type(demo).__name__
+        'Blocks'
     """
     handlers = ChatHandlers(assistant)
     default_k = assistant.settings.top_k
@@ -272,8 +275,8 @@ def start(
         UsageError: When the address cannot be listened on (a port in use, say).
 
     Example:
-        >>> server, url = start(assistant, port=7861, block=False)             # doctest: +SKIP
-        >>> server.close()                                                     # doctest: +SKIP
+        >>> server, url = start(assistant, block=False)  # starts a web server  # doctest: +SKIP
+        >>> server.close()  # stops the server started above  # doctest: +SKIP
     """
     import uvicorn
 
@@ -323,6 +326,6 @@ def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> N
     interrupted.
 
     Example:
-        >>> launch(Assistant.from_corpus("seeds"), port=7860)                 # doctest: +SKIP
+        >>> launch(assistant, port=7860)  # serves until interrupted  # doctest: +SKIP
     """
     start(assistant, host, port, block=True)

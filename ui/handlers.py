@@ -31,9 +31,9 @@ class ChatHandlers:
     """Event handlers bound to one assistant (the index is loaded once and shared).
 
     Example:
-        >>> handlers = ChatHandlers(assistant)                                # doctest: +SKIP
-        >>> chat, history, box = handlers.ask("When does GSOMIA expire?", [], [])  # doctest: +SKIP
-        >>> history[-1].text                                                   # doctest: +SKIP
+        >>> handlers = ChatHandlers(assistant)
+        >>> chat, history, box = handlers.ask("When does GSOMIA expire?", [], [])
+        >>> history[-1].text
         'this Saturday'
     """
 
@@ -62,8 +62,8 @@ class ChatHandlers:
             after an answer, kept after a refusal so the user can fix it.
 
         Example:
-            >>> chat, history, box = handlers.ask("", [], [])                  # doctest: +SKIP
-            >>> chat[-1]["content"].startswith("**Cannot ask that:**")           # doctest: +SKIP
+            >>> chat, history, box = handlers.ask("", [], [])
+            >>> chat[-1]["content"].startswith("**Cannot ask that:**")
             True
         """
         text = question or ""
@@ -94,7 +94,7 @@ class ChatHandlers:
         """Empty the chat, forget the conversation (so no follow-up refers back), empty the box.
 
         Example:
-            >>> handlers.clear()                                                # doctest: +SKIP
+            >>> handlers.clear()
             ([], [], '')
         """
         return [], [], ""
@@ -109,7 +109,7 @@ class ChatHandlers:
                 client sees why rather than a generic failure.
 
         Example:
-            >>> handlers.api_ask("When does GSOMIA expire?")["text"]           # doctest: +SKIP
+            >>> handlers.api_ask("When does GSOMIA expire?")["text"]
             'this Saturday'
         """
         try:
@@ -124,7 +124,7 @@ class ChatHandlers:
         """What is indexed, for the corpus panel.
 
         Example:
-            >>> print(handlers.corpus_markdown())                              # doctest: +SKIP
+            >>> print(handlers.corpus_markdown())
             **1 article**, 15 passages ...
         """
         info = self.assistant.info()
@@ -150,8 +150,8 @@ class ChatHandlers:
         """The uploads a user may remove, as an update of the chat's removal menu.
 
         Example:
-            >>> handlers.upload_choices()                                    # doctest: +SKIP
-            {'choices': ['ferry.txt'], 'value': None, '__type__': 'update'}
+            >>> handlers.upload_choices()  # nothing uploaded yet
+            {'choices': [], 'value': None, 'interactive': False, '__type__': 'update'}
         """
         names = self.assistant.uploads()
         return gr.update(choices=names, value=None, interactive=bool(names))
@@ -163,9 +163,11 @@ class ChatHandlers:
             The message for the user, the refreshed corpus summary, and the refreshed menu.
 
         Example:
-            >>> message, summary, menu = handlers.remove_upload("ferry.txt")  # doctest: +SKIP
-            >>> message                                                       # doctest: +SKIP
-            'Removed ferry.txt.'
+            >>> message, summary, menu = handlers.remove_upload("ferry.txt")  # never uploaded
+            >>> print(message)
+            **Nothing was removed:** no upload is called &#39;ferry.txt&#39;; the uploads are: ...
+
+            :meth:`upload` shows one added and removed again.
         """
         if not name:
             message = "Choose an uploaded article to remove."
@@ -195,9 +197,25 @@ class ChatHandlers:
             box, and the refreshed menu of uploads that can be removed.
 
         Example:
-            >>> message, summary, _, _ = handlers.upload(["notes.pdf"])        # doctest: +SKIP
-            >>> "notes.pdf" in message                                          # doctest: +SKIP
-            True
+            >>> own = Assistant.from_corpus("seeds", settings, index_dir=tmp_path / "index")
+            >>> handlers = ChatHandlers(own)  # an index of its own, which uploads change
+            >>> ferry = tmp_path / "ferry.txt"
+            >>> _ = ferry.write_text("Ferry strike ends\\nThe strike ended on Monday.\\n")
+            >>> message, summary, _, menu = handlers.upload([ferry, tmp_path / "notes.pdf"])
+            >>> print(message)
+            **Added 1 file:** ferry.txt
+            <BLANKLINE>
+            **Refused 1 file:**
+            <BLANKLINE>
+            - notes.pdf — not an article file &#40;accepted: .txt, .md, ...&#41;
+            >>> print(summary)
+            **2 articles**, 16 passages
+            ...
+            Uploads (1): ferry.txt
+            >>> handlers.assistant.ask("When did the ferry strike end?").text
+            'Monday'
+            >>> handlers.remove_upload("ferry.txt")[0]
+            'Removed ferry.txt.'
         """
         if files is None or (not isinstance(files, (str, Path)) and not files):
             return (

@@ -160,7 +160,7 @@ def load_questions(path: str | Path, limit: int | None = None) -> EvalSet:
         UsageError: When the file is missing or malformed; the message names the place.
 
     Example:
-        >>> len(load_questions("eval/seed_questions.jsonl", limit=3).questions)  # doctest: +SKIP
+        >>> len(load_questions("eval/seed_questions.jsonl", limit=3).questions)
         3
     """
     file = Path(path)
@@ -303,7 +303,6 @@ def squad_corpus_folder(eval_set: EvalSet) -> Path:
 
     Example:
         >>> squad_corpus_folder(load_questions("eval/squad2-dev-sample.json")).parent.name
-        ... # doctest: +SKIP
         'eval-corpora'
     """
     stem = _UNSAFE_NAME.sub("_", eval_set.path.stem).strip("._") or "squad"
@@ -343,9 +342,9 @@ def write_squad_corpus(eval_set: EvalSet, folder: Path | None = None) -> Path:
         UsageError: When the set is not a SQuAD set.
 
     Example:
-        >>> folder = write_squad_corpus(load_questions("eval/squad2-dev-sample.json"))
-        ... # doctest: +SKIP
-        >>> sorted(p.name for p in folder.iterdir())                    # doctest: +SKIP
+        >>> sample = load_questions("eval/squad2-dev-sample.json")
+        >>> folder = write_squad_corpus(sample, tmp_path / "squad")
+        >>> sorted(p.name for p in folder.iterdir())
         ['Computational_complexity_theory.txt', 'Normans.txt']
     """
     if eval_set.kind != "squad":

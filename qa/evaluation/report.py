@@ -453,7 +453,11 @@ def write_outputs(report: Mapping[str, Any], records: Sequence[QuestionRecord], 
         The markdown report.
 
     Example:
-        >>> write_outputs(report, records, Path("eval-out"))            # doctest: +SKIP
+        >>> report = summarize([], abstain_threshold=0.3, meta={"data": "none.jsonl"})
+        >>> write_outputs(report, [], tmp_path).splitlines()[0]
+        '# Evaluation: none.jsonl'
+        >>> sorted(p.name for p in tmp_path.iterdir())
+        ['predictions.jsonl', 'reliability.png', 'report.json', 'report.md', 'risk_coverage.png']
     """
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -91,8 +91,8 @@ def answer_from_passages(
     """The reader on its own: :meth:`Assistant.read_passages` on the gold passages.
 
     Example:
-        >>> gold = [h.passage for h in assistant.search("GSOMIA expiry", top_k=1)]  # doctest: +SKIP
-        >>> answer_from_passages(assistant, "When does GSOMIA expire?", gold).text  # doctest: +SKIP
+        >>> gold = [h.passage for h in assistant.search("GSOMIA expiry", top_k=1)]
+        >>> answer_from_passages(assistant, "When does GSOMIA expire?", gold).text
         'this Saturday'
     """
     return assistant.read_passages(question, passages, resolved=resolved)
@@ -280,7 +280,9 @@ def fitted_on(assistant: Assistant) -> dict[str, str]:
     be read as a test of (empty for readers without fitted parts).
 
     Example:
-        >>> fitted_on(assistant)["combiner"]  # doctest: +SKIP
+        >>> sorted(fitted_on(assistant))
+        ['combiner_and_thresholds', 'span_model']
+        >>> fitted_on(assistant)["combiner_and_thresholds"]
         'squad2-train-subset.json: the 33 articles the span model did not learn from, ...'
     """
     reader = assistant.reader
@@ -333,10 +335,15 @@ def run_evaluation(
         CorpusError: When the corpus cannot be indexed.
 
     Example:
-        >>> report = run_evaluation("eval/seed_questions.jsonl", corpus="seeds",
-        ...                         out="eval-out/seed")            # doctest: +SKIP
-        >>> 0.0 <= report["has_ans_f1"] <= 1.0                       # doctest: +SKIP
-        True
+        >>> report = run_evaluation("eval/seed_questions.jsonl", corpus="seeds", out=tmp_path,
+        ...                         limit=3, settings=Settings(encoder="hashing"))
+        # Evaluation: seed_questions.jsonl
+        <BLANKLINE>
+        3 questions (3 with an answer, 0 without) against seeds (1 article, 15 passages); ...
+        >>> report["n_questions"], 0.0 <= report["has_ans_f1"] <= 1.0
+        (3, True)
+        >>> sorted(p.name for p in tmp_path.iterdir())
+        ['predictions.jsonl', 'reliability.png', 'report.json', 'report.md', 'risk_coverage.png']
     """
     chosen = settings if settings is not None else Settings()
     eval_set = load_questions(data, limit=limit)

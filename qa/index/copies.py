@@ -19,9 +19,12 @@ def copy_groups(passages: Sequence[Passage]) -> dict[int, tuple[int, ...]]:
     its group (itself included), in row order; a row with unique text is absent.
 
     Example:
-        >>> [p.text for p in passages]  # doctest: +SKIP
-        ['A b.', 'C.', 'A  b.']
-        >>> copy_groups(passages)  # doctest: +SKIP
+        >>> passages = [
+        ...     Passage(id=f"d#{n}", document_id="d", title="T", text=text, start=0, end=len(text),
+        ...             ordinal=n)
+        ...     for n, text in enumerate(["A b.", "C.", "A  b."])
+        ... ]
+        >>> copy_groups(passages)
         {0: (0, 2), 2: (0, 2)}
     """
     rows: dict[bytes, list[int]] = {}

@@ -9,10 +9,12 @@ Ray is an optional extra: it is imported only when a :class:`RayExecutor` first 
 importing this module never imports it.
 
 Example:
+    Not run by the tests, which start a Ray cluster only where they are marked slow:
+
     >>> from qa.settings import Settings
     >>> from qa.components import index_on_ray
-    >>> stats = index_on_ray(Path("seeds"), Settings(encoder="hashing"))  # doctest: +SKIP
-    >>> stats.action                                                      # doctest: +SKIP
+    >>> settings = Settings(encoder="hashing", index_dir=tmp_path / "index")
+    >>> index_on_ray(Path("seeds"), settings).action  # starts a Ray cluster  # doctest: +SKIP
     'built'
 """
 
@@ -167,8 +169,15 @@ class RayExecutor:
         UsageError: When Ray is not installed, or ``address`` is not a Ray address.
 
     Example:
-        >>> with RayExecutor(settings, parts=make_parts) as executor:       # doctest: +SKIP
-        ...     index, stats = IndexStore(folder, encoder, reader, executor=executor).open(corpus)
+        What :func:`qa.components.index_on_ray` does:
+
+        >>> from qa.components import make_parts, make_store
+        >>> settings = Settings(encoder="hashing", index_dir=tmp_path / "index")
+        >>> encoder, reader = make_parts(settings)
+        >>> executor = RayExecutor(settings, parts=make_parts)  # connects on first use
+        >>> with executor:  # starts a local Ray cluster  # doctest: +SKIP
+        ...     store = make_store(settings, Path("seeds"), encoder, reader, executor=executor)
+        ...     index, stats = store.open(Path("seeds"))
     """
 
     def __init__(
@@ -213,7 +222,9 @@ class RayExecutor:
         joined; a connection it found open is left open.
 
         Example:
-            >>> executor.close()                                         # doctest: +SKIP
+            >>> from qa.components import make_parts
+            >>> executor = RayExecutor(Settings(encoder="hashing"), parts=make_parts)
+            >>> executor.close()  # it connects on first use: nothing to shut down yet
         """
         if self._ray is not None and self._owned:
             self._ray.shutdown()
@@ -223,7 +234,11 @@ class RayExecutor:
         """Read and split ``files`` on the cluster; see :meth:`BuildExecutor.read`.
 
         Example:
-            >>> executor.read(scan_corpus(Path("seeds")), LoadReport())  # doctest: +SKIP
+            >>> from qa.components import make_parts
+            >>> from qa.ingest.loader import scan_corpus
+            >>> executor = RayExecutor(Settings(encoder="hashing"), parts=make_parts)
+            >>> files = scan_corpus(Path("seeds"))
+            >>> articles = executor.read(files, LoadReport())  # starts Ray  # doctest: +SKIP
         """
         if not files:
             return []
@@ -272,7 +287,9 @@ class RayExecutor:
                 (a different version of the package is installed there).
 
         Example:
-            >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
+            >>> from qa.components import make_parts
+            >>> executor = RayExecutor(Settings(encoder="hashing"), parts=make_parts)
+            >>> vectors, analyses = executor.encode(passages)  # starts Ray  # doctest: +SKIP
         """
         vectors: list[np.ndarray] = []
         analyses: list[bytes] = []

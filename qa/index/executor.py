@@ -78,9 +78,11 @@ def encode_passages(
     Every executor encodes with this, so a Ray node computes what a local build computes.
 
     Example:
-        >>> vectors, analyses = encode_passages(passages, encoder, reader)  # doctest: +SKIP
-        >>> len(vectors) == len(analyses) == len(passages)                   # doctest: +SKIP
+        >>> vectors, analyses = encode_passages(passages, encoder, reader)
+        >>> len(vectors) == len(analyses) == len(passages)
         True
+        >>> [v.shape for v in vectors[:3]]  # a row per unit (see units): 256 numbers each
+        [(1, 256), (3, 256), (1, 256)]
     """
     vectors: list[np.ndarray] = []
     analyses: list[bytes] = []
@@ -141,7 +143,9 @@ class BuildExecutor(Protocol):
         """The articles of each file, one list per file in order; skipped files go to ``report``.
 
         Example:
-            >>> [[a.document.id for a in articles]                      # doctest: +SKIP
+            >>> from pathlib import Path
+            >>> from qa.ingest.loader import scan_corpus
+            >>> [[a.document.id for a in articles]
             ...  for articles in executor.read(scan_corpus(Path("seeds")), LoadReport())]
             [['000_3d563be10761cfd0.txt']]
         """
@@ -151,8 +155,8 @@ class BuildExecutor(Protocol):
         """Per passage, the vectors of its units (see :func:`units`) and its analysis blob.
 
         Example:
-            >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
-            >>> len(vectors) == len(analyses) == len(passages)           # doctest: +SKIP
+            >>> vectors, analyses = executor.encode(passages)
+            >>> len(vectors) == len(analyses) == len(passages)
             True
         """
         ...
@@ -193,7 +197,12 @@ class InProcessExecutor:
         """The articles of each file, read one file at a time as the caller asks for them.
 
         Example:
-            >>> executor.read(files, LoadReport())                      # doctest: +SKIP
+            >>> from pathlib import Path
+            >>> from qa.ingest.loader import scan_corpus
+            >>> files = scan_corpus(Path("seeds"))
+            >>> articles = next(executor.read(files, LoadReport()))  # reads the first file
+            >>> [(a.document.id, len(a.passages())) for a in articles]
+            [('000_3d563be10761cfd0.txt', 15)]
         """
         for file in files:
             yield [
@@ -205,7 +214,9 @@ class InProcessExecutor:
         """Vectors and analyses of ``passages``, with the store's progress bar.
 
         Example:
-            >>> vectors, analyses = executor.encode(passages)           # doctest: +SKIP
+            >>> vectors, analyses = executor.encode(passages)
+            >>> len(vectors) == len(analyses) == len(passages)
+            True
         """
         return self._encode(list(passages))
 

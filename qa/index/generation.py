@@ -167,7 +167,9 @@ class LoadedIndex:
             ValueError: When the saved file is damaged.
 
         Example:
-            >>> index.lexical().search(["GSOMIA expiry"], 3)                 # doctest: +SKIP
+            >>> scores, rows = index.lexical().search(["GSOMIA expiry"], 3)
+            >>> rows.tolist()  # one passage shares a word with the query; -1: no more
+            [[7, -1, -1]]
         """
         with self._lock:
             if self._lexical is None:
@@ -275,7 +277,14 @@ def verify_checksums(folder: Path, checksums: dict[str, str]) -> None:
         ValueError: When a file does not match its checksum.
 
     Example:
-        >>> verify_checksums(generation, manifest.checksums)            # doctest: +SKIP
+        >>> verify_checksums(index.folder, index.manifest.checksums)  # they hold: no error
+        >>> import shutil
+        >>> damaged = shutil.copytree(index.folder, tmp_path / "copy")
+        >>> _ = (damaged / PASSAGES_FILE).write_bytes(b"not the rows")
+        >>> verify_checksums(damaged, index.manifest.checksums)
+        Traceback (most recent call last):
+        ...
+        ValueError: passages.npy does not match its checksum
     """
     stats = {name: _stat(folder / name) for name in checksums}
     if _trusted(folder / VERIFIED_FILE, stats):

@@ -123,7 +123,9 @@ class Bm25Index:
         corpus (:meth:`load` maps the arrays from disk).
 
         Example:
-            >>> Bm25Index(["GSOMIA expires"]).save(Path("/tmp/x.bm25"))   # doctest: +SKIP
+            >>> Bm25Index(["GSOMIA expires"]).save(tmp_path / "x.bm25")
+            >>> sorted(p.name for p in tmp_path.iterdir())
+            ['x.bm25']
         """
         # The word of each column, in column order ("" for a column no word names).
         words = [""] * (len(self._indptr) - 1)
@@ -156,8 +158,9 @@ class Bm25Index:
             ValueError: When the file is not one :meth:`save` wrote, or is cut short.
 
         Example:
-            >>> Bm25Index.load(Path("/tmp/x.bm25")).search(["gsomia"], 1)[1]  # doctest: +SKIP
-            array([[0]])
+            >>> Bm25Index(["GSOMIA expires", "Kim met Biegun"]).save(tmp_path / "x.bm25")
+            >>> Bm25Index.load(tmp_path / "x.bm25").search(["biegun"], 1)[1]
+            array([[1]])
         """
         try:
             with open(path, "rb") as handle:

@@ -85,8 +85,12 @@ class UploadFolder:
         max_files: Most files one call may add; the rest are refused with a reason.
 
     Example:
-        >>> uploads = UploadFolder(Path("/tmp/ix/uploads"))           # doctest: +SKIP
-        >>> uploads.add([Path("marathon.txt")]).added                  # doctest: +SKIP
+        >>> article = tmp_path / "marathon.txt"
+        >>> _ = article.write_text("Marathon record falls\\nShe ran 2:09:56.\\n", encoding="utf-8")
+        >>> uploads = UploadFolder(tmp_path / "uploads")
+        >>> uploads.add([article]).added
+        ['marathon.txt']
+        >>> uploads.names()
         ['marathon.txt']
     """
 
@@ -191,7 +195,7 @@ class UploadFolder:
         ``max_files`` in one call. Nothing is written outside the folder.
 
         Example:
-            >>> UploadFolder(Path("/tmp/u")).add(["photo.png"]).refused[0][1][:20]  # doctest: +SKIP
+            >>> UploadFolder(tmp_path / "uploads").add(["photo.png"]).refused[0][1][:19]
             'not an article file'
         """
         added: list[str] = []
@@ -229,7 +233,7 @@ class UploadFolder:
             UsageError: When there is no such upload; the message lists the ones there are.
 
         Example:
-            >>> UploadFolder(Path("/tmp/u")).remove("nope.txt")              # doctest: +SKIP
+            >>> UploadFolder(tmp_path / "uploads").remove("nope.txt")
             Traceback (most recent call last):
             qa.errors.UsageError: no upload is called 'nope.txt'; the uploads are: (none)
         """

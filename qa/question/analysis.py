@@ -56,7 +56,9 @@ class QuestionAnalysis:
             known: :func:`qa.text.words.article_words` of each article read for it.
 
         Example:
-            >>> analysis.unmentioned([article_words("The second summit.")])  # doctest: +SKIP
+            >>> from qa.text.words import article_words
+            >>> analysis = QuestionAnalyzer().analyse("Who spoke at the third summit?")
+            >>> analysis.unmentioned([article_words("The second summit.")])
             ['third']
         """
         return unmentioned_specifics(self.doc, known)

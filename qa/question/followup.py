@@ -57,7 +57,7 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
 
     Example:
         >>> prev = Answer(question="When does GSOMIA expire?", text=None)
-        >>> resolve_followup("Which countries are party to it?", [prev], nlp)  # doctest: +SKIP
+        >>> resolve_followup("Which countries are party to it?", [prev], nlp)
         'Which countries are party to GSOMIA?'
     """
     if not history:

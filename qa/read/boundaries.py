@@ -55,8 +55,8 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
         covers no token.
 
     Example:
-        >>> doc = nlp("a senior South Korean official said")  # doctest: +SKIP
-        >>> complete_span(doc, list(doc.noun_chunks), 2, 21)  # doctest: +SKIP
+        >>> doc = nlp("a senior South Korean official said")
+        >>> complete_span(doc, list(doc.noun_chunks), 2, 21)
         (2, 30)
 
         "senior South Korean" became "senior South Korean official".
@@ -104,8 +104,8 @@ def name_last(doc: Any, first: int, last: int) -> int:
     and a regnal numeral spaCy left out of the name taken in ("Richard" is "Richard I").
 
     Example:
-        >>> doc = nlp("It was John Myhill's paper.")  # doctest: +SKIP
-        >>> name_last(doc, 2, 4)  # doctest: +SKIP
+        >>> doc = nlp("It was John Myhill's paper.")
+        >>> name_last(doc, 2, 4)
         3
     """
     if last > first and doc[last].tag_ == "POS":
@@ -118,8 +118,8 @@ def regnal_number(doc: Any, last: int) -> bool:
     there ("Richard I", "Benedict XVI"), which spaCy's entities often leave out.
 
     Example:
-        >>> doc = nlp("In 2005 Pope Benedict XVI was elected.")  # doctest: +SKIP
-        >>> regnal_number(doc, 3)  # doctest: +SKIP
+        >>> doc = nlp("In 2005 Pope Benedict XVI was elected.")
+        >>> regnal_number(doc, 3)
         True
     """
     if last + 1 >= len(doc) or not doc[last].whitespace_:
@@ -167,8 +167,8 @@ def coordinated_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> t
         nothing.
 
     Example:
-        >>> doc = nlp("Two classes between L and P are NL and NC.")  # doctest: +SKIP
-        >>> coordinated_span(doc, list(doc.noun_chunks), 32, 34)  # doctest: +SKIP
+        >>> doc = nlp("Two classes between L and P are NL and NC.")
+        >>> coordinated_span(doc, list(doc.noun_chunks), 32, 34)
         (32, 41)
     """
     covered = doc.char_span(start, end, alignment_mode="expand")
@@ -224,8 +224,8 @@ def reason_clause(token: Any) -> tuple[int, int] | None:
     starts there.
 
     Example:
-        >>> doc = nlp("The talks stalled because the sides disagreed.")  # doctest: +SKIP
-        >>> reason_clause(doc[3])  # doctest: +SKIP
+        >>> doc = nlp("The talks stalled because the sides disagreed.")
+        >>> reason_clause(doc[3])
         (3, 7)
     """
     lower = token.lower_
@@ -281,8 +281,8 @@ def reason_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tuple[
         The widened ``(start, end)``; the span itself when no reason holds it.
 
     Example:
-        >>> doc = nlp("The talks stalled because the sides disagreed.")  # doctest: +SKIP
-        >>> reason_span(doc, [], 30, 35)  # "sides"  # doctest: +SKIP
+        >>> doc = nlp("The talks stalled because the sides disagreed.")
+        >>> reason_span(doc, [], 30, 35)  # "sides"
         (26, 45)
     """
     covered = doc.char_span(start, end, alignment_mode="expand")

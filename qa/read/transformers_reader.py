@@ -34,8 +34,15 @@ class TransformersReader:
         top_n: Start and end positions considered per window.
 
     Example:
-        >>> reader = TransformersReader(Path("models/minilm-squad2"))     # doctest: +SKIP
-        >>> reader.read([ReadRequest(question, hits, [b""] * len(hits))])  # doctest: +SKIP
+        The model loads on the first read, from a folder of your own (none ships with the
+        package), so that read is not run here:
+
+        >>> reader = TransformersReader(Path("models/minilm-squad2"))
+        >>> reader.name
+        'transformers:minilm-squad2'
+        >>> hits = assistant.search("When does GSOMIA expire?", top_k=3)
+        >>> request = ReadRequest("When does GSOMIA expire?", hits, [b""] * len(hits))
+        >>> answers = reader.read([request])[0]  # needs a model folder  # doctest: +SKIP
     """
 
     def __init__(

@@ -87,7 +87,10 @@ class HybridRetriever:
     whose ``copies`` name the others, so that ``top_k`` hits are ``top_k`` different texts.
 
     Example:
-        >>> hits = retriever.search("GSOMIA expiry", top_k=3)  # doctest: +SKIP
+        >>> retriever = HybridRetriever(index.passages, index.vectors, index.lexical(), encoder,
+        ...                             unit_passage=index.unit_passage, copies=index.copies)
+        >>> [hit.passage.ordinal for hit in retriever.search("GSOMIA expiry", top_k=3)]
+        [7, 14, 13]
     """
 
     def __init__(

@@ -38,8 +38,10 @@ def write_articles(data: Path, positions: Iterable[int], out: Path, keep: bool =
     others) to ``out`` as a SQuAD v2.0 file, and return ``out``.
 
     Example:
-        >>> write_articles(Path("data/training/squad2-train-subset.json"), range(10),
-        ...                Path("/tmp/seen.json"))                     # doctest: +SKIP
+        >>> seen = write_articles(Path("data/training/squad2-train-subset.json"), range(10),
+        ...                       tmp_path / "seen.json")
+        >>> len(json.loads(seen.read_text(encoding="utf-8"))["data"])
+        10
     """
     chosen = set(positions)
     squad = json.loads(data.read_text(encoding="utf-8"))
