@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qa.question.gap import Clause, agree_plural, analyse, fill
+from qa.question.kinds import AnswerKind, expected_kind
 from qa.text.vocab import WH_WORDS
 from qa.types import Answer
 
@@ -89,9 +90,17 @@ def _resolve_pronouns(question: str, prev_doc: Any, answer_doc: Any | None, nlp:
         lower = token.lower_
         referent: str | None = None
         if lower in _PERSON_PRONOUNS:
-            referent = _person(prev_doc, answer_doc, asked_who)
+            # "Which player scored?" asks for a person as "who" does, whatever the tagger
+            # makes of the name that answers it.
+            asks_person = asked_who or expected_kind(prev_doc) is AnswerKind.PERSON
+            referent = _person(prev_doc, answer_doc, asks_person)
         elif lower in _THING_PRONOUNS:
-            referent = _thing(answer_doc) or _topic(prev_doc)
+            # "it" is what the conversation is about: the thing the previous question asked
+            # to name ("Which treaty ...?" -> "GSOMIA"), else that question's own topic ("What
+            # caused the blackout?" -> "a storm"; "How many homes did it affect?" means the
+            # blackout), else whatever the answer named.
+            named = _thing(answer_doc) if _asks_to_name_a_thing(prev_doc) else None
+            referent = named or _topic(prev_doc) or _thing(answer_doc)
         elif lower in _GROUP_PRONOUNS:
             referent = _group(prev_doc, answer_doc if asked != "where" else None)
         elif lower in _PLACE_PRONOUNS and _is_place_there(token):
@@ -109,6 +118,26 @@ def _resolve_pronouns(question: str, prev_doc: Any, answer_doc: Any | None, nlp:
         return question
     text = "".join(pieces)
     return text[0].upper() + text[1:]
+
+
+def _asks_to_name_a_thing(prev_doc: Any) -> bool:
+    """Whether the previous answer became what the conversation is about.
+
+    It did when the question asked which thing ("Which treaty ...?"), asked for the thing
+    something was done to ("What did the Pentagon test?" -> "a cruise missile": "How far can it
+    fly?"), or had no topic besides its wh-phrase ("What expires on Saturday?"). It did not
+    when it asked what did something to its topic ("What caused the blackout?" -> "a storm":
+    "How many homes did it affect?" is still about the blackout).
+    """
+    wh = _wh_at(prev_doc)
+    if wh is None:
+        return False
+    token = prev_doc[wh]
+    if token.dep_ == "det" and token.head.pos_ in ("NOUN", "PROPN"):
+        return True
+    if token.dep_ in ("dobj", "pobj", "attr", "dative", "oprd"):
+        return True
+    return _topic_span(prev_doc) is None
 
 
 def _is_place_there(token: Any) -> bool:

@@ -467,6 +467,29 @@ FOLLOW_UPS = [
         "How far can a cruise missile fly?",
         id="it-answer",
     ),
+    # "it" stays on the topic when the answer did something to it, not when it was named.
+    _row(
+        "What caused the blackout?",
+        "a storm",
+        "How many homes did it affect?",
+        "How many homes did the blackout affect?",
+        id="it-keeps-the-topic",
+    ),
+    _row(
+        "Which treaty did they sign?",
+        "GSOMIA",
+        "When does it expire?",
+        "When does GSOMIA expire?",
+        id="it-the-named-thing",
+    ),
+    # "she" is the person a which-question asked for, whatever the tagger made of the name.
+    _row(
+        "Which player scored the winning goal?",
+        "Alexia Putellas",
+        "Which club does she play for?",
+        "Which club does Alexia Putellas play for?",
+        id="she-which-player",
+    ),
     _row(
         "Who is the US envoy on North Korea?",
         "Stephen Biegun",
