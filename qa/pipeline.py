@@ -90,8 +90,8 @@ class Assistant:
     Build it with :meth:`from_corpus`; the constructor only records its parts.
 
     Example:
-        >>> assistant = Assistant.from_corpus("seeds")                # doctest: +SKIP
-        >>> assistant.ask("When does GSOMIA expire?").text             # doctest: +SKIP
+        >>> assistant = Assistant.from_corpus("seeds", settings)  # settings: the hashing encoder
+        >>> assistant.ask("When does GSOMIA expire?").text
         'this Saturday'
     """
 
@@ -148,7 +148,7 @@ class Assistant:
             UsageError: When a setting is invalid.
 
         Example:
-            >>> Assistant.from_corpus("seeds", top_k=3).info().documents    # doctest: +SKIP
+            >>> Assistant.from_corpus("seeds", settings, top_k=3).info().documents
             1
         """
         base = settings if settings is not None else Settings()
@@ -171,7 +171,7 @@ class Assistant:
                 is (with a warning) instead of raising :class:`~qa.errors.IndexError_`.
 
         Example:
-            >>> assistant.refresh().action                                   # doctest: +SKIP
+            >>> assistant.refresh().action
             'reused'
         """
         with self._computing(self.settings.index_threads):
@@ -209,7 +209,11 @@ class Assistant:
         """Release the open index (its database handle); the assistant cannot answer after.
 
         Example:
-            >>> assistant.close()                                            # doctest: +SKIP
+            >>> own = Assistant.from_corpus("seeds", settings)  # not the shared `assistant`
+            >>> own.close()
+            >>> own.ask("When does GSOMIA expire?")
+            Traceback (most recent call last):
+            qa.errors.CorpusError: the corpus has not been indexed yet; call refresh()
         """
         with self._compute_lock, self._state_lock:
             index, self._index, self._retriever = self._index, None, None
@@ -229,9 +233,16 @@ class Assistant:
             changes nothing.
 
         Example:
-            >>> added, refused = assistant.add_files(["new-article.txt"])   # doctest: +SKIP
-            >>> added                                                        # doctest: +SKIP
-            ['new-article.txt']
+            >>> own = Assistant.from_corpus("seeds", settings, index_dir=tmp_path / "index")
+            >>> article = tmp_path / "new-article.txt"
+            >>> _ = article.write_text(
+            ...     "Seoul opens a subway line\\nUpdated 2025-08-05\\n"
+            ...     "Seoul opened its tenth subway line on Monday.\\n",
+            ...     encoding="utf-8",
+            ... )
+            >>> added, refused = own.add_files([article])
+            >>> added, refused
+            (['new-article.txt'], [])
         """
         with self._compute_lock:
             problem = self._store.cannot_write()
@@ -263,7 +274,17 @@ class Assistant:
         """Names of the articles uploaded to this corpus, sorted.
 
         Example:
-            >>> assistant.uploads()                                          # doctest: +SKIP
+            >>> own = Assistant.from_corpus("seeds", settings, index_dir=tmp_path / "index")
+            >>> article = tmp_path / "new-article.txt"
+            >>> _ = article.write_text(
+            ...     "Seoul opens a subway line\\nUpdated 2025-08-05\\n"
+            ...     "Seoul opened its tenth subway line on Monday.\\n",
+            ...     encoding="utf-8",
+            ... )
+            >>> own.uploads()
+            []
+            >>> added, refused = own.add_files([article])
+            >>> own.uploads()
             ['new-article.txt']
         """
         return self._uploads.names()
@@ -275,8 +296,18 @@ class Assistant:
             UsageError: When no upload has that name (the message lists those there are).
 
         Example:
-            >>> assistant.remove_upload("new-article.txt").action            # doctest: +SKIP
+            >>> own = Assistant.from_corpus("seeds", settings, index_dir=tmp_path / "index")
+            >>> article = tmp_path / "new-article.txt"
+            >>> _ = article.write_text(
+            ...     "Seoul opens a subway line\\nUpdated 2025-08-05\\n"
+            ...     "Seoul opened its tenth subway line on Monday.\\n",
+            ...     encoding="utf-8",
+            ... )
+            >>> added, refused = own.add_files([article])
+            >>> own.remove_upload("new-article.txt").action
             'updated'
+            >>> own.uploads()
+            []
         """
         with self._computing(self.settings.answer_threads):
             problem = self._store.cannot_write()
@@ -312,7 +343,7 @@ class Assistant:
         """Passages ranked by relevance to ``query``.
 
         Example:
-            >>> [h.title for h in assistant.search("GSOMIA expiry", top_k=1)]  # doctest: +SKIP
+            >>> [h.title for h in assistant.search("GSOMIA expiry", top_k=1)]
             ['New optimistic signal for US-North Korea dialogue']
         """
         return self.search_batch([query], top_k=top_k)[0]
@@ -344,7 +375,7 @@ class Assistant:
             UsageError: When the question is blank or too long.
 
         Example:
-            >>> answer = assistant.ask("When does GSOMIA expire?")      # doctest: +SKIP
+            >>> answer = assistant.ask("When does GSOMIA expire?")
             >>> answer.citations[0].passage[answer.citations[0].start:answer.citations[0].end]
             'this Saturday'
         """
@@ -414,8 +445,8 @@ class Assistant:
             resolved: The standalone form of a follow-up question, when it has one.
 
         Example:
-            >>> gold = [h.passage for h in assistant.search("GSOMIA expiry")]  # doctest: +SKIP
-            >>> assistant.read_passages("When does GSOMIA expire?", gold).text  # doctest: +SKIP
+            >>> gold = [h.passage for h in assistant.search("GSOMIA expiry")]
+            >>> assistant.read_passages("When does GSOMIA expire?", gold).text
             'this Saturday'
         """
         cleaned = clean_question(question, self.settings.max_question_chars)
@@ -447,7 +478,7 @@ class Assistant:
             Seconds taken.
 
         Example:
-            >>> assistant.warm_up() < 30                                     # doctest: +SKIP
+            >>> assistant.warm_up() < 30
             True
         """
         started = time.perf_counter()
@@ -472,7 +503,7 @@ class Assistant:
         """The ``limit`` most recent indexed articles (dated first, newest first).
 
         Example:
-            >>> assistant.newest_documents(1)[0].title                      # doctest: +SKIP
+            >>> assistant.newest_documents(1)[0].title
             'New optimistic signal for US-North Korea dialogue'
         """
         return self._loaded()[0].documents.newest(limit)
@@ -481,7 +512,7 @@ class Assistant:
         """The spaCy parse of ``text`` (for tools that generate or check questions).
 
         Example:
-            >>> [t.text for t in assistant.parse("Kim met Biegun.")]         # doctest: +SKIP
+            >>> [t.text for t in assistant.parse("Kim met Biegun.")]
             ['Kim', 'met', 'Biegun', '.']
         """
         return self._parse(text)
@@ -504,8 +535,10 @@ class Assistant:
             vectors: The encoded questions, when already at hand.
 
         Example:
-            >>> hits = assistant.search("When does GSOMIA expire?")  # doctest: +SKIP
-            >>> assistant.read_requests(["When does GSOMIA expire?"], [hits])  # doctest: +SKIP
+            >>> hits = assistant.search("When does GSOMIA expire?")
+            >>> requests = assistant.read_requests(["When does GSOMIA expire?"], [hits])
+            >>> len(requests[0].analyses) == len(hits), requests[0].analysis.kind
+            (True, <AnswerKind.DATE: 'date'>)
         """
         index, _ = self._loaded()
         return self._requests(index, self.questions.analyse_batch(questions), hit_lists, vectors)

@@ -7,7 +7,10 @@ with a message naming the bad value and what would be accepted.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -15,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -98,6 +102,13 @@ class Settings(BaseModel):
             :func:`qa.index.vectors.registry.register_vector_backend`.
         encoder_precision: What MiniLM computes in: ``"auto"`` (bfloat16 on a CPU that has
             it natively, else float32), ``"float32"`` or ``"bfloat16"``.
+        rate_limit_per_minute: Questions one client may put to ``POST /api/ask`` a minute, on
+            average, when ``qa serve`` is shared (a token is set or the address is not
+            loopback; see :class:`AccessSettings`); 0 turns the limit off. A client is its
+            token and its address, so one script cannot starve the others. Over the limit
+            the API answers 429 with ``Retry-After``.
+        rate_limit_burst: Questions a client may ask at once before the per-minute rate
+            applies (the size of its token bucket).
 
     Example:
         >>> Settings(top_k=3).top_k
@@ -143,6 +154,10 @@ class Settings(BaseModel):
     # bfloat16 where the CPU has it: index builds encode about twice as fast
     # (benchmarks/bench_build.py), vectors within 3e-5 of float32 in cosine.
     encoder_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    # A warm answer takes 40 to 80 ms of a core, so a client at 60 a minute with bursts of 10
+    # leaves two cores free for everyone else, while a person asking never meets the limit.
+    rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
+    rate_limit_burst: int = Field(default=10, ge=1, le=10_000)
 
     @field_validator("reader", "vector_backend")
     @classmethod
@@ -271,3 +286,192 @@ def setting_default(name: str) -> Any:
         20000000
     """
     return Settings.model_fields[name].default
+
+
+# What a token may hold: RFC 6750's characters for a bearer token, so it travels in a header as
+# it is. `python3 -c "import secrets; print(secrets.token_urlsafe(32))"` makes a good one.
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+MIN_TOKEN_CHARS = 16
+MAX_TOKEN_CHARS = 512
+MAKE_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only.
+
+    ``localhost``, 127.0.0.0/8 and ``::1`` are; every other name or address, ``0.0.0.0`` and
+    ``""`` (all interfaces) included, is taken as reachable from other machines.
+
+    Example:
+        >>> [is_loopback(h) for h in ("127.0.0.1", "127.8.0.1", "::1", "[::1]", "localhost")]
+        [True, True, True, True, True]
+        >>> [is_loopback(h) for h in ("0.0.0.0", "", "::", "10.0.0.5", "example.org")]
+        [False, False, False, False, False]
+    """
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+class AccessSettings(BaseModel):
+    """Who may use a served chat and JSON API (``qa serve``), kept apart from :class:`Settings`.
+
+    Tokens are secrets: they are held as ``SecretStr`` (shown as ``'**********'``), never
+    written into an error message, and never part of the pipeline's settings (which reports
+    record).
+
+    Attributes:
+        token: The reader token (``QA_TOKEN``, ``--token``). When set, the JSON API needs
+            ``Authorization: Bearer TOKEN`` and the chat a login with it as the password.
+            16 to 512 characters of letters, digits and ``-._~+/`` (then any ``=``).
+        editor_token: The editor token (``QA_EDITOR_TOKEN``, ``--editor-token``): it may also
+            add and remove articles. Needs ``token`` (readers need a way in too) and must
+            differ from it. Without it, uploads are off on a shared server.
+        uploads: False turns uploads off for everyone (``--no-uploads``).
+        open: Serve an address other machines can reach without a token (``--open``): anyone
+            who reaches it may ask; nobody may upload.
+        trusted_proxies: Addresses or networks of reverse proxies whose ``X-Forwarded-For``
+            names the client (for the rate limit); empty ignores that header.
+
+    Example:
+        >>> access = AccessSettings.make(token="reader-token-0123456789")
+        >>> access.token, access.required
+        (SecretStr('**********'), True)
+        >>> AccessSettings().check_host("0.0.0.0")  # no token, not loopback
+        Traceback (most recent call last):
+        ...
+        qa.errors.UsageError: serving on 0.0.0.0 lets anyone who can reach it ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    token: SecretStr | None = None
+    editor_token: SecretStr | None = None
+    uploads: bool = True
+    open: bool = False
+    trusted_proxies: tuple[str, ...] = ()
+
+    @field_validator("token", "editor_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never quotes the value: it is a secret.
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if not MIN_TOKEN_CHARS <= len(secret) <= MAX_TOKEN_CHARS or not _TOKEN.fullmatch(secret):
+            raise ValueError(
+                f"must be {MIN_TOKEN_CHARS} to {MAX_TOKEN_CHARS} characters of letters, digits "
+                f"and -._~+/ (make one with: {MAKE_TOKEN})"
+            )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        networks = []
+        for entry in value:
+            try:
+                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (such as 10.0.0.2 or 10.0.0.0/8)"
+                ) from None
+        return tuple(networks)
+
+    @model_validator(mode="after")
+    def _roles(self) -> AccessSettings:
+        if self.editor_token is not None:
+            if self.token is None:
+                raise ValueError(
+                    "an editor token needs a reader token as well (QA_TOKEN or --token): "
+                    "readers log in with that one"
+                )
+            editor = self.editor_token.get_secret_value().encode()
+            if hmac.compare_digest(editor, self.token.get_secret_value().encode()):
+                raise ValueError("the editor token must differ from the reader token")
+        return self
+
+    @classmethod
+    def make(cls, **values: Any) -> AccessSettings:
+        """Build access settings, turning errors into one :class:`UsageError` line.
+
+        ``None`` and empty values are dropped (an unset ``QA_TOKEN`` reads as ``""``), and
+        the message names the bad field without ever quoting a token.
+
+        Example:
+            >>> AccessSettings.make(token="", open=None).required
+            False
+            >>> AccessSettings.make(token="short")
+            Traceback (most recent call last):
+            ...
+            qa.errors.UsageError: invalid access settings: token: must be 16 to 512 characters ...
+        """
+        given = {k: v for k, v in values.items() if v is not None and v != ""}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            parts = []
+            for error in exc.errors():
+                where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
+                message = str(error["msg"]).removeprefix("Value error, ")
+                parts.append(f"{where}: {message}" if where else message)
+            raise UsageError("invalid access settings: " + "; ".join(parts)) from None
+
+    @property
+    def required(self) -> bool:
+        """Whether a token is needed to ask (a reader token is set)."""
+        return self.token is not None
+
+    def exposed(self, host: str) -> bool:
+        """Whether serving ``host`` is shared: a token is set or others can reach it.
+
+        A shared server limits each client's questions (:attr:`Settings.rate_limit_per_minute`)
+        and takes uploads only from editors.
+
+        Example:
+            >>> AccessSettings().exposed("127.0.0.1"), AccessSettings(open=True).exposed("::")
+            (False, True)
+        """
+        return self.required or not is_loopback(host)
+
+    def uploads_enabled(self, host: str) -> bool:
+        """Whether anyone may add or remove articles when serving ``host``.
+
+        Editors may when there is an editor token; with no token at all, whoever reaches a
+        loopback address may (as ``qa serve`` always allowed); ``uploads=False`` stops both.
+
+        Example:
+            >>> AccessSettings().uploads_enabled("127.0.0.1")
+            True
+            >>> AccessSettings(token="reader-token-0123456789").uploads_enabled("127.0.0.1")
+            False
+        """
+        if not self.uploads:
+            return False
+        return self.editor_token is not None or not self.exposed(host)
+
+    def check_host(self, host: str) -> None:
+        """Refuse to serve an address others can reach with no token, unless ``open`` is set.
+
+        Raises:
+            UsageError: One line saying how to set a token (or that ``--open`` serves anyway).
+
+        Example:
+            >>> AccessSettings().check_host("127.0.0.1")  # loopback: as it always was
+            >>> AccessSettings(open=True).check_host("0.0.0.0")  # anyone may ask
+        """
+        if self.required or self.open or is_loopback(host):
+            return
+        shown = host or '""'
+        raise UsageError(
+            f"serving on {shown} lets anyone who can reach it use the chat and the API; set a "
+            f'token first (export QA_TOKEN="$({MAKE_TOKEN})", or --token), or pass --open '
+            "to serve without one"
+        )

@@ -296,7 +296,9 @@ class Answer(_Frozen):
             candidate of another kind is never the answer.
         timeline: When dated articles give different answers (a death toll that rises, a date
             that moves), each distinct answer with its article's date and citation, oldest
-            first; the answer is then the most recent article's. Empty otherwise.
+            first; the answer is then the most recent article's. When the newest reports are of
+            one day and disagree, the assistant declines, naming each value and its source in
+            ``abstain_reason``, and the timeline lists them. Empty otherwise.
 
     Example:
         >>> Answer(question="Who?", text=None, abstain_reason="no candidate").abstained

@@ -19,18 +19,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("qa", "ui", "embeddings")
 
-# Files being rewritten in another change, whose examples are brought under this rule there;
-# until then their skips may go without a reason. Remove an entry once its file complies.
-NOT_YET_CHECKED = (
-    "qa/question/kinds.py",
-    "qa/question/frame.py",
-    "qa/read/neural.py",
-    "qa/read/typed/",
-    "qa/read/span/",
-    "qa/answer/",
-    "qa/pipeline.py",
-)
-
 _DIRECTIVE = re.compile(r"#\s*doctest:\s*(?P<options>[^\n'\"]*)$")
 # A comment before the directive with at least one word in it.
 _REASON = re.compile(r"#[^#]*[A-Za-z]{2,}[^#]*$")
@@ -56,20 +44,11 @@ def skips_without_reason(text: str) -> list[int]:
     return missing
 
 
-def _checked(path: Path) -> bool:
-    relative = path.relative_to(ROOT).as_posix()
-    return not any(
-        relative == entry or (entry.endswith("/") and relative.startswith(entry))
-        for entry in NOT_YET_CHECKED
-    )
-
-
 def test_every_skipped_example_says_why() -> None:
     missing = [
         f"{path.relative_to(ROOT)}:{number}"
         for package in PACKAGES
         for path in sorted((ROOT / package).rglob("*.py"))
-        if _checked(path)
         for number in skips_without_reason(path.read_text(encoding="utf-8"))
     ]
     assert missing == [], (
@@ -77,11 +56,6 @@ def test_every_skipped_example_says_why() -> None:
         "`>>> launch(assistant)  # serves until interrupted  # doctest: +SKIP`: "
         + ", ".join(missing)
     )
-
-
-def test_the_exclusions_name_files_that_exist() -> None:
-    for entry in NOT_YET_CHECKED:
-        assert (ROOT / entry).exists(), entry
 
 
 def test_the_test_command_runs_the_docstring_examples(pytestconfig: pytest.Config) -> None:

@@ -22,6 +22,7 @@ from qa.read.base import AnswerGroup
 from qa.read.conflicts import Clash, ClashKind
 from qa.settings import Settings
 from qa.text.dates import resolve_date
+from qa.text.display import source_label
 from qa.text.words import key_form
 from qa.types import Answer, Citation, Hit, Span, TimelineEntry, answer_key
 
@@ -65,10 +66,10 @@ def decide(
         parse: A spaCy pipeline, to read the tense around a date answer ("voted on Tuesday").
 
     Example:
-        >>> answer = decide(Evidence("Who won?", "Who won?", [], []), index, Settings(),
-        ...                 top_k=3)                                   # doctest: +SKIP
-        >>> answer.abstain_reason                                      # doctest: +SKIP
-        'No passage is about this question: the closest has similarity 0.00, ...'
+        >>> answer = decide(Evidence("Who won?", "Who won?", [], []), index, Settings(), top_k=3)
+        >>> print(answer.abstain_reason)
+        No passage is about this question: the closest has similarity 0.00, and at least 0.395 is
+        needed.
     """
     question, resolved, hits = evidence.question, evidence.resolved, list(evidence.hits)
     merged, unmentioned, kind = evidence.merged, evidence.unmentioned, evidence.kind
@@ -114,6 +115,20 @@ def decide(
     story = _story(merged, by_id, index, settings, score)
     if story is not None:
         chosen, timeline = story
+        rivals = same_day_rivals(timeline)
+        if rivals:
+            # Two reports of one day give two values and neither is newer: say so, with
+            # both, rather than pick one.
+            return Answer(
+                question=question,
+                text=None,
+                best_candidate_score=score,
+                resolved_question=standalone,
+                passages=shown,
+                abstain_reason=disagreement_reason(rivals),
+                kind=kind,
+                timeline=timeline,
+            )
         score, group = chosen.score, chosen.spans
     else:
         timeline = ()
@@ -253,8 +268,10 @@ def _story(
         or _overlap(anchor, _sentence_words(by_id[entry[1].passage_id].passage.text, entry[1]))
         >= SAME_EVENT_OVERLAP
     }
-    if len(values) < 2 or len({latest for _, _, latest in values.values()}) < 2:
+    if len(values) < 2:
         return None
+    # Values of one day only are no story but a disagreement: the caller says so
+    # (:func:`same_day_rivals`) instead of picking one.
     chosen = max(values.values(), key=lambda entry: (entry[2], entry[0].score))[0]
     entries = sorted(
         (
@@ -268,6 +285,38 @@ def _story(
         key=lambda entry: entry.date,
     )
     return chosen, tuple(entries)
+
+
+def same_day_rivals(timeline: Sequence[TimelineEntry]) -> tuple[TimelineEntry, ...]:
+    """The newest reports of a timeline when there are several of that day (from different
+    articles, with different values); empty when the newest report stands alone.
+
+    Example:
+        >>> same_day_rivals(())
+        ()
+    """
+    if not timeline:
+        return ()
+    newest = max(entry.date for entry in timeline)
+    rivals = tuple(entry for entry in timeline if entry.date == newest)
+    return rivals if len(rivals) > 1 else ()
+
+
+def disagreement_reason(rivals: Sequence[TimelineEntry]) -> str:
+    """The decline when reports of one day disagree, naming each value and its source.
+
+    Example:
+        >>> disagreement_reason(())
+        'Reports of the same day disagree.'
+    """
+    if not rivals:
+        return "Reports of the same day disagree."
+    said = [
+        f"“{entry.text}” ({source_label(entry.citation.document_id, entry.citation.source)})"
+        for entry in rivals
+    ]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+    return f"Reports of the same day ({rivals[0].date:%d %B %Y}) disagree: {listed}."
 
 
 def _sentence_words(text: str, span: Span) -> frozenset[str]:

@@ -17,7 +17,7 @@ def word_key(token: Any) -> str:
     stem of the lemma, so "meet", "met" and "meeting" all match.
 
     Example:
-        >>> word_key(nlp("meeting")[0]) == word_key(nlp("meets")[0])   # doctest: +SKIP
+        >>> word_key(nlp("meeting")[0]) == word_key(nlp("meets")[0])
         True
     """
     return _stem(str(token.lemma_.lower() or token.lower_))
@@ -140,8 +140,8 @@ def analyse_question(doc: Any) -> QuestionFrame:
     """Read a parsed question (a spaCy ``Doc``) into a :class:`QuestionFrame`.
 
     Example:
-        >>> frame = analyse_question(nlp("When does GSOMIA expire?"))  # doctest: +SKIP
-        >>> frame.kind, frame.labels                                  # doctest: +SKIP
+        >>> frame = analyse_question(nlp("When does GSOMIA expire?"))
+        >>> frame.kind, frame.labels
         ('when', ('DATE', 'TIME'))
     """
     tokens = list(doc)
@@ -222,9 +222,9 @@ def unmentioned_specifics(doc: Any, known: Sequence[frozenset[str]]) -> list[str
         known: :func:`qa.text.words.article_words` of each article read for it.
 
     Example:
-        >>> doc = nlp("When did the third summit take place in Hanoi?")  # doctest: +SKIP
+        >>> from qa.text.words import article_words
+        >>> doc = nlp("When did the third summit take place in Hanoi?")
         >>> unmentioned_specifics(doc, [article_words("The second summit, in Hanoi.")])
-        ... # doctest: +SKIP
         ['third']
     """
     out = []

@@ -101,8 +101,12 @@ class NeuralReader:
             or noun phrase (:func:`qa.read.boundaries.complete_span`).
 
     Example:
-        >>> reader = NeuralReader(encoder)  # cheap: models load on first use  # doctest: +SKIP
-        >>> reader.read([ReadRequest(question, hits, analyses)])             # doctest: +SKIP
+        >>> reader = NeuralReader(encoder)  # cheap: models load on first use
+        >>> question = "When does GSOMIA expire?"
+        >>> hits = assistant.search(question)
+        >>> analyses = reader.analyze([h.passage.text for h in hits])
+        >>> reader.read([ReadRequest(question, hits, analyses)])[0][0].spans[0].text
+        'this Saturday'
     """
 
     def __init__(
@@ -199,8 +203,14 @@ class NeuralReader:
         reads the whole passage.
 
         Example:
-            >>> reader.focus([ReadRequest(question, hits, analyses)])  # doctest: +SKIP
-            [[(0, 412), (96, 583), (0, 233)]]
+            >>> reader = NeuralReader(encoder, focus_words=20)
+            >>> question = "When does GSOMIA expire?"
+            >>> hits = assistant.search(question, top_k=2)
+            >>> [len(h.passage.text) for h in hits]
+            [296, 261]
+            >>> analyses = reader.analyze([h.passage.text for h in hits])
+            >>> reader.focus([ReadRequest(question, hits, analyses)])
+            [[(144, 296), (0, 142)]]
         """
         return [
             [self._block(hit.passage.text, view) for hit, view in zip(r.hits, views, strict=True)]

@@ -53,9 +53,11 @@ class SpanBaselineReader:
         max_answer_tokens: Longest span considered.
 
     Example:
-        >>> baseline = SpanBaselineReader(SpanModel(), null_threshold=1.5)  # doctest: +SKIP
+        >>> baseline = SpanBaselineReader(SpanModel(), null_threshold=1.5)
+        >>> question = "When does GSOMIA expire?"
+        >>> hits = assistant.search(question)
+        >>> analyses = baseline.analyze([h.passage.text for h in hits])
         >>> baseline.read([ReadRequest(question, hits, analyses)])[0][0].spans[0].text
-        ... # doctest: +SKIP
         'this Saturday'
     """
 
@@ -80,7 +82,14 @@ class SpanBaselineReader:
         logit of the window it was read in (None when no passage has a span).
 
         Example:
-            >>> span, margin = baseline.best_spans([request])[0]  # doctest: +SKIP
+            >>> baseline = SpanBaselineReader(SpanModel(), null_threshold=1.5)
+            >>> question = "When does GSOMIA expire?"
+            >>> hits = assistant.search(question)
+            >>> analyses = baseline.analyze([h.passage.text for h in hits])
+            >>> request = ReadRequest(question, hits, analyses)
+            >>> span, margin = baseline.best_spans([request])[0]
+            >>> span.text, margin > baseline.null_threshold
+            ('this Saturday', True)
         """
         pairs = [(r.question, h.passage.text) for r in requests for h in r.hits]
         outputs = self.span_model.run_batch(pairs)

@@ -140,7 +140,9 @@ class SpanModel:
 
     Example:
         >>> model = SpanModel()                       # cheap: loads on first use
-        >>> out = model.run("When?", ["It ends on Saturday."])  # doctest: +SKIP
+        >>> out = model.run("When?", ["It ends on Saturday."])
+        >>> [(start, end) for start, end, _ in out[0].top_spans("It ends on Saturday.", 1, 5)]
+        [(11, 19)]
     """
 
     def __init__(

@@ -61,8 +61,12 @@ class TypedReader:
         max_answer_tokens: Longer candidates are not considered.
 
     Example:
-        >>> reader = TypedReader(encoder)   # cheap: spaCy loads on first use  # doctest: +SKIP
-        >>> reader.read([ReadRequest(question, hits, analyses)])            # doctest: +SKIP
+        >>> reader = TypedReader(encoder)   # cheap: spaCy loads on first use
+        >>> question = "When does GSOMIA expire?"
+        >>> hits = assistant.search(question)
+        >>> analyses = reader.analyze([h.passage.text for h in hits])
+        >>> reader.read([ReadRequest(question, hits, analyses)])[0][0].spans[0].text
+        'this Saturday'
     """
 
     def __init__(
@@ -144,8 +148,11 @@ class TypedReader:
         """The spaCy ``Doc`` of an analysed passage (cached).
 
         Example:
-            >>> reader.parsed(analyses[0]).ents[0].label_  # doctest: +SKIP
-            'GPE'
+            >>> reader = TypedReader(encoder)
+            >>> analyses = reader.analyze(["Kim met Biegun in Seoul."])
+            >>> seoul = reader.parsed(analyses[0]).ents[-1]
+            >>> seoul.text, seoul.label_
+            ('Seoul', 'GPE')
         """
         return self._load(blob).doc
 
@@ -154,8 +161,12 @@ class TypedReader:
         entity or noun phrase (:func:`qa.read.boundaries.complete_span`).
 
         Example:
-            >>> reader.complete(analyses[0], 51, 70)  # "senior South Korean"  # doctest: +SKIP
-            (51, 79)
+            >>> reader = TypedReader(encoder)
+            >>> text = "Kim and a senior South Korean official met today."
+            >>> analyses = reader.analyze([text])
+            >>> start, end = reader.complete(analyses[0], 17, 22)  # "South"
+            >>> text[start:end]
+            'senior South Korean official'
         """
         return self._widen(complete_span, blob, start, end)
 
@@ -164,8 +175,10 @@ class TypedReader:
         list its head is an item of (:func:`qa.read.boundaries.coordinated_span`).
 
         Example:
-            >>> reader.coordinate(analyses[0], 32, 34)  # "NL" of "NL and NC"  # doctest: +SKIP
-            (32, 41)
+            >>> reader = TypedReader(encoder)
+            >>> analyses = reader.analyze(["The teams of the NL and NC leagues met."])
+            >>> reader.coordinate(analyses[0], 17, 19)  # "NL" of "NL and NC"
+            (17, 26)
         """
         return self._widen(coordinated_span, blob, start, end)
 
@@ -174,8 +187,9 @@ class TypedReader:
         lies inside (:func:`qa.read.boundaries.reason_span`).
 
         Example:
-            >>> # "sides" of "The talks stalled because the sides disagreed."
-            >>> reader.reason(analyses[0], 30, 35)  # doctest: +SKIP
+            >>> reader = TypedReader(encoder)
+            >>> analyses = reader.analyze(["The talks stalled because the sides disagreed."])
+            >>> reader.reason(analyses[0], 30, 35)  # "sides"
             (26, 45)
         """
         return self._widen(reason_span, blob, start, end)
@@ -258,9 +272,15 @@ class TypedReader:
         ``document_words`` and ``frame`` are as for :meth:`candidates`.
 
         Example:
-            >>> view = reader.view(qdoc, analyses[0], qvec)  # doctest: +SKIP
-            >>> max(view.sentences, key=lambda s: s.similarity).start  # doctest: +SKIP
-            0
+            >>> reader = TypedReader(encoder)
+            >>> question = "When does GSOMIA expire?"
+            >>> passage = assistant.search(question, top_k=1)[0].passage.text
+            >>> analyses = reader.analyze([passage])
+            >>> qdoc, qvec = nlp(question), encoder.encode([question])[0]
+            >>> view = reader.view(qdoc, analyses[0], qvec)
+            >>> print(passage[max(view.sentences, key=lambda s: s.similarity).start :])
+            The GSOMIA agreement is set to expire this Saturday if Japan or South Korea decides
+            not to continue it, amid serious tensions between the two countries.
         """
         if frame is None:
             frame = analyse_question(qdoc)

@@ -90,3 +90,31 @@ def test_reports_of_other_events_do_not_make_a_story(tmp_path: Path) -> None:
     answer = assistant.ask("Where will the first meeting take place?")
     assert answer.timeline == ()
     assert answer.text == "Christchurch"
+
+
+@pytest.mark.integration
+def test_reports_of_one_day_that_disagree_are_both_named(tmp_path: Path) -> None:
+    from qa import Assistant, Settings
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    reports = {
+        "a.txt": ("Fire near Hartley grows", "Aug. 5, 2025", "1,200 acres, fire officials said"),
+        "b.txt": ("Ridge fire spreads", "Aug. 5, 2025", "1,900 acres, according to the county"),
+        "c.txt": ("Ridge fire began", "Aug. 3, 2025", "300 acres, fire officials said"),
+    }
+    for name, (title, day, said) in reports.items():
+        (corpus / name).write_text(
+            f"{title}\nHARTLEY, {day} — The Ridge fire near Hartley has burned {said}.\n",
+            encoding="utf-8",
+        )
+    # The real encoder and reader: both reports must be read as answers for them to disagree.
+    settings = Settings(index_dir=tmp_path / "ix", show_progress=False)
+    assistant = Assistant.from_corpus(corpus, settings)
+    answer = assistant.ask("How many acres has the Ridge fire burned?")
+    assert answer.text is None and answer.score is None
+    assert answer.abstain_reason is not None
+    assert answer.abstain_reason.startswith("Reports of the same day (05 August 2025) disagree: ")
+    assert "“1,900 acres” (b.txt)" in answer.abstain_reason
+    assert "“1,200 acres” (a.txt)" in answer.abstain_reason
+    assert sorted(e.text for e in answer.timeline) == ["1,200 acres", "1,900 acres"]
