@@ -106,6 +106,8 @@ _CURRENCY_WORDS = _word_set(
     shilling shillings krona kronor krone mark marks guinea guineas
     """
 )
+# Wider than qa.text.vocab.YEAR_DIGITS: a question that asks for a year may be answered by
+# 1066, and by "'99".
 _YEAR = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})s?(?![\d,])|'\d\d\b")
 _CURRENCY = re.compile(r"[$€£¥₩₹]|\bUS\$")
 _PERCENT_WORDS = _word_set(

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from qa.text.vocab import NAME_LABELS, OPPOSITES, SAME_VERBS
+from qa.text.vocab import NAME_LABELS, OPPOSITES, SAME_VERBS, YEAR_DIGITS
 from qa.text.words import article_words, key_form, mentions
 
 __all__ = ["Clash", "ClashKind", "QuestionClaims", "find_clashes", "question_claims"]
@@ -69,7 +69,7 @@ _ORDINAL_WORDS = frozenset(
         "last",
     }
 )
-_YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d)s?")
+_YEAR = re.compile(rf"{YEAR_DIGITS}s?")
 _ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 

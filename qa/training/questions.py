@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 # Entity kinds that are names keep their capital inside a question ("Thousands" does not).
-from qa.text.vocab import NAME_LABELS
+from qa.text.vocab import NAME_LABELS, YEAR_DIGITS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ _PRONOUNS = {
     "there",
     "one",
 }
-_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_YEAR = re.compile(rf"^{YEAR_DIGITS}$")
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.!?%)])")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings
-from qa.answer.decision import answer_value
+from qa.answer.stories import answer_value
 from qa.cli import format_answer
 from ui.render import render_answer
 
