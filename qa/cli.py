@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.settings import Settings
+from qa.settings import AccessSettings, Settings
 from qa.text.display import printable, source_label
 from qa.types import Answer
 
@@ -100,6 +100,42 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the chat in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=7860, help="port to listen on")
+    serve.add_argument(
+        "--token",
+        default=None,
+        help="token that asking needs (default: $QA_TOKEN; prefer the variable, as other "
+        "users of this machine can see a command's arguments)",
+    )
+    serve.add_argument(
+        "--editor-token",
+        default=None,
+        help="token that may also add and remove articles (default: $QA_EDITOR_TOKEN)",
+    )
+    serve.add_argument(
+        "--no-uploads", action="store_true", help="nobody may add or remove articles"
+    )
+    serve.add_argument(
+        "--open",
+        action="store_true",
+        help="serve an address other machines can reach without a token (anyone may ask)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="PER_MINUTE",
+        help="questions a client may put to /api/ask a minute when shared (0: no limit; 60)",
+    )
+    serve.add_argument(
+        "--rate-burst", type=int, default=None, metavar="N", help="questions at once (10)"
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        metavar="ADDRESS",
+        help="reverse proxy (address or network) whose X-Forwarded-For names the client",
+    )
     _settings_args(serve)
     return parser
 
@@ -113,7 +149,22 @@ def _settings(args: argparse.Namespace) -> Settings:
         reader=reader,
         reader_model=args.reader_model,
         show_progress=not args.quiet,
+        rate_limit_per_minute=getattr(args, "rate_limit", None),
+        rate_limit_burst=getattr(args, "rate_burst", None),
     )
+
+
+def _access(args: argparse.Namespace) -> AccessSettings:
+    # Tokens come from the flags or the environment; an empty variable counts as unset.
+    access = AccessSettings.make(
+        token=args.token or os.environ.get("QA_TOKEN"),
+        editor_token=args.editor_token or os.environ.get("QA_EDITOR_TOKEN"),
+        uploads=not args.no_uploads,
+        open=args.open,
+        trusted_proxies=tuple(args.trusted_proxy or ()),
+    )
+    access.check_host(args.host)
+    return access
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +196,8 @@ def _run(args: argparse.Namespace) -> int:
     from qa.errors import CorpusError
 
     settings = _settings(args)
+    # Refused before anything is indexed or loaded: an address others can reach, no token.
+    access = _access(args) if args.command == "serve" else None
     if args.command == "eval":
         from qa.evaluation.runner import run_evaluation
 
@@ -198,7 +251,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from ui.app import launch
 
-        launch(assistant, host=args.host, port=args.port)
+        launch(assistant, host=args.host, port=args.port, access=access)
         return 0
     raise AssertionError(f"unhandled command {args.command}")
 

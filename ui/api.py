@@ -1,17 +1,26 @@
-"""The JSON API served beside the chat: ``POST /api/ask``, ``GET /api/health``, ``GET /api/corpus``.
+"""The JSON API served beside the chat: ``POST /api/ask``, ``GET /api/health``, ``GET /api/corpus``,
+and for editors ``POST /api/uploads`` and ``DELETE /api/uploads/{name}``.
 
 Scripts get the same :class:`~qa.types.Answer` the Python API and ``qa ask --json`` give,
 without Gradio's client. Every refusal is a JSON body naming what to fix
 (``{"error": ..., "field": ...}``), never a 500 and never an HTML page:
 
 * 400: the body is not valid JSON (``field`` is ``"body"``), or the question cannot be
-  answered as asked (empty, too long);
-* 404: no route of this API has that path (anything under ``/api/``);
+  answered as asked (empty, too long), or a token was sent in the URL;
+* 401: the server has a token and the request has none, or a wrong one
+  (``WWW-Authenticate: Bearer``);
+* 403: adding or removing articles with a reader's token, or on a server with uploads off;
+* 404: no route of this API has that path (anything under ``/api/``), or no upload that name;
 * 405: the route exists but not for that method; the ``Allow`` header names the right one;
-* 413: the body is over :data:`MAX_BODY_BYTES`; refused from ``Content-Length`` before any of
-  it is read, or as soon as a body sent without one grows past the limit;
+* 413: the body is over :data:`MAX_BODY_BYTES` (:data:`MAX_UPLOAD_BYTES` for uploads); refused
+  from ``Content-Length`` before any of it is read, or as soon as a body sent without one grows
+  past the limit;
 * 422: a field has the wrong type or value (``field`` names it, as ``history.0.text``), or the
-  body is JSON but not an object (``field`` is ``"body"``).
+  body is JSON but not an object (``field`` is ``"body"``);
+* 429: the client asked more questions than its rate limit allows (``Retry-After``).
+
+Who may do what is :mod:`ui.access`'s to say (:class:`~ui.access.AccessPolicy`); without a
+policy, as on a loopback server with no token, everyone may do everything.
 
 The OpenAPI page at ``/docs`` lists the routes, their types and these refusals.
 
@@ -30,20 +39,27 @@ Example:
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.errors import QAError, UsageError
+from qa.ingest.uploads import safe_name
 from qa.pipeline import Assistant, IndexInfo
 from qa.types import Answer
+from ui.access import AccessPolicy
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +71,15 @@ MAX_HISTORY = 20
 # this; anything bigger is refused (413) before it can tie up memory or a worker.
 MAX_BODY_BYTES = 1024 * 1024
 
+# Largest upload body, in bytes (64 MiB): a few article files; the assistant refuses any one
+# file over its own limit (Settings.max_file_bytes) and more than 200 at once.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
 # Where the API's routes live; the chat (mounted beside it) takes uploads of its own size.
 API_PREFIX = "/api/"
+ASK_PATH = "/api/ask"
+HEALTH_PATH = "/api/health"
+UPLOADS_PATH = "/api/uploads"
 
 # pydantic error types that mean "the body as a whole is not a JSON object".
 _NOT_AN_OBJECT = frozenset({"model_attributes_type", "model_type", "dict_type"})
@@ -87,12 +110,33 @@ class ApiError(BaseModel):
 
 
 class Health(BaseModel):
-    """Whether the server can answer, and what it answers from."""
+    """Whether the server can answer.
+
+    It says nothing about the corpus, with or without tokens, so a load balancer may call it
+    with no token and learn nothing else: what is indexed is ``GET /api/corpus``.
+    """
 
     status: str
-    corpus: str
-    documents: int
-    passages: int
+
+
+class RefusedFile(BaseModel):
+    """A file an upload left out, and why."""
+
+    name: str
+    reason: str
+
+
+class UploadReport(BaseModel):
+    """What an upload did: the stored names added, and the files refused with their reasons."""
+
+    added: list[str]
+    refused: list[RefusedFile]
+
+
+class Removed(BaseModel):
+    """The upload taken out of the corpus and its index."""
+
+    removed: str
 
 
 _WRONG_METHOD: dict[int | str, dict[str, Any]] = {
@@ -103,6 +147,31 @@ _WRONG_METHOD: dict[int | str, dict[str, Any]] = {
             "Allow": {"description": "The methods this route takes.", "schema": {"type": "string"}}
         },
     }
+}
+
+_ACCESS_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": ApiError,
+        "description": "No token, or a wrong one: send `Authorization: Bearer TOKEN`.",
+        "headers": {"WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}},
+    },
+}
+
+_EDITOR_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": ApiError,
+        "description": "The token is a reader's, or uploads are off on this server.",
+    },
+}
+
+_RATE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ApiError,
+        "description": "Too many questions from this client; `Retry-After` says when to try again.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+    },
 }
 
 _ASK_REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -137,25 +206,35 @@ class BodyLimit:
         app: The ASGI app to guard.
         limit: Largest body accepted, in bytes.
         prefix: Only paths starting with this are limited (others pass untouched).
+        limits: Other limits for some paths (exactly these paths), such as an upload route.
 
     Example:
         >>> app = FastAPI()
-        >>> app.add_middleware(BodyLimit, limit=1024, prefix="/api/")
+        >>> app.add_middleware(BodyLimit, limit=1024, prefix="/api/", limits={"/api/up": 4096})
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, prefix: str = API_PREFIX) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        prefix: str = API_PREFIX,
+        limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.prefix = prefix
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer 413 once its body is known to be too large."""
-        if scope["type"] != "http" or not _route_path(scope).startswith(self.prefix):
+        path = _route_path(scope) if scope["type"] == "http" else ""
+        if not path.startswith(self.prefix):
             await self.app(scope, receive, send)
             return
+        limit = self.limits.get(path, self.limit)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.limit:
-            await _send_too_large(send, self.limit)
+        if declared is not None and declared > limit:
+            await _send_too_large(send, limit)
             return
 
         received = 0
@@ -169,12 +248,12 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     refused = True
                     # Answer now, while the client is still sending; the app then reads a
                     # disconnect, so it stops without the rest of the body ever being read.
                     if not responding:
-                        await _send_too_large(send, self.limit)
+                        await _send_too_large(send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -195,6 +274,60 @@ class BodyLimit:
                 raise
             # The app failed only because its body was cut off, and the client has its 413.
             log.debug("request body cut off at %d bytes", received, exc_info=True)
+
+
+class AccessGuard:
+    """ASGI middleware putting each request under ``/api/`` to an access policy first.
+
+    Before any body is read: a token in the URL, a missing or wrong token, an editor action
+    without the editor's role, or a client over its rate limit is answered with the
+    :class:`~ui.access.Refusal` as an :class:`ApiError`. ``/api/health`` is always open.
+
+    Args:
+        app: The ASGI app to guard.
+        policy: Who may do what.
+
+    Example:
+        >>> from fastapi.testclient import TestClient
+        >>> app = FastAPI()
+        >>> _ = app.get("/api/corpus")(lambda: {"documents": 1})
+        >>> app.add_middleware(AccessGuard, policy=AccessPolicy(token="reader-token-0123456789"))
+        >>> client = TestClient(app)
+        >>> client.get("/api/corpus").status_code
+        401
+        >>> token = {"Authorization": "Bearer reader-token-0123456789"}
+        >>> client.get("/api/corpus", headers=token).json()
+        {'documents': 1}
+    """
+
+    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer the policy's refusal."""
+        path = _route_path(scope) if scope["type"] == "http" else ""
+        if not path.startswith(API_PREFIX) or path == HEALTH_PATH:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        client = scope.get("client")
+        refusal = self.policy.check(
+            Headers(scope=scope).get("authorization"),
+            scope.get("query_string", b""),
+            client[0] if client else "unknown",
+            editing=_is_upload_path(path) and method not in ("GET", "HEAD"),
+            limited=path == ASK_PATH and method == "POST",
+        )
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        response = _refusal(refusal.status, refusal.message, refusal.field, refusal.headers)
+        await response(scope, receive, send)
+
+
+def _is_upload_path(path: str) -> bool:
+    return path == UPLOADS_PATH or path.startswith(UPLOADS_PATH + "/")
 
 
 def _route_path(scope: Scope) -> str:
@@ -235,7 +368,7 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
-def build_api(assistant: Assistant) -> FastAPI:
+def build_api(assistant: Assistant, policy: AccessPolicy | None = None) -> FastAPI:
     """The JSON API for ``assistant``, as a FastAPI app (the chat is mounted beside it).
 
     Bodies over :data:`MAX_BODY_BYTES` are refused under ``/api/``, and every path under
@@ -244,6 +377,8 @@ def build_api(assistant: Assistant) -> FastAPI:
 
     Args:
         assistant: The assistant every route answers from.
+        policy: Who may ask and who may add or remove articles (:class:`AccessGuard`);
+            None lets everyone do everything, as a loopback server without a token does.
 
     Returns:
         The app, with its OpenAPI page at ``/docs``.
@@ -259,7 +394,20 @@ def build_api(assistant: Assistant) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, prefix=API_PREFIX)
+    policy = policy or AccessPolicy()
+    app.add_middleware(
+        BodyLimit,
+        limit=MAX_BODY_BYTES,
+        prefix=API_PREFIX,
+        limits={UPLOADS_PATH: MAX_UPLOAD_BYTES},
+    )
+    # Added last, so it runs first: nobody without a token gets as far as the body limit.
+    app.add_middleware(AccessGuard, policy=policy)
+    # The token is checked by AccessGuard; this only tells the OpenAPI page (its "Authorize"
+    # button) that the routes take a bearer token.
+    bearer: list[Any] = [Depends(HTTPBearer(auto_error=False))] if policy.required else []
+    guarded = _ACCESS_REFUSALS if policy.required else {}
+    limited = _RATE_REFUSALS if policy.limiter is not None else {}
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -279,9 +427,10 @@ def build_api(assistant: Assistant) -> FastAPI:
         )
 
     @app.post(
-        "/api/ask",
+        ASK_PATH,
         response_model=Answer,
-        responses=_ASK_REFUSALS,
+        responses={**_ASK_REFUSALS, **guarded, **limited},
+        dependencies=bearer,
         summary="Answer a question from the articles, or say why they do not answer it",
     )
     def ask(request: AskRequest) -> Answer | JSONResponse:
@@ -295,25 +444,87 @@ def build_api(assistant: Assistant) -> FastAPI:
             return _refusal(400, str(exc), None)
 
     @app.get(
-        "/api/health",
+        HEALTH_PATH,
         response_model=Health,
         responses=_WRONG_METHOD,
-        summary="Whether the server can answer",
+        summary="Whether the server can answer (open to all; nothing about the corpus)",
     )
     def health() -> Health:
-        info = assistant.info()
-        return Health(
-            status="ok", corpus=info.corpus, documents=info.documents, passages=info.passages
-        )
+        assistant.info()  # raises, so the server answers 500, while no index is loaded
+        return Health(status="ok")
 
     @app.get(
         "/api/corpus",
         response_model=IndexInfo,
-        responses=_WRONG_METHOD,
+        responses={**_WRONG_METHOD, **guarded},
+        dependencies=bearer,
         summary="What is indexed",
     )
     def corpus() -> IndexInfo:
         return assistant.info()
+
+    editor_refusals = {**_WRONG_METHOD, **guarded, **_EDITOR_REFUSALS}
+
+    @app.post(
+        UPLOADS_PATH,
+        response_model=UploadReport,
+        responses={
+            **editor_refusals,
+            400: {"model": ApiError, "description": "The upload cannot be taken as a whole."},
+            413: {
+                "model": ApiError,
+                "description": f"The body is larger than {MAX_UPLOAD_BYTES} bytes.",
+            },
+        },
+        dependencies=bearer,
+        summary="Add article files to the corpus (editors); refused files say why",
+    )
+    def add_uploads(
+        files: Annotated[list[UploadFile], File(description="One or more article files.")],
+    ) -> UploadReport | JSONResponse:
+        refused: list[RefusedFile] = []
+        with tempfile.TemporaryDirectory(prefix="qa-api-upload-") as folder:
+            paths: list[Path] = []
+            for number, upload in enumerate(files):
+                given = upload.filename or ""
+                name = safe_name(given)
+                if name is None:
+                    refused.append(RefusedFile(name=given, reason="no usable file name"))
+                    continue
+                # A folder per file: two files of one name are both handed on (the assistant
+                # then refuses the second as taken).
+                target = Path(folder) / str(number) / name
+                target.parent.mkdir()
+                with target.open("wb") as out:
+                    shutil.copyfileobj(upload.file, out)
+                paths.append(target)
+            try:
+                added, refusals = assistant.add_files(paths) if paths else ([], [])
+            except UsageError as exc:
+                return _refusal(400, str(exc), exc.field or "files")
+            except QAError as exc:
+                return _refusal(400, str(exc), None)
+        refused += [RefusedFile(name=name, reason=reason) for name, reason in refusals]
+        return UploadReport(added=added, refused=refused)
+
+    @app.delete(
+        UPLOADS_PATH + "/{name}",
+        response_model=Removed,
+        responses={
+            **editor_refusals,
+            404: {"model": ApiError, "description": "No upload has that name."},
+        },
+        dependencies=bearer,
+        summary="Remove an uploaded article from the corpus (editors)",
+    )
+    def remove_upload(name: str) -> Removed | JSONResponse:
+        try:
+            assistant.remove_upload(name)
+        except UsageError as exc:
+            return _refusal(404, str(exc), "name")
+        except QAError as exc:
+            return _refusal(400, str(exc), None)
+        return Removed(removed=name)
 
     # An ASGI endpoint (not a function) takes every method, so nothing under /api/ reaches the
     # chat; FastAPI's type hint for add_route only names functions.
@@ -435,6 +646,6 @@ def openapi_paths(app: FastAPI) -> dict[str, Any]:
 
     Example:
         >>> sorted(openapi_paths(build_api(assistant)))
-        ['/api/ask', '/api/corpus', '/api/health']
+        ['/api/ask', '/api/corpus', '/api/health', '/api/uploads', '/api/uploads/{name}']
     """
     return dict(app.openapi()["paths"])

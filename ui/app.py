@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +24,9 @@ from gradio.events import api as register_api
 from qa.errors import UsageError
 from qa.ingest.formats import suffixes
 from qa.pipeline import Assistant
+from qa.settings import AccessSettings, is_loopback
 from qa.suggest import suggest_questions
+from ui.access import AccessPolicy
 from ui.api import build_api
 from ui.handlers import ChatHandlers
 from ui.render import escape_text
@@ -77,13 +80,20 @@ def intro_markdown(assistant: Assistant) -> str:
     )
 
 
-def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr.Blocks:
+def build_app(
+    assistant: Assistant,
+    examples: Sequence[str] | None = None,
+    policy: AccessPolicy | None = None,
+) -> gr.Blocks:
     """The chat page for ``assistant`` (its index is already loaded and is shared by all users).
 
     Args:
         assistant: The assistant answering every session's questions.
         examples: Clickable example questions; clicking one asks it. By default they are
             drawn from the corpus and checked to be answered (:func:`qa.suggest.suggest_questions`).
+        policy: Who may add and remove articles. With uploads off the page has no upload
+            panel at all; with tokens it is hidden until an editor's page loads. None lets
+            everyone, as a loopback server without a token does.
 
     Returns:
         The Gradio app; call :func:`start` (or ``.queue().launch()``) to serve it.
@@ -93,7 +103,8 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
         >>> type(demo).__name__
         'Blocks'
     """
-    handlers = ChatHandlers(assistant)
+    policy = policy or AccessPolicy()
+    handlers = ChatHandlers(assistant, policy)
     default_k = assistant.settings.top_k
     if examples is None:
         examples = suggest_questions(assistant, EXAMPLE_COUNT)
@@ -147,28 +158,11 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                     step=1,
                     label="Passages per answer (top-k)",
                 )
-                files = gr.File(
-                    # No file_types filter: Gradio would reject the whole upload over one bad
-                    # file, whereas the assistant refuses just that file and says why.
-                    file_count="multiple",
-                    label=f"Add articles ({', '.join(suffixes())})",
-                    height=120,
-                    elem_id="qa-upload",
-                )
-                upload_status = gr.Markdown(elem_id="qa-upload-status")
-                with gr.Row():
-                    removable = handlers.assistant.uploads()
-                    remove_choice = gr.Dropdown(
-                        choices=removable,
-                        value=None,
-                        label="Uploaded articles",
-                        interactive=bool(removable),
-                        elem_id="qa-uploads",
-                        scale=3,
-                    )
-                    remove_button = gr.Button(
-                        "Remove", size="sm", variant="secondary", elem_id="qa-remove", scale=1
-                    )
+                # Who is logged in and what they may do (empty without tokens).
+                who = gr.Markdown(elem_id="qa-access", visible=policy.required)
+                # Not built at all when nobody may upload; with tokens, shown on load to
+                # editors only (the handlers check the role again on every call).
+                panel = _upload_panel(handlers, corpus_info) if policy.uploads else None
 
         def answer_on(trigger: Callable[..., object], name: str) -> None:
             # Named explicitly: left to Gradio, these events would be called "ask" after the
@@ -193,29 +187,76 @@ def build_app(assistant: Assistant, examples: Sequence[str] | None = None) -> gr
                 api_visibility="undocumented",
                 queue=False,
             )
-        files.upload(
-            handlers.upload,
-            api_name="upload",
-            inputs=[files],
-            outputs=[upload_status, corpus_info, files, remove_choice],
-            api_visibility="undocumented",
-        )
-        remove_button.click(
-            handlers.remove_upload,
-            api_name="remove_upload",
-            inputs=[remove_choice],
-            outputs=[upload_status, corpus_info, remove_choice],
-            api_visibility="undocumented",
-        )
-        # Another session may have added articles since this page was built.
-        demo.load(
-            lambda: (handlers.corpus_markdown(), handlers.upload_choices()),
-            outputs=[corpus_info, remove_choice],
-            api_name="corpus",
-            api_visibility="undocumented",
-        )
+        # Another session may have added articles since this page was built; and what this
+        # user may do decides whether the upload panel shows.
+        if panel is not None:
+            upload_panel, remove_choice = panel
+            demo.load(
+                handlers.session,
+                outputs=[corpus_info, remove_choice, upload_panel, who],
+                api_name="corpus",
+                api_visibility="undocumented",
+            )
+        else:
+
+            def session(request: gr.Request) -> tuple[str, str]:
+                summary, _, _, user = handlers.session(request)
+                return summary, user
+
+            demo.load(
+                session,
+                outputs=[corpus_info, who],
+                api_name="corpus",
+                api_visibility="undocumented",
+            )
         register_api(handlers.api_ask, api_name="ask")
     return demo
+
+
+def _upload_panel(
+    handlers: ChatHandlers, corpus_info: gr.Markdown
+) -> tuple[gr.Column, gr.Dropdown]:
+    """The side panel's uploads (add files, remove one) with their events; the panel and its
+    menu of uploads, for the page's load event to update."""
+    # Hidden at first when a login is needed: the page's load event shows it to editors.
+    with gr.Column(visible=not handlers.policy.required, elem_id="qa-upload-panel") as panel:
+        files = gr.File(
+            # No file_types filter: Gradio would reject the whole upload over one bad file,
+            # whereas the assistant refuses just that file and says why.
+            file_count="multiple",
+            label=f"Add articles ({', '.join(suffixes())})",
+            height=120,
+            elem_id="qa-upload",
+        )
+        upload_status = gr.Markdown(elem_id="qa-upload-status")
+        with gr.Row():
+            removable = handlers.assistant.uploads()
+            remove_choice = gr.Dropdown(
+                choices=removable,
+                value=None,
+                label="Uploaded articles",
+                interactive=bool(removable),
+                elem_id="qa-uploads",
+                scale=3,
+            )
+            remove_button = gr.Button(
+                "Remove", size="sm", variant="secondary", elem_id="qa-remove", scale=1
+            )
+    files.upload(
+        handlers.upload,
+        api_name="upload",
+        inputs=[files],
+        outputs=[upload_status, corpus_info, files, remove_choice],
+        api_visibility="undocumented",
+    )
+    remove_button.click(
+        handlers.remove_upload,
+        api_name="remove_upload",
+        inputs=[remove_choice],
+        outputs=[upload_status, corpus_info, remove_choice],
+        api_visibility="undocumented",
+    )
+    return panel, remove_choice
 
 
 class Server:
@@ -251,6 +292,7 @@ def start(
     host: str = "127.0.0.1",
     port: int = 7860,
     *,
+    access: AccessSettings | None = None,
     block: bool = True,
     quiet: bool = False,
 ) -> tuple[Server, str]:
@@ -260,10 +302,16 @@ def start(
     as fast as any other. The chat and the API (:mod:`ui.api`, OpenAPI page at ``/docs``)
     call the same :class:`~qa.pipeline.Assistant`.
 
+    With a token (``access.token``) the chat asks for a login and the API for
+    ``Authorization: Bearer TOKEN`` (:mod:`ui.access`); an address other machines can reach
+    needs one, or ``access.open``, which is warned about on stderr even when ``quiet``.
+
     Args:
         assistant: The assistant to serve.
         host: Address to listen on.
         port: Port to listen on.
+        access: Tokens, uploads, ``open`` and trusted proxies; None serves with no token
+            (refused on an address other than loopback).
         block: Serve until interrupted; with False, return at once and serve from a thread
             (call ``.close()`` on the returned server to stop).
         quiet: Do not print the address.
@@ -272,7 +320,8 @@ def start(
         The running server and its local URL.
 
     Raises:
-        UsageError: When the address cannot be listened on (a port in use, say).
+        UsageError: When the address cannot be listened on (a port in use, say), or is
+            reachable by others with no token and no ``open`` (before anything loads).
 
     Example:
         >>> server, url = start(assistant, block=False)  # starts a web server  # doctest: +SKIP
@@ -280,15 +329,17 @@ def start(
     """
     import uvicorn
 
+    access = access or AccessSettings()
+    policy = AccessPolicy.serving(access, host, assistant.settings)  # refuses before loading
     if not quiet:
         print("Loading the models…", flush=True)
     seconds = assistant.warm_up()
     if not quiet:
         print(f"Models ready in {seconds:.1f} s.", flush=True)
-    demo = build_app(assistant)
+    demo = build_app(assistant, policy=policy)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
     app = gr.mount_gradio_app(
-        build_api(assistant),
+        build_api(assistant, policy),
         demo,
         path="",
         server_name=host,
@@ -297,8 +348,21 @@ def start(
         ssr_mode=False,
         theme=_THEME,
         css=CSS,
+        # Gradio's own login page; the token is the password (ui.access.AccessPolicy).
+        auth=policy.chat_login if policy.required else None,
+        auth_message=policy.login_message() if policy.required else None,
     )
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    trusted = list(access.trusted_proxies)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        # X-Forwarded-For names the client (for the rate limit) only from a trusted proxy.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
     server = uvicorn.Server(config)
 
     def serve() -> None:
@@ -316,16 +380,47 @@ def start(
     running = Server(server, thread, url, demo)
     if not quiet:
         print(f"Chat: {url}  JSON API: {url}api/ask  (OpenAPI: {url}docs)", flush=True)
+        if policy.required:
+            print(access_summary(policy), flush=True)
+    if access.open and not policy.required and not is_loopback(host):
+        print(
+            f"warning: --open: no token, so anyone who can reach {host or '*'}:{port} may ask "
+            "questions (uploads are off); set QA_TOKEN to require one",
+            file=sys.stderr,
+            flush=True,
+        )
     if block:
         running.wait()
     return running, url
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
+def access_summary(policy: AccessPolicy) -> str:
+    """One line saying who may do what on a server with tokens (never the tokens).
+
+    Example:
+        >>> print(access_summary(AccessPolicy(token="reader-token-0123456789")))
+        Access: token required (Authorization: Bearer, or the chat's login); uploads off
+    """
+    uploads = "editors add and remove articles" if policy.uploads else "uploads off"
+    line = f"Access: token required (Authorization: Bearer, or the chat's login); {uploads}"
+    if policy.limiter is not None:
+        line += (
+            f"; /api/ask limited to {policy.limiter.per_minute} a minute per client "
+            f"(bursts of {policy.limiter.burst})"
+        )
+    return line
+
+
+def launch(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    access: AccessSettings | None = None,
+) -> None:
     """Serve the chat and the JSON API for ``assistant`` at ``http://host:port/`` until
-    interrupted.
+    interrupted (``access`` as for :func:`start`).
 
     Example:
         >>> launch(assistant, port=7860)  # serves until interrupted  # doctest: +SKIP
     """
-    start(assistant, host, port, block=True)
+    start(assistant, host, port, access=access, block=True)

@@ -2,6 +2,8 @@
 
 Each handler takes and returns plain values (the chat's message list, the list of earlier
 :class:`~qa.types.Answer` objects kept in a ``gr.State``), exactly as Gradio passes them.
+Handlers that change the corpus also take the ``gr.Request`` Gradio passes, and ask the
+server's :class:`~ui.access.AccessPolicy` whether its logged-in user may.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from qa.errors import QAError
 from qa.ingest.formats import suffixes
 from qa.pipeline import Assistant
 from qa.types import Answer
+from ui.access import AccessPolicy, Role
 from ui.render import answer_to_json, escape_text, plural, render_answer, render_error
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,11 @@ MAX_HISTORY = 20
 class ChatHandlers:
     """Event handlers bound to one assistant (the index is loaded once and shared).
 
+    Args:
+        assistant: The assistant answering every session.
+        policy: Who may add and remove articles; None lets everyone, as a loopback server
+            with no token does.
+
     Example:
         >>> handlers = ChatHandlers(assistant)
         >>> chat, history, box = handlers.ask("When does GSOMIA expire?", [], [])
@@ -37,8 +45,40 @@ class ChatHandlers:
         'this Saturday'
     """
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, policy: AccessPolicy | None = None) -> None:
         self.assistant = assistant
+        self.policy = policy or AccessPolicy()
+
+    # -- access -------------------------------------------------------------------------------
+
+    def role(self, request: gr.Request | None) -> Role | None:
+        """The role of the session making ``request`` (None: it has none).
+
+        Example:
+            >>> handlers.role(None)  # no tokens on this server: everyone may do everything
+            <Role.EDITOR: 2>
+        """
+        return self.policy.chat_role(getattr(request, "username", None))
+
+    def session(self, request: gr.Request | None = None) -> tuple[str, Any, Any, str]:
+        """What a page shows its user when it loads: the corpus, the uploads menu, whether the
+        upload panel is shown (to those who may change the corpus), and who is logged in.
+
+        Example:
+            >>> summary, menu, panel, who = handlers.session()
+            >>> panel["visible"], who
+            (True, '')
+        """
+        role = self.role(request)
+        editor = self.policy.may_edit(role)
+        who = ""
+        if self.policy.required and role is not None:
+            name = escape_text(str(getattr(request, "username", "") or ""))
+            what = "ask, add and remove articles" if editor else "ask questions"
+            who = f"Logged in as **{name}**: you may {what}."
+            if not editor and self.policy.uploads:
+                who += " Adding articles needs the editor's login."
+        return self.corpus_markdown(), self.upload_choices(), gr.update(visible=editor), who
 
     # -- chat ---------------------------------------------------------------------------------
 
@@ -156,8 +196,14 @@ class ChatHandlers:
         names = self.assistant.uploads()
         return gr.update(choices=names, value=None, interactive=bool(names))
 
-    def remove_upload(self, name: str | None) -> tuple[str, str, Any]:
+    def remove_upload(
+        self, name: str | None, request: gr.Request | None = None
+    ) -> tuple[str, str, Any]:
         """Remove one uploaded article and take it out of the index.
+
+        Args:
+            name: The upload to remove.
+            request: Gradio's request, whose user must be allowed to change the corpus.
 
         Returns:
             The message for the user, the refreshed corpus summary, and the refreshed menu.
@@ -169,7 +215,10 @@ class ChatHandlers:
 
             :meth:`upload` shows one added and removed again.
         """
-        if not name:
+        role = self.role(request)
+        if not self.policy.may_edit(role):
+            message = f"**Nothing was removed:** {self.policy.edit_refusal(role)}."
+        elif not name:
             message = "Choose an uploaded article to remove."
         else:
             try:
@@ -182,6 +231,7 @@ class ChatHandlers:
     def upload(
         self,
         files: Sequence[str | Path] | str | Path | None,
+        request: gr.Request | None = None,
         # track_tqdm: the index's own progress bar (passages, rate, time left) is shown in
         # the page while an upload is indexed.
         progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 - Gradio's way
@@ -190,7 +240,8 @@ class ChatHandlers:
 
         Refused files (wrong type, too large, not text) are listed with the reason; they change
         nothing, and the other files of the same upload are still added. Uploads are stored
-        beside the index, not in the corpus folder.
+        beside the index, not in the corpus folder. A user who may not change the corpus
+        (a reader, or anyone when uploads are off) gets a refusal and nothing is added.
 
         Returns:
             The message for the user, the refreshed corpus summary, None to empty the upload
@@ -217,6 +268,10 @@ class ChatHandlers:
             >>> handlers.remove_upload("ferry.txt")[0]
             'Removed ferry.txt.'
         """
+        role = self.role(request)
+        if not self.policy.may_edit(role):
+            message = f"**Nothing was added:** {self.policy.edit_refusal(role)}."
+            return message, self.corpus_markdown(), None, self.upload_choices()
         if files is None or (not isinstance(files, (str, Path)) and not files):
             return (
                 f"Choose one or more article files ({', '.join(suffixes())}) to add.",

@@ -300,3 +300,119 @@ def test_index_lists_every_skipped_file_one_line_each_with_its_reason(
     ]
     # Nothing else reached stderr but the progress bar, which ends its own line.
     assert "\nname.txt" not in done.stderr
+
+
+READER_TOKEN = "cli-reader-token-0123456789"
+EDITOR_TOKEN = "cli-editor-token-0123456789"
+
+
+def _serve_args(seed_copy: Path, tmp_path: Path, *extra: str) -> list[str]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return [
+        "serve",
+        "--port",
+        str(port),
+        "--corpus",
+        str(seed_copy),
+        "--index-dir",
+        str(tmp_path / "ix"),
+        "--encoder",
+        "hashing",
+        "--quiet",
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "myhost.example"])
+def test_serve_on_a_reachable_address_without_a_token_refuses_in_one_line(
+    host: str,
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("QA_TOKEN", raising=False)
+    monkeypatch.delenv("QA_EDITOR_TOKEN", raising=False)
+    assert main(_serve_args(seed_copy, tmp_path, "--host", host)) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert err.startswith(f"error: serving on {host} lets anyone who can reach it")
+    assert "\n" not in err and "QA_TOKEN" in err and "--open" in err
+    assert captured.out == ""
+    assert not (tmp_path / "ix").exists()  # refused before anything was indexed
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "expected"),
+    [
+        ({"QA_TOKEN": "short"}, [], "token: must be 16 to 512 characters"),
+        ({"QA_EDITOR_TOKEN": EDITOR_TOKEN}, [], "needs a reader token"),
+        ({}, ["--token", READER_TOKEN, "--editor-token", READER_TOKEN], "must differ"),
+        ({}, ["--trusted-proxy", "proxy.example", "--open"], "not an IP address"),
+    ],
+)
+def test_serve_refuses_bad_access_settings_without_quoting_a_token(
+    env: dict[str, str],
+    argv: list[str],
+    expected: str,
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("QA_TOKEN", raising=False)
+    monkeypatch.delenv("QA_EDITOR_TOKEN", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(_serve_args(seed_copy, tmp_path, *argv)) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: invalid access settings: ") and expected in err
+    assert "\n" not in err and READER_TOKEN not in err and EDITOR_TOKEN not in err
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "says"),
+    [
+        # Loopback without a token: exactly the lines it always printed.
+        ({}, [], None),
+        ({}, ["--host", "0.0.0.0", "--open"], "warning: --open: no token, so anyone"),
+        ({"QA_TOKEN": READER_TOKEN}, ["--host", "0.0.0.0"], "Access: token required"),
+        (
+            {"QA_TOKEN": READER_TOKEN},
+            ["--editor-token", EDITOR_TOKEN, "--rate-limit", "30"],
+            "editors add and remove articles; /api/ask limited to 30 a minute",
+        ),
+    ],
+)
+def test_serve_starts_and_says_who_may_use_it(
+    env: dict[str, str],
+    argv: list[str],
+    says: str | None,
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.app import Server
+
+    monkeypatch.delenv("QA_TOKEN", raising=False)
+    monkeypatch.delenv("QA_EDITOR_TOKEN", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # Serve, then stop at once instead of waiting for Ctrl-C.
+    monkeypatch.setattr(Server, "wait", Server.close)
+    assert main(_serve_args(seed_copy, tmp_path, *argv)) == 0
+    captured = capsys.readouterr()
+    lines = [line for line in (captured.out + captured.err).splitlines() if line.strip()]
+    assert lines[0] == "Loading the models…" and lines[1].startswith("Models ready in ")
+    assert lines[2].startswith("Chat: http://127.0.0.1:")
+    if says is None:
+        assert len(lines) == 3
+    else:
+        assert len(lines) == 4 and says in lines[3]
+    assert READER_TOKEN not in captured.out + captured.err
+    assert EDITOR_TOKEN not in captured.out + captured.err

@@ -1,5 +1,8 @@
 """Sixteen chat clients on the real server for a minute: mixed questions, follow-ups, an upload.
 
+The server runs as a team would serve it, with a reader and an editor token: fifteen clients
+log in as readers, the one that uploads as the editor.
+
 Every request must come back without error and with the answer the assistant gives the same
 question alone; the latencies are reported (p50, p95, max). The length of the run can be
 changed with ``QA_LOAD_SECONDS`` (60 by default).
@@ -23,10 +26,14 @@ from gradio_client import Client, handle_file
 from reliability_helpers import ROOT
 
 from qa import Assistant, Settings
+from qa.settings import AccessSettings
 
 CLIENTS = 16
 SECONDS = float(os.environ.get("QA_LOAD_SECONDS", "60"))
 FOLLOW_UP = ("When does GSOMIA expire?", "Which countries are party to it?")
+# Made for this test only.
+READER_TOKEN = "load-reader-token-0123456789"
+EDITOR_TOKEN = "load-editor-token-0123456789"
 
 # Gradio's queue code trips pandas deprecation warnings that are not this project's to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
@@ -51,7 +58,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Assi
     shutil.copytree(ROOT / "seeds", corpus)
     settings = Settings(index_dir=root / "index", show_progress=False)
     assistant = Assistant.from_corpus(corpus, settings)
-    demo, url = start(assistant, port=_free_port(), block=False, quiet=True)
+    access = AccessSettings.make(token=READER_TOKEN, editor_token=EDITOR_TOKEN)
+    demo, url = start(assistant, port=_free_port(), access=access, block=False, quiet=True)
     try:
         yield url, assistant
     finally:
@@ -99,7 +107,9 @@ def test_sixteen_clients_for_a_minute(
 
     def client(number: int) -> None:
         rng = random.Random(number)
-        session = Client(url, verbose=False)
+        # The uploading client is the editor; the others are readers under names of their own.
+        login = ("editor", EDITOR_TOKEN) if number == 0 else (f"reader-{number}", READER_TOKEN)
+        session = Client(url, verbose=False, auth=login)
         uploaded = False
         while time.perf_counter() < stop:
             roll = rng.random()

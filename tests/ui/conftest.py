@@ -84,3 +84,30 @@ def server_url(real_assistant: Assistant) -> Iterator[str]:
         yield url
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Assistant]]:
+    """A server with a reader and an editor token over a writable copy of the seeds (hashing
+    encoder), and its assistant; ``/api/ask`` allows 3 questions at once, then 6 a minute."""
+    from served_tokens import EDITOR_TOKEN, READER_TOKEN
+
+    from qa.settings import AccessSettings
+    from ui.app import start
+
+    root = tmp_path_factory.mktemp("ui-tokens")
+    logging.getLogger("qa").setLevel(logging.ERROR)
+    settings = Settings.make(
+        encoder="hashing",
+        index_dir=root / "index",
+        show_progress=False,
+        rate_limit_per_minute=6,
+        rate_limit_burst=3,
+    )
+    assistant = Assistant.from_corpus(copy_seeds(root / "corpus"), settings)
+    access = AccessSettings.make(token=READER_TOKEN, editor_token=EDITOR_TOKEN)
+    server, url = start(assistant, port=free_port(), access=access, block=False, quiet=True)
+    try:
+        yield url, assistant
+    finally:
+        server.close()

@@ -302,11 +302,11 @@ def test_the_openapi_schema_documents_the_refusals(client: TestClient) -> None:
     assert "Allow" in ask["405"]["headers"]
 
 
-def test_health_and_corpus_say_what_is_loaded(
+def test_health_says_only_ok_and_corpus_says_what_is_loaded(
     client: TestClient, hashing_assistant: Assistant
 ) -> None:
-    health = client.get("/api/health").json()
-    assert health["status"] == "ok" and health["documents"] == 1 and health["passages"] == 15
+    # Health is for load balancers, open even when tokens are on: nothing about the corpus.
+    assert client.get("/api/health").json() == {"status": "ok"}
     corpus = client.get("/api/corpus").json()
     info = hashing_assistant.info()
     assert corpus["encoder"] == info.encoder and corpus["reader"] == info.reader
