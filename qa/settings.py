@@ -109,6 +109,9 @@ class Settings(BaseModel):
             the API answers 429 with ``Retry-After``.
         rate_limit_burst: Questions a client may ask at once before the per-minute rate
             applies (the size of its token bucket).
+        max_waiting_questions: Questions ``POST /api/ask`` takes in at once, answering or
+            waiting for a core; one more is refused at once with 503 and ``Retry-After``
+            rather than left to wait without bound. 0 turns the bound off.
 
     Example:
         >>> Settings(top_k=3).top_k
@@ -158,6 +161,9 @@ class Settings(BaseModel):
     # leaves two cores free for everyone else, while a person asking never meets the limit.
     rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
     rate_limit_burst: int = Field(default=10, ge=1, le=10_000)
+    # Two cores answer about ten questions a second (docs/scaling.md), so 32 waiting is about
+    # three seconds of work: past that a client is better told to come back than kept waiting.
+    max_waiting_questions: int = Field(default=32, ge=0, le=10_000)
 
     @field_validator("reader", "vector_backend")
     @classmethod

@@ -17,7 +17,9 @@ without Gradio's client. Every refusal is a JSON body naming what to fix
   past the limit;
 * 422: a field has the wrong type or value (``field`` names it, as ``history.0.text``), or the
   body is JSON but not an object (``field`` is ``"body"``);
-* 429: the client asked more questions than its rate limit allows (``Retry-After``).
+* 429: the client asked more questions than its rate limit allows (``Retry-After``);
+* 503: more questions are being answered or waiting than ``max_waiting_questions`` allows:
+  refused at once with ``Retry-After`` (:class:`Backpressure`).
 
 Who may do what is :mod:`ui.access`'s to say (:class:`~ui.access.AccessPolicy`); without a
 policy, as on a loopback server with no token, everyone may do everything.
@@ -190,6 +192,14 @@ _ASK_REFUSALS: dict[int | str, dict[str, Any]] = {
         "model": ApiError,
         "description": "A field has the wrong type or value (`field` names it), or the body "
         "is not a JSON object (`field` is `body`).",
+    },
+    503: {
+        "model": ApiError,
+        "description": "The server is busy: too many questions are being answered or waiting. "
+        "`Retry-After` says when to try again.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
     },
 }
 
@@ -368,6 +378,67 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
+class Backpressure:
+    """ASGI middleware bounding how many questions ``path`` takes in at once.
+
+    Past ``limit`` questions answering or waiting, one more is answered at once with 503, a
+    ``Retry-After`` and an :class:`ApiError`, so that under a flood latency stays bounded for
+    the questions taken and the rest know to come back, rather than every one waiting longer.
+
+    Args:
+        app: The ASGI app to guard.
+        limit: Questions taken in at once; 0 takes every one.
+        path: The route bounded.
+        retry_after: Seconds a refused client is told to wait.
+
+    Example:
+        >>> app = FastAPI()
+        >>> app.add_middleware(Backpressure, limit=32, path="/api/ask")
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: int, path: str = ASK_PATH, retry_after: int = 1
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.path = path
+        self.retry_after = retry_after
+        # Only the event loop's thread touches it: ASGI calls run there, one at a time
+        # between awaits, so a plain counter is enough.
+        self.taken = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the question on, or refuse it with 503 when ``limit`` are already taken."""
+        if (
+            scope["type"] != "http"
+            or not self.limit
+            or _route_path(scope) != self.path
+            or scope.get("method") != "POST"
+        ):
+            await self.app(scope, receive, send)
+            return
+        if self.taken >= self.limit:
+            body = ApiError(
+                error=(
+                    f"busy: {self.taken} questions are being answered or waiting; "
+                    f"try again in {self.retry_after} s"
+                ),
+                field=None,
+            )
+            response = JSONResponse(
+                status_code=503,
+                content=body.model_dump(),
+                headers={"Retry-After": str(self.retry_after)},
+            )
+            await response(scope, receive, send)
+            return
+        self.taken += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.taken -= 1
+
+
 def build_api(assistant: Assistant, policy: AccessPolicy | None = None) -> FastAPI:
     """The JSON API for ``assistant``, as a FastAPI app (the chat is mounted beside it).
 
@@ -401,6 +472,8 @@ def build_api(assistant: Assistant, policy: AccessPolicy | None = None) -> FastA
         prefix=API_PREFIX,
         limits={UPLOADS_PATH: MAX_UPLOAD_BYTES},
     )
+    # Inside the access check: a refused or rate-limited client takes no place in the queue.
+    app.add_middleware(Backpressure, limit=assistant.settings.max_waiting_questions)
     # Added last, so it runs first: nobody without a token gets as far as the body limit.
     app.add_middleware(AccessGuard, policy=policy)
     # The token is checked by AccessGuard; this only tells the OpenAPI page (its "Authorize"
