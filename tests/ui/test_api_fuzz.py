@@ -37,6 +37,9 @@ REPEATABLE = os.environ.get("HYPOTHESIS_PROFILE", "repeatable") != "explore"
 class _NoAssistant:
     """Stands in for the assistant while only the schema is read; any use is a test bug."""
 
+    # Read when the app is built (the API's queue bound), not when a case is answered.
+    settings = Settings()
+
     def __getattr__(self, name: str) -> NoReturn:
         raise AssertionError(f"a case was sent to the schema-only app (it asked for .{name})")
 
