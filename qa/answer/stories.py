@@ -19,7 +19,7 @@ from qa.settings import Settings
 from qa.text.dates import resolve_date
 from qa.text.display import source_label
 from qa.text.words import key_form
-from qa.types import Hit, Span, TimelineEntry, answer_key
+from qa.types import Hit, Passage, Span, TimelineEntry, answer_key
 
 __all__ = ["answer_value", "disagreement_reason", "same_day_rivals", "story"]
 
@@ -27,7 +27,7 @@ __all__ = ["answer_value", "disagreement_reason", "same_day_rivals", "story"]
 # A rival answer joins a story's timeline only when the reader is at least this sure of it
 # relative to the best answer: the reader's weaker proposals are mostly other things the
 # passages mention, not earlier or later values of the answer.
-STORY_SHARE = 0.25
+STORY_SHARE = 0.05
 # Share of content words two answers' sentences must have in common (Jaccard) for the two
 # articles to count as reports of one event.
 SAME_EVENT_OVERLAP = 0.5
@@ -95,12 +95,24 @@ def story(
     # answer's sentence says, apart from the value ("the death toll rose to 12 / to 45").
     best_group, best_span, _ = next(iter(values.values()))
     anchor = _sentence_words(by_id[best_span.passage_id].passage.text, best_span)
+    best_passage = by_id[best_span.passage_id].passage
+    best_kind = next(iter(values)).split(":", 1)[0]
     values = {
         value: entry
         for value, entry in values.items()
         if entry[0] is best_group
         or _overlap(anchor, _sentence_words(by_id[entry[1].passage_id].passage.text, entry[1]))
         >= SAME_EVENT_OVERLAP
+        or (
+            # News words an update anew ("rose to", "now stands at"): reports of one event
+            # are told by their headline's names, a value of the same form, and dates close
+            # together, not by sharing the sentence's words.
+            # Figures only: two names or phrases under one headline are as often two
+            # different things the story mentions ("dry grass", "a tractor's exhaust").
+            value.split(":", 1)[0] == best_kind
+            and best_kind in ("number", "date")
+            and _same_story(best_passage, by_id[entry[1].passage_id].passage)
+        )
     }
     if len(values) < 2:
         return None
@@ -151,6 +163,25 @@ def disagreement_reason(rivals: Sequence[TimelineEntry]) -> str:
     ]
     listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
     return f"Reports of the same day ({rivals[0].date:%d %B %Y}) disagree: {listed}."
+
+
+# Reports of one story are at most this many days apart, and share this many headline words.
+STORY_DAYS = 60
+STORY_TITLE_WORDS = 2
+
+
+def _same_story(a: Passage, b: Passage) -> bool:
+    """Whether two dated passages' articles report one story: headlines that share names or
+    key words ("Corran Ridge Fire grows", "Corran Ridge Fire: evacuations lifted"), dates
+    within :data:`STORY_DAYS`."""
+    if a.date is None or b.date is None or abs((a.date - b.date).days) > STORY_DAYS:
+        return False
+    shared = _title_words(a.title) & _title_words(b.title)
+    return len(shared) >= STORY_TITLE_WORDS
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(key_form(w) for w in _WORD.findall(title) if len(w) >= 4)
 
 
 def _sentence_words(text: str, span: Span) -> frozenset[str]:
