@@ -7,9 +7,9 @@ QA := $(if $(wildcard .venv/bin/qa),.venv/bin/qa,qa)
 SQUAD := eval/squad2-dev-sample.json
 WIKINEWS ?=
 
-.PHONY: eval eval-squad eval-seed eval-offtopic eval-wikinews reports
+.PHONY: eval eval-squad eval-seed eval-offtopic eval-wikinews eval-stories reports
 
-eval: eval-squad eval-seed eval-offtopic $(if $(WIKINEWS),eval-wikinews)
+eval: eval-squad eval-seed eval-offtopic eval-stories $(if $(WIKINEWS),eval-wikinews)
 
 eval-squad:
 	$(QA) eval $(SQUAD) --out eval-out/squad --quiet
@@ -21,12 +21,18 @@ eval-offtopic:
 	$(QA) eval eval/squad_offtopic.jsonl --corpus $(SQUAD) --out eval-out/squad-offtopic --quiet
 	$(QA) eval eval/seed_offtopic.jsonl --corpus seeds --out eval-out/seed-offtopic --quiet
 
+# Evolving local stories (eval/stories/, written for this project): newest values, timelines,
+# follow-ups; `python scripts/eval_stories.py` adds the story-specific figures.
+eval-stories:
+	$(QA) eval eval/stories_questions.jsonl --corpus eval/stories --out eval-out/stories --quiet
+	$(QA) eval eval/stories_followups.jsonl --corpus eval/stories --out eval-out/stories-followups --quiet
+
 eval-wikinews:
 	@test -n "$(WIKINEWS)" || { echo "error: give the Wikinews folder: make eval-wikinews WIKINEWS=FOLDER" >&2; exit 2; }
 	$(QA) eval eval/wikinews_questions.jsonl --corpus $(WIKINEWS) --out eval-out/wikinews-questions --quiet
 	$(QA) eval eval/wikinews_followups.jsonl --corpus $(WIKINEWS) --out eval-out/wikinews-followups --quiet
 
 reports: eval
-	for set in squad seed squad-offtopic seed-offtopic $(if $(WIKINEWS),wikinews-questions wikinews-followups); do \
+	for set in squad seed squad-offtopic seed-offtopic stories stories-followups $(if $(WIKINEWS),wikinews-questions wikinews-followups); do \
 		mkdir -p eval/reports/$$set && cp eval-out/$$set/report.md eval-out/$$set/report.json eval/reports/$$set/; \
 	done
