@@ -15,6 +15,7 @@ from typing import Any
 
 from embeddings.base import Encoder, Vectors
 from qa.answer.decision import Evidence, decide
+from qa.answer.stories import same_story
 from qa.components import make_encoder, make_reader, make_store
 from qa.errors import CorpusError, IndexError_, QAError, UsageError
 from qa.index.generation import LoadedIndex
@@ -24,6 +25,7 @@ from qa.question.analysis import QuestionAnalysis, QuestionAnalyzer
 from qa.read.base import AnswerGroup, Reader, ReadRequest
 from qa.retrieve.hybrid import HybridRetriever
 from qa.settings import Settings
+from qa.text.words import mentions
 from qa.threads import use_threads
 from qa.types import Answer, Document, Hit, Passage
 
@@ -48,6 +50,46 @@ class IndexInfo:
     copies: int = 0
     # Articles added by upload, kept beside the index rather than in the corpus folder.
     uploads: tuple[str, ...] = ()
+
+
+# How deep a search looks for other dated reports of the story its best passage tells, and
+# how many more articles' passages may be read for them.
+STORY_DEPTH = 12
+STORY_EXTRA = 3
+
+
+def _with_reports(
+    hits: Sequence[Hit], read_k: int, analysis: QuestionAnalysis, index: LoadedIndex
+) -> list[Hit]:
+    """The passages to read: the best ``read_k``, and, when the best is a dated report, the
+    best passage of up to :data:`STORY_EXTRA` other dated reports of the same story found
+    deeper in the ranking.
+
+    A story reported four times is often ranked by its oldest report's wording; reading only
+    the best passages then gives a stale figure as the answer, with no timeline to show it.
+    A deeper report must tell the same story (:func:`qa.answer.stories.same_story`) and its
+    article must mention every word of every name and number the question gives: two fires
+    reported on the same days share headline words ("fire", "grows"), not the fire's name.
+    """
+    read = list(hits[:read_k])
+    if not read or read[0].passage.date is None:
+        return read
+    seen = {h.passage.document_id for h in read}
+    for hit in hits[read_k:]:
+        if len(read) >= read_k + STORY_EXTRA:
+            break
+        passage = hit.passage
+        if passage.document_id in seen or passage.date is None:
+            continue
+        if not same_story(read[0].passage, passage):
+            continue
+        known = index.document_words(passage.document_id)
+        # Every word of every name: "Millbrook Fire" is not told by a report that says "fire".
+        if not all(mentions(known, word) for group in analysis.frame.keys for word in group):
+            continue
+        read.append(hit)
+        seen.add(passage.document_id)
+    return read
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -400,9 +442,12 @@ class Assistant:
             analyses = self.questions.analyse_batch(cleaned, histories)
             resolved = [a.text for a in analyses]
             vectors = self.encoder.encode(resolved)
-            depth = max(k, self.settings.read_k)
+            depth = max(k, self.settings.read_k, STORY_DEPTH)
             all_hits = retriever.search_batch(resolved, top_k=depth, query_vectors=vectors)
-            reads = [hits[: self.settings.read_k] for hits in all_hits]
+            reads = [
+                _with_reports(hits, self.settings.read_k, analysis, index)
+                for hits, analysis in zip(all_hits, analyses, strict=True)
+            ]
             spans = self._read(index, analyses, reads, vectors)
             kinds = [a.kind.value for a in analyses]
             # Said only when nothing could be read: why, in the question's own words.

@@ -21,7 +21,7 @@ from qa.text.display import source_label
 from qa.text.words import key_form
 from qa.types import Hit, Passage, Span, TimelineEntry, answer_key
 
-__all__ = ["answer_value", "disagreement_reason", "same_day_rivals", "story"]
+__all__ = ["answer_value", "disagreement_reason", "same_day_rivals", "same_story", "story"]
 
 
 # A rival answer joins a story's timeline only when the reader is at least this sure of it
@@ -111,7 +111,7 @@ def story(
             # different things the story mentions ("dry grass", "a tractor's exhaust").
             value.split(":", 1)[0] == best_kind
             and best_kind in ("number", "date")
-            and _same_story(best_passage, by_id[entry[1].passage_id].passage)
+            and same_story(best_passage, by_id[entry[1].passage_id].passage)
         )
     }
     if len(values) < 2:
@@ -170,7 +170,7 @@ STORY_DAYS = 60
 STORY_TITLE_WORDS = 2
 
 
-def _same_story(a: Passage, b: Passage) -> bool:
+def same_story(a: Passage, b: Passage) -> bool:
     """Whether two dated passages' articles report one story: headlines that share names or
     key words ("Corran Ridge Fire grows", "Corran Ridge Fire: evacuations lifted"), dates
     within :data:`STORY_DAYS`."""
