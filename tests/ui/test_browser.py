@@ -10,26 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_setup import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore::Warning:gradio.queueing"),
 ]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-# No sandbox: CI runs as root in a container; the rest keeps Chromium from phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 GSOMIA = "When does GSOMIA expire?"
 EXPECTED = "this Saturday"
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ Screenshots go to ``artifacts/`` (not committed) so a failing run can be looked 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_setup import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from served_tokens import EDITOR_TOKEN, READER_TOKEN
 
 from qa import Assistant
@@ -18,19 +18,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore::Warning:gradio.queueing"),
 ]
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-# No sandbox: CI runs as root in a container; the rest keeps Chromium from phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
