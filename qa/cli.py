@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-burst", type=int, default=None, metavar="N", help="questions at once (10)"
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes answering questions side by side (default: one per core; 0: none)",
+    )
+    serve.add_argument(
         "--trusted-proxy",
         action="append",
         default=None,
@@ -151,6 +158,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         show_progress=not args.quiet,
         rate_limit_per_minute=getattr(args, "rate_limit", None),
         rate_limit_burst=getattr(args, "rate_burst", None),
+        workers=getattr(args, "workers", None),
     )
 
 

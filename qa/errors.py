@@ -19,6 +19,10 @@ class UsageError(QAError):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self) -> tuple[type[UsageError], tuple[str, str | None]]:
+        # Raised in a worker process, it crosses back pickled; keep which field was wrong.
+        return (type(self), (str(self), self.field))
+
 
 class CorpusError(QAError):
     """The corpus cannot be read or holds nothing to index."""

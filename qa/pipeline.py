@@ -28,6 +28,7 @@ from qa.settings import Settings
 from qa.text.words import mentions
 from qa.threads import use_threads
 from qa.types import Answer, Document, Hit, Passage
+from qa.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,11 @@ class Assistant:
         # shared state safe when a server calls from several threads.
         self._compute_lock = threading.RLock()
         self.last_build: BuildStats | None = None
+        # Set by start_workers: questions are then answered in worker processes.
+        self._workers: WorkerPool | None = None
+        # Made by from_corpus from settings alone, so a worker process can make its twin;
+        # parts handed in (a test's fake encoder) cannot cross to another process.
+        self._replicable = False
 
     @classmethod
     def from_corpus(
@@ -200,6 +206,7 @@ class Assistant:
         reader = make_reader(merged, encoder)
         store = make_store(merged, path, encoder, reader)
         assistant = cls(path, merged, encoder, reader, store)
+        assistant._replicable = True
         assistant.refresh(stale_ok=stale_ok)
         return assistant
 
@@ -218,6 +225,39 @@ class Assistant:
         """
         with self._computing(self.settings.index_threads):
             index, stats = self._store.open(self.corpus, stale_ok=stale_ok)
+            self._install(index)
+            if self._workers is not None:
+                self._workers.reload()
+            self.last_build = stats
+            # One line per skipped file, up to a bound: a folder of 500 images is one
+            # summary line more, not 500.
+            for name, why in stats.skipped[:SKIPPED_SHOWN]:
+                log.warning("skipped %s: %s", name, why)
+            if len(stats.skipped) > SKIPPED_SHOWN:
+                log.warning("and %d more skipped files", len(stats.skipped) - SKIPPED_SHOWN)
+            if stats.note is not None:
+                log.warning("%s", stats.note)
+            return stats
+
+    def reopen(self) -> None:
+        """Open the live index as it is, without building or updating anything.
+
+        A worker process answers from the index its parent built (:meth:`start_workers`);
+        it must never start a build of its own beside the parent's.
+
+        Raises:
+            IndexError_: When the index folder holds no usable index.
+
+        Example:
+            >>> assistant.reopen()
+        """
+        index = self._store.current(wait=False)
+        if index is None:
+            raise IndexError_(f"no usable index in {self._store.folder}; run `qa index` first")
+        self._install(index)
+
+    def _install(self, index: LoadedIndex) -> None:
+        with self._compute_lock:
             retriever = HybridRetriever(
                 index.passages,
                 index.vectors,
@@ -236,16 +276,6 @@ class Assistant:
                 self._index, self._retriever = index, retriever
             # The previous generation is not closed here: a question on another thread may
             # still be reading it. Its database handle closes when the last reference goes.
-            self.last_build = stats
-            # One line per skipped file, up to a bound: a folder of 500 images is one
-            # summary line more, not 500.
-            for name, why in stats.skipped[:SKIPPED_SHOWN]:
-                log.warning("skipped %s: %s", name, why)
-            if len(stats.skipped) > SKIPPED_SHOWN:
-                log.warning("and %d more skipped files", len(stats.skipped) - SKIPPED_SHOWN)
-            if stats.note is not None:
-                log.warning("%s", stats.note)
-            return stats
 
     def close(self) -> None:
         """Release the open index (its database handle); the assistant cannot answer after.
@@ -257,6 +287,7 @@ class Assistant:
             Traceback (most recent call last):
             qa.errors.CorpusError: the corpus has not been indexed yet; call refresh()
         """
+        self.stop_workers()
         with self._compute_lock, self._state_lock:
             index, self._index, self._retriever = self._index, None, None
         if index is not None:
@@ -438,6 +469,12 @@ class Assistant:
             )
         cleaned = [clean_question(q, self.settings.max_question_chars) for q in questions]
         index, retriever = self._loaded()
+        workers = self._workers
+        if workers is not None:
+            answers: list[Answer] = workers.call(
+                _answer_in_worker, list(questions), [list(h) for h in histories or []] or None, k
+            )
+            return answers
         with self._computing(self.settings.answer_threads):
             analyses = self.questions.analyse_batch(cleaned, histories)
             resolved = [a.text for a in analyses]
@@ -512,6 +549,85 @@ class Assistant:
         return self._decide(
             cleaned, standalone, hits, spans, self.settings.top_k, index, unmentioned, kind
         )
+
+    def start_workers(self, count: int | None = None) -> float:
+        """Answer questions in ``count`` worker processes from now on, side by side.
+
+        One process answers one question at a time (the models are CPU-bound Python, under
+        one lock); a server answering many clients starts one worker per core instead, each
+        with the models loaded and the index opened read-only, on ``answer_threads`` threads.
+        Uploads and refreshes still build here, in this process, and the workers reopen the
+        new index before their next question. :meth:`close` stops them.
+
+        Args:
+            count: Worker processes; None starts one per core.
+
+        Returns:
+            Seconds taken to start them (they load the models before this returns).
+
+        Raises:
+            QAError: When a worker fails to start.
+
+        Example:
+            >>> own = Assistant.from_corpus("seeds", settings)
+            >>> own.start_workers(2) < 60
+            True
+            >>> own.ask("When does GSOMIA expire?").text
+            'this Saturday'
+            >>> own.close()
+        """
+        from qa.threads import cores
+
+        if not self._replicable:
+            raise UsageError(
+                "worker processes make their assistant from the corpus and settings alone; "
+                "this one was assembled from parts, so open it with Assistant.from_corpus"
+            )
+        started = time.perf_counter()
+        self._loaded()  # the index must exist before a worker opens it
+        pool = WorkerPool(
+            count if count is not None else cores(),
+            _open_in_worker,
+            (self.corpus, self.settings, self._store.folder),
+            threads=self.settings.answer_threads,
+        )
+        pool.start()
+        previous, self._workers = self._workers, pool
+        if previous is not None:
+            previous.close()
+        return time.perf_counter() - started
+
+    def stop_workers(self) -> None:
+        """Answer questions in this process again, stopping the worker processes.
+
+        Example:
+            >>> assistant.stop_workers()
+        """
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close()
+
+    @property
+    def replicable(self) -> bool:
+        """Whether worker processes can make this assistant's twin (it came from
+        :meth:`from_corpus`, not from parts handed in).
+
+        Example:
+            >>> Assistant.from_corpus("seeds", settings).replicable
+            True
+        """
+        return self._replicable
+
+    @property
+    def workers(self) -> int:
+        """Worker processes answering questions (0: this process answers them).
+
+        Example:
+            >>> assistant.workers
+            0
+        """
+        workers = self._workers
+        return workers.count if workers is not None else 0
 
     def warm_up(self) -> float:
         """Load every model a question needs (encoder, parser, reader) by answering one.
@@ -663,3 +779,25 @@ class Assistant:
                 f"top_k={k!r} is out of range; use a whole number from 1 to 100", field="top_k"
             )
         return k
+
+
+def _open_in_worker(corpus: Path, settings: Settings, index_dir: Path) -> Assistant:
+    """A worker process's assistant: the same corpus and settings, the index as built."""
+    # The parent's index folder, whatever default it was derived from.
+    settings = Settings.make(**{**settings.model_dump(exclude_unset=True), "index_dir": index_dir})
+    encoder = make_encoder(settings)
+    reader = make_reader(settings, encoder)
+    store = make_store(settings, corpus, encoder, reader)
+    assistant = Assistant(corpus, settings, encoder, reader, store)
+    assistant.reopen()
+    assistant.warm_up()
+    return assistant
+
+
+def _answer_in_worker(
+    assistant: Assistant,
+    questions: list[str],
+    histories: list[list[Answer]] | None,
+    top_k: int,
+) -> list[Answer]:
+    return assistant.ask_batch(questions, histories, top_k=top_k)

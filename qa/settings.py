@@ -112,6 +112,10 @@ class Settings(BaseModel):
         max_waiting_questions: Questions ``POST /api/ask`` takes in at once, answering or
             waiting for a core; one more is refused at once with 503 and ``Retry-After``
             rather than left to wait without bound. 0 turns the bound off.
+        workers: Worker processes ``qa serve`` answers questions in, side by side, each with
+            the models loaded and the index opened read-only (see
+            :meth:`qa.pipeline.Assistant.start_workers`); None starts one per core on a
+            machine with more than one, 0 answers in the server's own process.
 
     Example:
         >>> Settings(top_k=3).top_k
@@ -164,6 +168,10 @@ class Settings(BaseModel):
     # Two cores answer about ten questions a second (docs/scaling.md), so 32 waiting is about
     # three seconds of work: past that a client is better told to come back than kept waiting.
     max_waiting_questions: int = Field(default=32, ge=0, le=10_000)
+    # One process answers one question at a time: a server on two cores answered 0.90 of one
+    # core's worth of questions under 16 clients until it answered in one worker per core
+    # (docs/scaling.md).
+    workers: int | None = Field(default=None, ge=0, le=64)
 
     @field_validator("reader", "vector_backend")
     @classmethod
@@ -210,6 +218,21 @@ class Settings(BaseModel):
             (1, 4)
         """
         return self.threads if self.threads is not None else 1
+
+    @property
+    def serving_workers(self) -> int:
+        """Worker processes a server answers in (0: its own process).
+
+        Example:
+            >>> Settings(workers=0).serving_workers, Settings(workers=3).serving_workers
+            (0, 3)
+        """
+        from qa.threads import cores
+
+        if self.workers is not None:
+            return self.workers
+        count = cores()
+        return count if count > 1 else 0
 
     @property
     def index_threads(self) -> int:

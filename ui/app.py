@@ -34,8 +34,9 @@ from ui.render import escape_text
 # How many example questions the chat draws from the corpus it serves (qa.suggest).
 EXAMPLE_COUNT = 3
 
-# Answers take tens of milliseconds and the assistant runs one model call at a time, so a few
-# workers keep the page responsive while a bounded queue turns overload into a clear refusal.
+# Questions the chat passes on at once, at least. The handlers bound how many are answered or
+# waiting (settings.max_waiting_questions) and turn the next away with "busy", so Gradio must
+# hand them that many; past its own queue Gradio refuses with its own message.
 CONCURRENCY_LIMIT = 4
 QUEUE_SIZE = 64
 
@@ -267,11 +268,19 @@ class Server:
         demo: The Gradio app mounted at ``/``.
     """
 
-    def __init__(self, server: Any, thread: threading.Thread, url: str, demo: gr.Blocks) -> None:
+    def __init__(
+        self,
+        server: Any,
+        thread: threading.Thread,
+        url: str,
+        demo: gr.Blocks,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self._server = server
         self._thread = thread
         self.url = url
         self.demo = demo
+        self._on_close = on_close
 
     def wait(self) -> None:
         """Serve until interrupted (Ctrl-C)."""
@@ -285,6 +294,8 @@ class Server:
         """Stop serving and wait for the server thread to end."""
         self._server.should_exit = True
         self._thread.join(timeout=30)
+        if self._on_close is not None:
+            self._on_close()
 
 
 def start(
@@ -295,6 +306,7 @@ def start(
     access: AccessSettings | None = None,
     block: bool = True,
     quiet: bool = False,
+    workers: int | None = None,
 ) -> tuple[Server, str]:
     """Load the models, then serve the chat at ``/`` and the JSON API under ``/api/``.
 
@@ -315,6 +327,9 @@ def start(
         block: Serve until interrupted; with False, return at once and serve from a thread
             (call ``.close()`` on the returned server to stop).
         quiet: Do not print the address.
+        workers: Worker processes to answer in (see
+            :meth:`~qa.pipeline.Assistant.start_workers`); None takes
+            ``settings.serving_workers``, 0 answers in this process. Stopped with the server.
 
     Returns:
         The running server and its local URL.
@@ -334,10 +349,16 @@ def start(
     if not quiet:
         print("Loading the models…", flush=True)
     seconds = assistant.warm_up()
+    count = assistant.settings.serving_workers if workers is None else workers
+    started_workers = bool(count and assistant.replicable and not assistant.workers)
+    if started_workers:
+        seconds += assistant.start_workers(count)
     if not quiet:
-        print(f"Models ready in {seconds:.1f} s.", flush=True)
+        answering = f", answering in {count} worker processes" if started_workers else ""
+        print(f"Models ready in {seconds:.1f} s{answering}.", flush=True)
     demo = build_app(assistant, policy=policy)
-    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
+    waiting = assistant.settings.max_waiting_questions
+    demo.queue(default_concurrency_limit=max(CONCURRENCY_LIMIT, waiting), max_size=QUEUE_SIZE)
     app = gr.mount_gradio_app(
         build_api(assistant, policy),
         demo,
@@ -375,9 +396,13 @@ def start(
     while not server.started and thread.is_alive():
         time.sleep(0.05)
     if not server.started:
+        if started_workers:
+            assistant.stop_workers()
         raise UsageError(f"cannot serve on {host}:{port} (is the port in use?)")
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
-    running = Server(server, thread, url, demo)
+    running = Server(
+        server, thread, url, demo, on_close=assistant.stop_workers if started_workers else None
+    )
     if not quiet:
         print(f"Chat: {url}  JSON API: {url}api/ask  (OpenAPI: {url}docs)", flush=True)
         if policy.required:

@@ -9,6 +9,7 @@ server's :class:`~ui.access.AccessPolicy` whether its logged-in user may.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,11 @@ class ChatHandlers:
     def __init__(self, assistant: Assistant, policy: AccessPolicy | None = None) -> None:
         self.assistant = assistant
         self.policy = policy or AccessPolicy()
+        # Questions being answered or waiting, bounded as the JSON API bounds them
+        # (settings.max_waiting_questions): past the bound a question is turned away at once.
+        self.limit = assistant.settings.max_waiting_questions
+        self.taken = 0
+        self._taken_lock = threading.Lock()
 
     # -- access -------------------------------------------------------------------------------
 
@@ -111,6 +117,9 @@ class ChatHandlers:
         answers = list(history or [])
         if text.strip():
             messages.append({"role": "user", "content": escape_text(text.strip())})
+        if not self._take():
+            messages.append({"role": "assistant", "content": busy_message(self.taken)})
+            return messages, answers, text
         try:
             answer = self.assistant.ask(text, history=answers, top_k=_as_top_k(top_k))
         except QAError as exc:
@@ -126,9 +135,23 @@ class ChatHandlers:
                 }
             )
             return messages, answers, text
+        finally:
+            self._release()
         answers = [*answers, answer][-MAX_HISTORY:]
         messages.append({"role": "assistant", "content": render_answer(answer)})
         return messages, answers, ""
+
+    def _take(self) -> bool:
+        # Gradio runs handlers on several threads at once, hence the lock.
+        with self._taken_lock:
+            if self.limit and self.taken >= self.limit:
+                return False
+            self.taken += 1
+            return True
+
+    def _release(self) -> None:
+        with self._taken_lock:
+            self.taken -= 1
 
     def clear(self) -> tuple[list[ChatMessage], list[Answer], str]:
         """Empty the chat, forget the conversation (so no follow-up refers back), empty the box.
@@ -152,10 +175,14 @@ class ChatHandlers:
             >>> handlers.api_ask("When does GSOMIA expire?")["text"]
             'this Saturday'
         """
+        if not self._take():
+            raise gr.Error(busy_message(self.taken).replace("**", ""))
         try:
             answer = self.assistant.ask(question)
         except QAError as exc:
             raise gr.Error(str(exc)) from exc
+        finally:
+            self._release()
         return answer_to_json(answer)
 
     # -- corpus -------------------------------------------------------------------------------
@@ -288,6 +315,17 @@ class ChatHandlers:
             return message, self.corpus_markdown(), None, self.upload_choices()
         progress(1.0, desc="Done")
         return upload_message(added, refused), self.corpus_markdown(), None, self.upload_choices()
+
+
+def busy_message(taken: int) -> str:
+    """What the chat says when it is too busy to take a question (it is kept in the box).
+
+    Example:
+        >>> busy_message(32)
+        '**Busy:** 32 questions are being answered or waiting; try again in a moment.'
+    """
+    many = "questions are" if taken != 1 else "question is"
+    return f"**Busy:** {taken} {many} being answered or waiting; try again in a moment."
 
 
 def upload_message(added: Sequence[str], refused: Sequence[tuple[str, str]]) -> str:

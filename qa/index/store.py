@@ -231,8 +231,13 @@ class IndexStore:
             "read-only", *counts, 0, time.perf_counter() - started, note=note
         )
 
-    def current(self) -> LoadedIndex | None:
+    def current(self, *, wait: bool = True) -> LoadedIndex | None:
         """The live generation as it is, without building or updating anything.
+
+        Args:
+            wait: Wait for a build in progress to finish first. False opens the generation
+                live now; switching generations is one atomic rename, so it is whole either
+                way (worker processes open it this way, side by side).
 
         Returns:
             The opened generation, or None when there is none or it is damaged.
@@ -243,7 +248,7 @@ class IndexStore:
         """
         if not self.folder.is_dir():
             return None
-        if self.cannot_write() is not None:
+        if not wait or self.cannot_write() is not None:
             return self._open_current()
         with self._locked():
             return self._open_current()

@@ -116,6 +116,7 @@ def same_verb(a: str, b: str) -> bool:
     """
     return a == b or b in SAME_VERBS.get(a, frozenset())
 
+
 # A year as news and encyclopedias write one, 1500 to 2099: "1066" is a year only in a question
 # that asks for one (qa.question.kinds widens it there), "2,000" never is.
 YEAR_DIGITS = r"(?:1[5-9]\d\d|20\d\d)"

@@ -79,7 +79,7 @@ def server_url(real_assistant: Assistant) -> Iterator[str]:
     """URL of the chat served from a background thread for the whole session."""
     from ui.app import start
 
-    demo, url = start(real_assistant, port=free_port(), block=False, quiet=True)
+    demo, url = start(real_assistant, port=free_port(), block=False, quiet=True, workers=0)
     try:
         yield url
     finally:
@@ -106,7 +106,9 @@ def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     )
     assistant = Assistant.from_corpus(copy_seeds(root / "corpus"), settings)
     access = AccessSettings.make(token=READER_TOKEN, editor_token=EDITOR_TOKEN)
-    server, url = start(assistant, port=free_port(), access=access, block=False, quiet=True)
+    server, url = start(
+        assistant, port=free_port(), access=access, block=False, quiet=True, workers=0
+    )
     try:
         yield url, assistant
     finally:

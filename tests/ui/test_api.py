@@ -342,4 +342,4 @@ def test_a_port_in_use_is_a_clear_error(hashing_assistant: Assistant) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(UsageError, match=rf"cannot serve on 127\.0\.0\.1:{port}"):
-            start(hashing_assistant, port=port, block=False, quiet=True)
+            start(hashing_assistant, port=port, block=False, quiet=True, workers=0)

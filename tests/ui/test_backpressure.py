@@ -55,3 +55,48 @@ def test_the_bound_is_a_setting_and_documented(hashing_assistant: Assistant) -> 
     assert hashing_assistant.settings.max_waiting_questions == 32
     spec = build_api(hashing_assistant).openapi()
     assert "503" in spec["paths"]["/api/ask"]["post"]["responses"]
+
+
+def test_a_full_chat_says_busy_at_once_and_keeps_the_question(
+    hashing_assistant: Assistant, monkeypatch: Any
+) -> None:
+    import gradio as gr
+    import pytest
+
+    from ui.handlers import ChatHandlers
+
+    handlers = ChatHandlers(hashing_assistant)
+    assert handlers.limit == hashing_assistant.settings.max_waiting_questions
+    handlers.limit = 1
+    release = threading.Event()
+    started = threading.Event()
+    real_ask = hashing_assistant.ask
+
+    def slow_ask(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(10)
+        return real_ask(*args, **kwargs)
+
+    monkeypatch.setattr(hashing_assistant, "ask", slow_ask)
+    replies: list[Any] = []
+    first = threading.Thread(
+        target=lambda: replies.append(handlers.ask("When does GSOMIA expire?", [], []))
+    )
+    first.start()
+    assert started.wait(10)
+    begun = time.perf_counter()
+    chat, history, box = handlers.ask("Who is the US envoy on North Korea?", [], [])
+    waited = time.perf_counter() - begun
+    with pytest.raises(gr.Error, match="Busy: 1 question is being answered"):
+        handlers.api_ask("Who is the US envoy on North Korea?")
+    release.set()
+    first.join(10)
+    assert waited < 1.0
+    assert chat[-1]["content"] == (
+        "**Busy:** 1 question is being answered or waiting; try again in a moment."
+    )
+    assert history == [] and box == "Who is the US envoy on North Korea?"
+    assert replies[0][1][-1].text == "this Saturday"
+    # The place is given back.
+    assert handlers.taken == 0
+    assert handlers.ask("When does GSOMIA expire?", [], [])[1][-1].text == "this Saturday"

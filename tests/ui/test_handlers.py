@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from qa import Assistant
+from qa import Assistant, Settings
 from qa.suggest import suggest_questions
 from ui.app import intro_markdown
 from ui.handlers import ChatHandlers, upload_message
@@ -117,6 +117,8 @@ def test_bad_question_gives_a_message_not_an_exception(
 
 def test_unexpected_failure_still_replies(hashing_assistant: Assistant) -> None:
     class Broken:
+        settings = Settings()
+
         def ask(self, *args: object, **kwargs: object) -> None:
             raise RuntimeError("boom")
 

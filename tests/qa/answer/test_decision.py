@@ -118,5 +118,5 @@ def test_reports_of_one_day_that_disagree_are_both_named(tmp_path: Path) -> None
     assert "“1,900 acres” (b.txt)" in answer.abstain_reason
     assert "“1,200 acres” (a.txt)" in answer.abstain_reason
     # Every report's value, oldest first: the 3 August report, then the two of 5 August.
-    assert [e.text for e in answer.timeline][0] == "300 acres"
+    assert answer.timeline[0].text == "300 acres"
     assert sorted(e.text for e in answer.timeline[1:]) == ["1,200 acres", "1,900 acres"]
