@@ -118,10 +118,11 @@ _TAG = re.compile(r"<[^>]+>")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
-def hhs_chunks(folder: Path) -> list[Chunk]:
-    """Paragraphs of the HHS press releases (the ``<p>`` elements of the scraped HTML)."""
+def hhs_articles(folder: Path) -> list[tuple[str, str | None, list[str]]]:
+    """The HHS press releases as (title, ISO date or None, paragraphs), from the scraped HTML's
+    ``<p>`` elements (the date is in the URL's path)."""
     csv.field_size_limit(1 << 30)
-    out: list[Chunk] = []
+    out: list[tuple[str, str | None, list[str]]] = []
     for name in ("2018.csv", "2019.csv"):
         with open(folder / name, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))[1:]
@@ -135,8 +136,16 @@ def hhs_chunks(folder: Path) -> list[Chunk]:
                 if "breadcrumb" not in attributes
             ]
             title = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html").replace("-", " ")
-            for paragraph in paragraphs:
-                out.extend(_chunks(_sentences(paragraph), title.capitalize(), date))
+            out.append((title.capitalize(), date, paragraphs))
+    return out
+
+
+def hhs_chunks(folder: Path) -> list[Chunk]:
+    """Paragraphs of the HHS press releases (the ``<p>`` elements of the scraped HTML)."""
+    out: list[Chunk] = []
+    for title, date, paragraphs in hhs_articles(folder):
+        for paragraph in paragraphs:
+            out.extend(_chunks(_sentences(paragraph), title, date))
     return out
 
 
