@@ -165,8 +165,9 @@ class Settings(BaseModel):
     # leaves two cores free for everyone else, while a person asking never meets the limit.
     rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
     rate_limit_burst: int = Field(default=10, ge=1, le=10_000)
-    # Two cores answer about ten questions a second (docs/scaling.md), so 32 waiting is about
-    # three seconds of work: past that a client is better told to come back than kept waiting.
+    # Two workers on two cores answer about 85 seed-corpus questions a second, a server in one
+    # process about 42 (docs/scaling.md), so 32 waiting is under a second of work: past that a
+    # client is better told to come back than kept waiting.
     max_waiting_questions: int = Field(default=32, ge=0, le=10_000)
     # One process answers one question at a time: a server on two cores answered 0.90 of one
     # core's worth of questions under 16 clients until it answered in one worker per core

@@ -354,7 +354,8 @@ def start(
     if started_workers:
         seconds += assistant.start_workers(count)
     if not quiet:
-        answering = f", answering in {count} worker processes" if started_workers else ""
+        plural = "es" if count != 1 else ""
+        answering = f", answering in {count} worker process{plural}" if started_workers else ""
         print(f"Models ready in {seconds:.1f} s{answering}.", flush=True)
     demo = build_app(assistant, policy=policy)
     waiting = assistant.settings.max_waiting_questions

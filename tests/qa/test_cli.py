@@ -416,3 +416,24 @@ def test_serve_starts_and_says_who_may_use_it(
         assert len(lines) == 4 and says in lines[3]
     assert READER_TOKEN not in captured.out + captured.err
     assert EDITOR_TOKEN not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("workers", "says"), [("0", None), ("1", "answering in 1 worker process.")]
+)
+def test_serve_answers_in_worker_processes_when_asked(
+    workers: str,
+    says: str | None,
+    seed_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.app import Server
+
+    monkeypatch.delenv("QA_TOKEN", raising=False)
+    monkeypatch.setattr(Server, "wait", Server.close)
+    args = [a for a in _serve_args(seed_copy, tmp_path, "--workers", workers) if a != "--quiet"]
+    assert main(args) == 0
+    ready = next(line for line in capsys.readouterr().out.splitlines() if "Models ready" in line)
+    assert (says in ready) if says else ("worker" not in ready)
