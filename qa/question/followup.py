@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qa.question.gap import Clause, agree_plural, analyse, fill
-from qa.question.kinds import AnswerKind, expected_kind
+from qa.question.kinds import AnswerKind, expected_kind, role_word
 from qa.text.vocab import WH_WORDS
 from qa.types import Answer
 
@@ -35,6 +35,37 @@ _PLACE_NOUNS = frozenset({"city", "country", "town", "place", "state", "region",
 _TIME_PLACE_NOUNS = _TIME_NOUNS | _PLACE_NOUNS
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "on", "near", "outside", "inside", "off", "by"})
 _PARTICIPANT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr"})
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# "What rating did the weather service give the tornado?": the answer ("EF3") is a property of
+# the tornado, so "its winds" next is the tornado's, not the rating's. "Which company ...?"
+# names a thing that "it" can be next.
+_ATTRIBUTE_NOUNS = _words(
+    """rating grade category score level rank ranking price cost amount size value number
+    percentage rate speed height depth length weight age name title nickname colour color total
+    figure toll count share"""
+)
+# Sites one is "at" ("at Hartley High School"), where towns and countries are "in".
+_SITE_NOUNS = _words(
+    """school library center centre hospital church hall stadium arena airport station plant
+    factory shelter mall museum university college court courthouse prison jail hotel clinic
+    campus building office site venue park field mosque temple synagogue base camp"""
+)
+# Bodies that act together and so are "they" in speech ("When did they vote?" after "Which
+# council ...?"), though grammatically singular.
+_GROUP_NOUNS = _words(
+    """company council board agency union team club committee association department firm
+    government party group commission band league organisation organization authority
+    ministry"""
+)
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# "oprd": "What did Koury call the hospital's offer?" is about the offer.
+_OBJECTS = frozenset({"dobj", "dative", "oprd"})
+_PLURAL_AUX = {"do": "does", "are": "is", "were": "was", "have": "has"}
 
 
 def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
@@ -84,40 +115,120 @@ def _resolve_pronouns(question: str, prev_doc: Any, answer_doc: Any | None, nlp:
     wh = _wh_at(prev_doc)
     asked = prev_doc[wh].lower_ if wh is not None else None
     asked_who, asked_where = asked == "who", asked == "where"
+    # "Which company ...?", "Which library ...?": the answer is one of that noun's kind,
+    # whatever the entity tagger makes of its name ("Halvorsen Construction" as a person).
+    noun = _wh_noun(prev_doc)
+    kind = noun.lemma_.lower() if noun is not None else None
+    plural_kind = noun is not None and noun.tag_ in ("NNS", "NNPS")
+    asks_person = asked_who or expected_kind(prev_doc) is AnswerKind.PERSON
+    named = (
+        _phrase(answer_doc)
+        if answer_doc is not None and kind is not None and kind not in _ATTRIBUTE_NOUNS
+        else None
+    )
     pieces: list[str] = []
-    changed = False
+    replaced: dict[int, tuple[str, bool]] = {}
     for token in doc:
         lower = token.lower_
         referent: str | None = None
         if lower in _PERSON_PRONOUNS:
             # "Which player scored?" asks for a person as "who" does, whatever the tagger
             # makes of the name that answers it.
-            asks_person = asked_who or expected_kind(prev_doc) is AnswerKind.PERSON
             referent = _person(prev_doc, answer_doc, asks_person)
         elif lower in _THING_PRONOUNS:
             # "it" is what the conversation is about: the thing the previous question asked
             # to name ("Which treaty ...?" -> "GSOMIA"), else that question's own topic ("What
             # caused the blackout?" -> "a storm"; "How many homes did it affect?" means the
             # blackout), else whatever the answer named.
-            named = _thing(answer_doc) if _asks_to_name_a_thing(prev_doc) else None
-            referent = named or _topic(prev_doc) or _thing(answer_doc)
+            if named is not None and not asks_person and not plural_kind:
+                # One thing of the kind asked ("Which company ...?"); "Which countries ...?"
+                # are "they".
+                referent = named
+            else:
+                thing = _thing(answer_doc) if _asks_to_name_a_thing(prev_doc) else None
+                referent = thing or _topic(prev_doc) or _thing(answer_doc)
         elif lower in _GROUP_PRONOUNS:
-            referent = _group(prev_doc, answer_doc if asked != "where" else None)
+            if named is not None and (kind in _GROUP_NOUNS or plural_kind):
+                referent = named
+            else:
+                referent = _group(prev_doc, answer_doc if asked != "where" else None)
         elif lower in _PLACE_PRONOUNS and _is_place_there(token):
-            referent = _place(prev_doc, answer_doc, asked_where)
+            if named is not None and (kind in _SITE_NOUNS or kind in _PLACE_NOUNS):
+                referent = named
+            else:
+                referent = _place(prev_doc, answer_doc, asked_where)
         if referent is None:
             pieces.append(token.text_with_ws)
             continue
         if lower in _PLACE_PRONOUNS and referent.split()[0].lower() not in _PLACE_PREPOSITIONS:
-            referent = f"in {referent}"
+            referent = f"{_place_preposition(nlp(referent))} {referent}"
         elif token.tag_ == "PRP$" or lower in ("its", "their", "his", "theirs", "hers"):
             referent = f"{referent}'s"
+        elif lower == "they" and token.dep_ in _SUBJECTS:
+            # A firm named in answer to "Which firm ...?" is one firm, whatever its name.
+            one = referent == named and not plural_kind
+            replaced[token.head.i] = (referent, one or not _plural(nlp(referent)))
         pieces.append(referent + token.whitespace_)
-        changed = True
-    if not changed:
+    if len(pieces) == len(doc) and all(
+        p == t.text_with_ws for p, t in zip(pieces, doc, strict=True)
+    ):
         return question
+    # "When do they expect to finish?" about one company: "When does Halvorsen Construction
+    # expect to finish?" The auxiliary agrees with the name that replaced "they".
+    for verb, (_, singular) in replaced.items():
+        if singular:
+            for aux in doc[verb].children:
+                if aux.dep_ == "aux" and aux.lower_ in _PLURAL_AUX and aux.i < verb:
+                    word = _PLURAL_AUX[aux.lower_]
+                    pieces[aux.i] = (word.capitalize() if aux.is_title else word) + (
+                        aux.whitespace_
+                    )
     text = "".join(pieces)
     return text[0].upper() + text[1:]
+
+
+def _wh_noun(prev_doc: Any) -> Any | None:
+    """The noun a question's "which" or "what" picks ("Which company won?" -> "company")."""
+    wh = _wh_at(prev_doc)
+    if wh is None:
+        return None
+    token = prev_doc[wh]
+    if (
+        token.lower_ in ("which", "what")
+        and token.dep_ == "det"
+        and token.head.pos_ in ("NOUN", "PROPN")
+        and token.head.lemma_.lower() not in _TIME_NOUNS
+    ):
+        return token.head
+    return None
+
+
+def _phrase(doc: Any) -> str | None:
+    """An answer as it reads mid-sentence: "The Brannock River" -> "the Brannock River", and
+    without an appositive ("Halvorsen Construction, a Dunmore company")."""
+    text = str(doc.text).strip().rstrip(".!?;,").strip()
+    if not text:
+        return None
+    appositive = re.search(r",\s+(?:a|an|the)\s", text)
+    if appositive:
+        text = text[: appositive.start()]
+    first = text.split(" ", 1)
+    if first[0] in ("The", "A", "An") and len(first) > 1:
+        text = f"{first[0].lower()} {first[1]}"
+    return text
+
+
+def _plural(doc: Any) -> bool:
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    return any(t.tag_ in ("NNS", "NNPS") for t in roots) or any(
+        t.dep_ == "cc" and t.lower_ == "and" for t in doc
+    )
+
+
+def _place_preposition(doc: Any) -> str:
+    """ "at" a site ("at Hartley High School", "at the library"), "in" a town or country."""
+    heads = [t.lemma_.lower() for t in doc if t.dep_ == "ROOT"] + [doc[-1].lemma_.lower()]
+    return "at" if any(h in _SITE_NOUNS for h in heads) else "in"
 
 
 def _asks_to_name_a_thing(prev_doc: Any) -> bool:
@@ -133,9 +244,21 @@ def _asks_to_name_a_thing(prev_doc: Any) -> bool:
     if wh is None:
         return False
     token = prev_doc[wh]
+    if any(
+        t.dep_ in ("oprd", "dobj", "dative") and t.i != wh and t.head.i == token.head.i
+        for t in prev_doc
+    ) and token.dep_ in ("dobj", "oprd"):
+        # "What did Koury call the hospital's offer?" -> "an insult" describes the offer, and
+        # "What did the weather service give the tornado?" -> "an EF3 rating" the tornado:
+        # with a second object, the answer says something of it.
+        return False
+    if any(t.dep_ == "oprd" and t.i != wh for t in prev_doc):
+        return False
     if token.dep_ == "det" and token.head.pos_ in ("NOUN", "PROPN"):
-        return True
-    if token.dep_ in ("dobj", "pobj", "attr", "dative", "oprd"):
+        return token.head.lemma_.lower() not in _ATTRIBUTE_NOUNS
+    if token.dep_ in ("dobj", "pobj", "attr", "dative"):
+        # Not "oprd": in "What did Koury call the offer?" the answer ("an insult") describes
+        # the offer, which stays the topic.
         return True
     return _topic_span(prev_doc) is None
 
@@ -173,7 +296,11 @@ def _replace_topic(question: str, prev_doc: Any, nlp: Any) -> str | None:
             if token.lower_ == preposition and token.dep_ == "prep":
                 objects = [c for c in token.children if c.dep_ == "pobj"]
                 if objects:
-                    target = prev_doc[objects[0].left_edge.i : objects[0].right_edge.i + 1]
+                    end = objects[0].right_edge.i + 1
+                    # "each household in Hartley use?": the tagger may hang the verb on the
+                    # place; the phrase replaced stops before any verb.
+                    verbs = [t.i for t in prev_doc[objects[0].i : end] if t.pos_ == "VERB"]
+                    target = prev_doc[objects[0].left_edge.i : min([end, *verbs])]
                     return text[: target.start_char] + str(phrase.text) + text[target.end_char :]
         return f"{text.rstrip().rstrip('?').rstrip()} {new_doc.text}?"
     target = (
@@ -321,8 +448,9 @@ def _filler(answer_doc: Any | None) -> tuple[str | None, bool]:
     if not text:
         return None, False
     first = answer_doc[0]
-    if first.lower_ in ("the", "a", "an") and len(answer_doc) > 1 and answer_doc[1].is_lower:
-        text = first.lower_ + text[len(first.text) :]  # "A cruise missile" mid-sentence
+    if first.lower_ in ("the", "a", "an") and len(answer_doc) > 1:
+        # Mid-sentence: "a cruise missile", "the National Weather Service".
+        text = first.lower_ + text[len(first.text) :]
     plural = any(t.dep_ == "ROOT" and t.tag_ in ("NNS", "NNPS") for t in answer_doc) or any(
         t.dep_ == "cc" and t.lower_ == "and" for t in answer_doc
     )
@@ -335,12 +463,34 @@ def _person(prev_doc: Any, answer_doc: Any | None, asked_who: bool = False) -> s
             if ent.label_ == "PERSON":
                 return str(ent.text)
         if asked_who:
-            # The answer to "who" is a person even where the tagger misses the name.
-            return str(answer_doc.text)
+            # The answer to "who" is a person even where the tagger misses the name; without
+            # the title news puts before it ("Pellham Fire Marshal Victor Lund").
+            return _untitled(answer_doc)
+    # The question's own subject when it is a name ("How many gallons did Celia Wendt limit
+    # households to?"): the tagger misreads unfamiliar names as places or groups.
+    for token in prev_doc:
+        if token.dep_ in _SUBJECTS and token.pos_ == "PROPN":
+            names = [t for t in token.subtree if t.pos_ == "PROPN"]
+            if len(names) >= 2 and not any(
+                e.label_ in ("GPE", "ORG") for e in prev_doc.ents if e.start <= token.i < e.end
+            ):
+                return " ".join(t.text for t in names)
     for ent in prev_doc.ents:
         if ent.label_ == "PERSON":
             return str(ent.text)
     return None
+
+
+def _untitled(answer_doc: Any) -> str:
+    """A name without the title and place before it: "Club president Walt Dobrev" -> "Walt
+    Dobrev". Only a capitalised name of two words or more after the last title word counts."""
+    words = [t for t in answer_doc if not t.is_punct]
+    titles = [i for i, t in enumerate(words) if role_word(t.lower_)]
+    if titles:
+        rest = words[titles[-1] + 1 :]
+        if len(rest) >= 2 and all(t.text[:1].isupper() for t in rest):
+            return " ".join(t.text for t in rest)
+    return _phrase(answer_doc) or str(answer_doc.text)
 
 
 def _topic(prev_doc: Any) -> str | None:
@@ -349,24 +499,76 @@ def _topic(prev_doc: Any) -> str | None:
 
 
 def _topic_span(prev_doc: Any) -> Any | None:
-    """What the previous question was about: its first non-person entity or noun phrase.
+    """What the previous question was about: the thing its verb acts on, else its subject,
+    else its first non-person entity or noun phrase, as a whole noun phrase.
 
     The wh-phrase is skipped: "Which countries signed the pact?" is about the pact, and the
-    countries are its answer.
+    countries are its answer. The object comes first ("What rating did the weather service
+    give the tornado?" is about the tornado), then the subject ("How far from the plant did
+    the order reach?" is about the order); a person or a place is "he" or "there", not "it".
+    An entity is taken with the noun phrase it names part of: "the Highway 9 pileup", not
+    "Highway 9".
     """
     wh = _wh_at(prev_doc)
+    for deps in (_OBJECTS, _SUBJECTS):
+        for token in prev_doc:
+            if token.dep_ not in deps or token.head.dep_ != "ROOT":
+                continue
+            chunk = _chunk_of(prev_doc, token) or _noun_subtree(prev_doc, token)
+            if chunk is None or (wh is not None and chunk.start <= wh < chunk.end):
+                continue
+            if (
+                token.head.lemma_ == "do"
+                and chunk.end == len(prev_doc) - 1
+                and len(chunk) > 2
+                and not any(t.pos_ == "VERB" and t.lemma_ != "do" for t in prev_doc)
+            ):
+                # "How high did the Brannock River crest?": the tagger took the verb at the
+                # end for the subject's noun; the subject is the phrase before it.
+                chunk = prev_doc[chunk.start : chunk.end - 1]
+            if (
+                any(e.label_ in _NOT_TOPICS for e in chunk.ents)
+                and chunk.root.pos_ == "PROPN"
+                and chunk.root.lower_ not in _FEATURE_NOUNS
+            ):
+                continue
+            if chunk.root.pos_ in ("NOUN", "PROPN"):
+                return chunk
     for ent in prev_doc.ents:
         if ent.label_ not in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL") and not (
             wh is not None and ent.start <= wh < ent.end
         ):
-            return ent
+            return _chunk_of(prev_doc, prev_doc[ent.end - 1]) or ent
     for chunk in prev_doc.noun_chunks:
         if wh is not None and chunk.start <= wh < chunk.end:
             continue
-        if chunk.root.pos_ != "PRON":
+        if chunk.root.pos_ != "PRON" and not any(e.label_ == "PERSON" for e in chunk.ents):
             return chunk
     return None
 
+
+def _noun_subtree(doc: Any, token: Any) -> Any | None:
+    """The phrase a noun heads when the tagger made no noun chunk of it ("the
+    shelter-in-place order", with "shelter" taken for a verb)."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    return doc[token.left_edge.i : token.right_edge.i + 1]
+
+
+def _chunk_of(doc: Any, token: Any) -> Any | None:
+    """The noun phrase ``token`` heads or sits in ("pileup" -> "the Highway 9 pileup")."""
+    for chunk in doc.noun_chunks:
+        if chunk.start <= token.i < chunk.end:
+            return chunk
+    return None
+
+
+# Not "it": people are "he" or "she", towns and countries "there" (a river, a LOC, is "it").
+_NOT_TOPICS = frozenset({"PERSON", "GPE"})
+# Named features that are "it" though the tagger may call them places: "the Brannock River".
+_FEATURE_NOUNS = _words(
+    "river lake creek dam bridge mountain volcano highway road street canal reservoir"
+)
 
 _NOT_THINGS = frozenset(
     {"PERSON", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "NORP"}
@@ -385,12 +587,22 @@ def _thing(answer_doc: Any | None) -> str | None:
 
 
 def _group(prev_doc: Any, answer_doc: Any | None) -> str | None:
-    """Who "they" are: the previous answer when it names a group, else the previous question's
-    plural subject ("Trump and Kim" in "Where did Trump and Kim meet?"), else its topic."""
+    """Who "they" are: the previous answer when it names a group, else the people the previous
+    question counted ("How many nurses are on strike?" -> "the nurses"), else its plural
+    subject ("Trump and Kim" in "Where did Trump and Kim meet?"), else another plural noun
+    phrase in it ("the fine for breaking Hartley's water rules" -> "Hartley's water rules"),
+    else its topic."""
     if answer_doc is not None and (
         any(e.label_ in ("ORG", "NORP", "GPE") for e in answer_doc.ents) or _filler(answer_doc)[1]
     ):
-        return str(answer_doc.text)
+        return _phrase(answer_doc)
+    words = [t.lower_ for t in prev_doc[:2]]
+    if words == ["how", "many"]:
+        counted = next(
+            (c for c in prev_doc.noun_chunks if c.start <= 1 < c.end and c.end > 2), None
+        )
+        if counted is not None and counted.root.tag_ in ("NNS", "NNPS"):
+            return _definite(prev_doc[2 : counted.end])
     for token in prev_doc:
         subject = prev_doc[token.left_edge.i : token.right_edge.i + 1]
         if (
@@ -398,8 +610,23 @@ def _group(prev_doc: Any, answer_doc: Any | None) -> str | None:
             and (token.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in token.children))
             and not any(t.lower_ in WH_WORDS for t in subject)
         ):
-            return str(subject.text)
+            return _definite(subject)
+    wh = _wh_at(prev_doc)
+    for chunk in prev_doc.noun_chunks:
+        if chunk.root.tag_ in ("NNS", "NNPS") and not (
+            wh is not None and chunk.start <= wh < chunk.end
+        ):
+            return str(chunk.text)
     return _topic(prev_doc)
+
+
+def _definite(span: Any) -> str:
+    """A plural noun phrase as a follow-up names it again: "nurses at St. Brigid's Hospital"
+    -> "the nurses at St. Brigid's Hospital"; names and determined phrases stay as they are."""
+    first = span[0]
+    if span.root.pos_ == "NOUN" and first.pos_ not in ("DET", "PRON", "NUM"):
+        return f"the {span.text}"
+    return str(span.text)
 
 
 def _place(prev_doc: Any, answer_doc: Any | None, asked_where: bool = False) -> str | None:

@@ -130,6 +130,7 @@ _ROLE_WORDS = _word_set(
     editor reporter correspondent professor teacher student agent king queen prince
     princess emperor pope bishop priest judge lawyer attorney doctor nurse soldier
     leader founder owner member executive ceo cfo chancellor premier vice assistant
+    marshal sheriff commissioner superintendent inspector administrator
     """
 )
 _ROLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "ee", "eer")
@@ -392,6 +393,16 @@ def _is_person_like(span: Any) -> bool:
         for t in content
         if t.pos_ == "NOUN"
     )
+
+
+def role_word(word: str) -> bool:
+    """Whether ``word`` names a role or title a person holds ("mayor", "marshal", "owner").
+
+    Example:
+        >>> role_word("marshal"), role_word("river")
+        (True, False)
+    """
+    return word in PERSON_NOUNS or word in _ROLE_WORDS
 
 
 def _person_noun(word: str) -> bool:

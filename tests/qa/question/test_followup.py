@@ -579,6 +579,64 @@ FOLLOW_UPS = [
         "How many people were killed in the attack?",
         id="standalone-wh",
     ),
+    # -- News follow-ups (issue: stories that change): the whole noun phrase, the answer of a
+    # "which <noun>" question whatever the tagger calls it, "at" a site, titles dropped.
+    _row(
+        "How many people were hurt in the Route 4 crash?",
+        "two",
+        "What caused it?",
+        "What caused the Route 4 crash?",
+        id="it-whole-noun-phrase",
+    ),
+    _row(
+        "What grade did inspectors give the Elm Street bridge?",
+        "C",
+        "When was it built?",
+        "When was the Elm Street bridge built?",
+        id="it-not-an-attribute-answer",
+    ),
+    _row(
+        "Which agency issued the flood warning?",
+        "The Coast Guard",
+        "When did it lift the warning?",
+        "When did the Coast Guard lift the warning?",
+        id="it-which-noun-answer-mid-sentence",
+    ),
+    _row(
+        "Which firm will build the new terminal?",
+        "Apex Builders",
+        "When do they start?",
+        "When does Apex Builders start?",
+        id="they-a-firm-agrees",
+    ),
+    _row(
+        "How many teachers are on strike?",
+        "about 300",
+        "What do they want?",
+        "What do the teachers want?",
+        id="they-the-counted",
+    ),
+    _row(
+        "Where did the city open a cooling centre?",
+        "the Marlow Public Library",
+        "How many people stayed there?",
+        "How many people stayed at the Marlow Public Library?",
+        id="there-at-a-site",
+    ),
+    _row(
+        "Who ordered the evacuation?",
+        "County Sheriff Dana Ruiz",
+        "What did she tell reporters?",
+        "What did Dana Ruiz tell reporters?",
+        id="she-without-the-title",
+    ),
+    _row(
+        "What did the union call the city's offer?",
+        "an insult",
+        "How much is it?",
+        "How much is the city's offer?",
+        id="it-the-object-not-its-description",
+    ),
 ]
 
 _DO = frozenset({"do", "does", "did"})
