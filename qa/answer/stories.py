@@ -32,6 +32,13 @@ STORY_SHARE = 0.05
 # articles to count as reports of one event.
 SAME_EVENT_OVERLAP = 0.5
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NAMED_NUMBER = re.compile(r"\b[A-Z][a-z]+ (\d+)\b")
+_NUMBER_END = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))$", re.I)
+_COUNTED = re.compile(r"\s+([a-z]+)")
+_COUNTED_INSIDE = re.compile(r"\d[\d,]*\s+([a-z]+)")
+# The least a report's own surest answer may score to join a timeline below STORY_SHARE,
+# when it counts what the best answer counts (eval/stories_questions.jsonl, docs/experiments.md).
+REPORT_FLOOR = 0.005
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -71,9 +78,24 @@ def story(
     floor = max(settings.abstain_threshold, STORY_SHARE * best)
     taken: set[str] = set()
     values: dict[str, tuple[AnswerGroup, Span, dt.date]] = {}
+    counted: str | None = None  # the noun the best answer's number counts ("firefighters")
     for group in merged:
         if group.score < floor:
-            break
+            # Below the floor, a report still speaks with its surest answer when that is a
+            # figure counting what the best answer counts: "More than 480 firefighters are
+            # now assigned" updates "About 250 firefighters were working" in other words,
+            # which the reader trusts less than the words of the question.
+            if counted is None or group.score < REPORT_FLOOR:
+                break
+            span = group.spans[0]
+            hit = by_id[span.passage_id]
+            if (
+                hit.passage.document_id in taken
+                or hit.passage.date is None
+                or _counted_noun(hit.passage.text, span) != counted
+            ):
+                taken.add(hit.passage.document_id)
+                continue
         dated = [
             (by_id[s.passage_id].passage.date, s)
             for s in group.spans
@@ -87,6 +109,8 @@ def story(
         assert first_date is not None
         value = answer_value(first_span.text, first_date)
         latest = max(d for d, _ in dated if d is not None)
+        if not values and value.startswith("number:"):
+            counted = _counted_noun(by_id[first_span.passage_id].passage.text, first_span)
         if value not in values:
             values[value] = (group, first_span, latest)
     if len(values) < 2:
@@ -181,7 +205,19 @@ def same_story(a: Passage, b: Passage) -> bool:
 
 
 def _title_words(title: str) -> frozenset[str]:
-    return frozenset(key_form(w) for w in _WORD.findall(title) if len(w) >= 4)
+    # A number that is part of a name counts as a word of it: "Highway 9", "Route 4".
+    named_numbers = {m.group(1) for m in _NAMED_NUMBER.finditer(title)}
+    return frozenset(key_form(w) for w in _WORD.findall(title) if len(w) >= 4) | named_numbers
+
+
+def _counted_noun(text: str, span: Span) -> str | None:
+    """The noun right after a figure, in the answer or just after it: "About 250" in "About 250
+    firefighters were working" counts "firefighters"."""
+    found = _COUNTED.match(text, span.end) if _NUMBER_END.search(span.text) is not None else None
+    if found is None:
+        inside = _COUNTED_INSIDE.search(span.text)
+        return key_form(inside.group(1)) if inside else None
+    return key_form(found.group(1))
 
 
 def _sentence_words(text: str, span: Span) -> frozenset[str]:

@@ -538,7 +538,14 @@ def _topic_span(prev_doc: Any) -> Any | None:
         if ent.label_ not in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL") and not (
             wh is not None and ent.start <= wh < ent.end
         ):
-            return _chunk_of(prev_doc, prev_doc[ent.end - 1]) or ent
+            chunk = _chunk_of(prev_doc, prev_doc[ent.end - 1])
+            # The tagger's noun phrase, unless it swallowed the question's own words ("When
+            # will the National Security Council meet" taken for one phrase).
+            if chunk is None or any(
+                t.pos_ in ("AUX", "VERB") or t.lower_ in WH_WORDS for t in chunk
+            ):
+                return ent
+            return chunk
     for chunk in prev_doc.noun_chunks:
         if wh is not None and chunk.start <= wh < chunk.end:
             continue
