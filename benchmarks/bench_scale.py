@@ -966,7 +966,20 @@ def main() -> None:
         help="threads for full builds (default: every core; on a machine others keep busy, "
         "one is faster)",
     )
+    parser.add_argument(
+        "--real-build",
+        action="store_true",
+        help="only build each size from text with the real models, in a fresh process: build "
+        "time, peak memory, passages/s; then add --update articles to the largest and measure "
+        "that (a 100,000-passage build takes about an hour on 2 cores)",
+    )
+    parser.add_argument(
+        "--update", type=int, default=1000, help="articles added after the largest real build"
+    )
     args = parser.parse_args()
+    if args.real_build:
+        real_builds(args)
+        return
     sizes = sorted([1_000, 5_000, 20_000] if args.quick else args.sizes)
     full_max, scaled_max = (1_000, 5_000) if args.quick else (args.full_max, args.scaled_max)
     questions = _questions(args.questions, args.quick)
@@ -1047,6 +1060,51 @@ def main() -> None:
     if sweep_on != index:
         shutil.rmtree(sweep_on, ignore_errors=True)
     _report(full, scaled, alone, sweep, args)
+
+
+def real_builds(args: argparse.Namespace) -> None:
+    """``--real-build``: each size built from scratch from text, then an update of the largest.
+
+    Each build runs in a fresh process, so its peak resident memory (``ru_maxrss``) is its own.
+    """
+    chunks = real_chunks(args.shared, args.brown)
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    print(f"{len(chunks):,} real paragraphs; vector_backend={args.backend!r}", flush=True)
+    rows: list[tuple[str, dict[str, Any]]] = []
+    corpus = index = args.work
+    for size in sorted(args.sizes):
+        corpus = args.work / f"real-{size}"
+        index = args.work / f"real-index-{size}"
+        write_corpus(chunks, size, corpus)
+        shutil.rmtree(index, ignore_errors=True)
+        build = _child(["_build", str(corpus), str(index), "--backend", args.backend, *threads])
+        rows.append((f"{size:,} passages, from scratch", build))
+        print(f"{size:,} passages built: {json.dumps(build)}", flush=True)
+    if args.update:
+        # New articles of distinct passages: the ones after the largest corpus's.
+        largest = max(args.sizes)
+        extra = args.work / "update"
+        count = args.update * PASSAGES_PER_ARTICLE
+        write_corpus(chunks, largest + count, extra)
+        added = sorted(extra.glob("part-*.jsonl"))[
+            -(-count // (PASSAGES_PER_ARTICLE * ARTICLES_PER_FILE)) :
+        ]
+        for path in added:
+            shutil.copy(path, corpus / f"update-{path.name}")
+        build = _child(["_build", str(corpus), str(index), "--backend", args.backend, *threads])
+        rows.append((f"{largest:,} passages, then about {args.update:,} articles added", build))
+        print(f"update: {json.dumps(build)}", flush=True)
+        for path in corpus.glob("update-*.jsonl"):
+            path.unlink()
+        shutil.rmtree(extra, ignore_errors=True)
+    print("\n| build | seconds | passages/s (new) | peak memory | vectors | backend |")
+    print("|---|---|---|---|---|---|")
+    for label, b in rows:
+        rate = b["new_passages"] / b["seconds"] if b["seconds"] else 0.0
+        print(
+            f"| {label} | {b['seconds']:.0f} | {rate:.1f} | {_mb(b['peak_mb'])} | "
+            f"{b['vectors']:,} | {b['backend']} |"
+        )
 
 
 Row = tuple[int, dict[str, Any], dict[str, Any], dict[str, int]]

@@ -22,7 +22,6 @@ is never read: it is rebuilt.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import functools
 import logging
@@ -36,26 +35,20 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import ValidationError
+from tqdm import tqdm
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
-from qa.index.copies import copy_groups
 from qa.index.executor import Analyzer, BuildExecutor, InProcessExecutor, encode_passages
 from qa.index.generation import (
     FORMAT_VERSION,
-    PASSAGES_FILE,
-    SCHEMA,
-    UNITS_FILE,
     LoadedIndex,
     Manifest,
-    corpus_fingerprint,
-    lexical_text,
-    sha256_file,
     vectors_file_for,
     verify_checksums,
 )
-from qa.index.lexical import Bm25Index
-from qa.index.vectors.registry import choose_vector_backend, vector_backend
+from qa.index.vectors.base import vector_rows
+from qa.index.writer import GenerationWriter
 from qa.ingest.files import CorpusFile, LoadReport
 from qa.ingest.formats import suffixes
 from qa.ingest.loader import scan_corpus
@@ -65,6 +58,11 @@ from qa.settings import setting_default
 from qa.types import Document, Passage
 
 log = logging.getLogger(__name__)
+
+# Passages a build encodes and writes at a time: large enough to keep the encoder's batches
+# and an executor's tasks full, small enough that a batch's vectors and analyses are a few
+# tens of megabytes whatever the corpus.
+STREAM_BATCH = 2048
 
 
 @dataclass(frozen=True)
@@ -103,6 +101,9 @@ class IndexStore:
         executor: Where reading, splitting, encoding and analysing run; None does them in
             this process (see :mod:`qa.index.executor`; :mod:`qa.index.distributed` runs
             them on Ray).
+        stream_batch: Passages encoded and written at a time while building (see
+            :class:`~qa.index.writer.GenerationWriter`); the index written is the same
+            whatever the batch.
 
     Example:
         >>> store = IndexStore(tmp_path / "index", encoder, reader)
@@ -125,8 +126,10 @@ class IndexStore:
         uploads: UploadFolder | None = None,
         vector_backend: str = setting_default("vector_backend"),
         executor: BuildExecutor | None = None,
+        stream_batch: int = STREAM_BATCH,
     ) -> None:
         self.folder = folder
+        self._stream_batch = max(1, stream_batch)
         self._executor = executor
         self.uploads = uploads
         self._vector_backend = vector_backend
@@ -274,7 +277,9 @@ class IndexStore:
                     encoder=self._encoder,
                     reader=self._reader,
                     batch_size=self._batch_size,
-                    show_progress=self._show_progress,
+                    # One bar for the whole build, drawn here: the corpus is encoded in
+                    # batches whose total is not known until it has been read.
+                    show_progress=False,
                 ),
                 max_file_bytes=self._max_file_bytes,
             )
@@ -294,10 +299,6 @@ class IndexStore:
             )
         old_files = previous.manifest.files if previous is not None and reuse else {}
         report = LoadReport()
-        documents: list[Document] = []
-        passages: list[Passage] = []
-        sources: list[tuple[str, int]] = []  # ("old", row) or ("new", index into fresh)
-        fresh: list[Passage] = []
         docs_by_source: dict[str, list[Document]] = {}
         rows_by_document: dict[str, list[int]] = {}
         if previous is not None and reuse:
@@ -308,76 +309,127 @@ class IndexStore:
         # The articles of each changed file, in order (read lazily in this process).
         changed = [f for f in files if previous is None or old_files.get(f.relative) != f.sha256]
         read = iter(executor.read(changed, report))
-        for file in files:
-            if previous is not None and old_files.get(file.relative) == file.sha256:
-                for doc in docs_by_source.get(file.relative, []):
-                    documents.append(doc)
-                    for row in rows_by_document.get(doc.id, []):
-                        passages.append(previous.passages[row])
-                        sources.append(("old", row))
-                continue
-            for article in next(read):
-                doc = article.document
-                documents.append(doc)
-                # A changed file may still hold articles already indexed (a feed that gained
-                # items, a JSONL file appended to): an article identical to the indexed one
-                # keeps its passages, vectors and analyses, so only what is new costs time.
-                if previous is not None and reuse and previous.documents.get(doc.id) == doc:
-                    for row in rows_by_document.get(doc.id, []):
-                        passages.append(previous.passages[row])
-                        sources.append(("old", row))
-                    continue
-                for passage in article.passages():
-                    passages.append(passage)
-                    sources.append(("new", len(fresh)))
-                    fresh.append(passage)
+        stamp = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.perf_counter_ns()}"
+        partial = self.folder / f"{stamp}.partial"
+        final = self.folder / stamp
+        writer = GenerationWriter(partial)
+        # Passages waiting to be written, in row order: a row number carried over from the
+        # previous generation, or a new passage to encode. Written a batch at a time, so
+        # a build holds one batch of passages, vectors and analyses, not the corpus's.
+        batch: list[int | Passage] = []
+        fresh = 0
         seen: set[str] = set()
-        for doc in documents:
-            if doc.id in seen:
-                raise IndexError_(f"two articles share the id {doc.id!r}; ids must be unique")
-            seen.add(doc.id)
-        if not passages:
-            raise CorpusError(
-                f"corpus folder {str(corpus)!r} holds no readable article ({', '.join(suffixes())})"
-            )
-
-        new_vectors, new_analyses = executor.encode(fresh)
-        old_units: dict[int, np.ndarray] = {}
-        if previous is not None and reuse:
-            stored = previous.vectors.vectors()
-            # Group vector rows by their passage once (a mask per passage would scan every
-            # vector for each of them: hours at 100,000 passages).
-            order = np.argsort(previous.unit_passage, kind="stable")
-            owners = previous.unit_passage[order]
-            bounds = np.searchsorted(owners, np.arange(len(previous.passages) + 1))
-            for row in {row for kind, row in sources if kind == "old"}:
-                old_units[row] = stored[order[bounds[row] : bounds[row + 1]]]
-        vectors: list[np.ndarray] = []
-        old_rows = [row for kind, row in sources if kind == "old"]
-        old_analyses = (
-            dict(zip(old_rows, previous.analyses(old_rows), strict=True))
-            if (previous is not None and reuse)
-            else {}
-        )
-        analyses: list[bytes] = []
-        for kind, row in sources:
-            if kind == "old":
-                vectors.append(old_units[row])
-                analyses.append(old_analyses[row])
-            else:
-                vectors.append(new_vectors[row])
-                analyses.append(new_analyses[row])
-
-        files_map = {f.relative: f.sha256 for f in files}
-        generation = self._write_generation(documents, passages, vectors, analyses, files_map)
-        loaded = LoadedIndex(generation, self._read_manifest(generation))
+        bar = tqdm(desc="indexing passages", unit="passage", disable=not self._show_progress)
+        try:
+            for file in files:
+                unchanged = previous is not None and old_files.get(file.relative) == file.sha256
+                articles = (
+                    [(doc, None) for doc in docs_by_source.get(file.relative, [])]
+                    if unchanged
+                    else [(a.document, a) for a in next(read)]
+                )
+                for doc, article in articles:
+                    if doc.id in seen:
+                        raise IndexError_(
+                            f"two articles share the id {doc.id!r}; ids must be unique"
+                        )
+                    seen.add(doc.id)
+                    writer.add_document(doc)
+                    # A changed file may still hold articles already indexed (a feed that
+                    # gained items, a JSONL file appended to): an article identical to the
+                    # indexed one keeps its passages, vectors and analyses, so only what is
+                    # new costs time.
+                    if article is None or (
+                        previous is not None and reuse and previous.documents.get(doc.id) == doc
+                    ):
+                        batch.extend(rows_by_document.get(doc.id, []))
+                    else:
+                        for passage in article.passages():
+                            batch.append(passage)
+                            fresh += 1
+                    if len(batch) >= self._stream_batch:
+                        bar.update(self._write_batch(writer, batch, executor, previous))
+                        batch = []
+            bar.update(self._write_batch(writer, batch, executor, previous))
+            bar.close()
+            if not writer.passages:
+                raise CorpusError(
+                    f"corpus folder {str(corpus)!r} holds no readable article "
+                    f"({', '.join(suffixes())})"
+                )
+            manifest = writer.finish(self._recipe(), {f.relative: f.sha256 for f in files})
+            _write_atomic(partial / "manifest.json", manifest.model_dump_json(indent=2))
+            _fsync_dir(partial)
+            partial.rename(final)
+            _write_atomic(self.folder / "CURRENT", final.name + "\n")
+        except BaseException:
+            bar.close()
+            writer.close()
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        self._remove_stale(keep=final.name)
+        loaded = LoadedIndex(final, self._read_manifest(final))
         action = "updated" if previous is not None and reuse else "built"
         seconds = time.perf_counter() - started
         for name, why in report.skipped:
             log.debug("skipped %s: %s", name, why)
         return loaded, BuildStats(
-            action, len(documents), len(passages), len(fresh), seconds, tuple(report.skipped)
+            action,
+            writer.documents,
+            writer.passages,
+            fresh,
+            seconds,
+            tuple(report.skipped),
         )
+
+    def _write_batch(
+        self,
+        writer: GenerationWriter,
+        batch: list[int | Passage],
+        executor: BuildExecutor,
+        previous: LoadedIndex | None,
+    ) -> int:
+        """Encode the batch's new passages, fetch its old ones, and write all in row order.
+
+        Returns:
+            How many passages were encoded.
+        """
+        if not batch:
+            return 0
+        new = [item for item in batch if isinstance(item, Passage)]
+        new_vectors, new_analyses = executor.encode(new)
+        rows = [item for item in batch if isinstance(item, int)]
+        old_analyses: list[bytes] = []
+        old_vectors: list[np.ndarray] = []
+        if rows:
+            assert previous is not None
+            old_analyses = previous.analyses(rows)
+            # A passage's vectors are one run of rows (written in passage order): read the
+            # runs of this batch only, never the previous generation's every vector.
+            bounds = np.searchsorted(previous.unit_passage, [min(rows), max(rows) + 1])
+            block = vector_rows(previous.vectors, int(bounds[0]), int(bounds[1]))
+            owners = previous.unit_passage[bounds[0] : bounds[1]]
+            firsts = np.searchsorted(owners, rows, side="left")
+            lasts = np.searchsorted(owners, rows, side="right")
+            old_vectors = [block[a:b] for a, b in zip(firsts, lasts, strict=True)]
+        passages: list[Passage] = []
+        vectors: list[np.ndarray] = []
+        analyses: list[bytes] = []
+        at_new = at_old = 0
+        for item in batch:
+            if isinstance(item, Passage):
+                passages.append(item)
+                vectors.append(new_vectors[at_new])
+                analyses.append(new_analyses[at_new])
+                at_new += 1
+            else:
+                assert previous is not None
+                passages.append(previous.passages[item])
+                vectors.append(old_vectors[at_old])
+                analyses.append(old_analyses[at_old])
+                at_old += 1
+        writer.add_passages(passages, vectors, analyses)
+        return len(new)
 
     def _recipe(self) -> Manifest:
         return Manifest(
@@ -398,103 +450,6 @@ class IndexStore:
             # The setting as given; "auto" becomes a backend when the vectors are written.
             vector_setting=self._vector_backend,
         )
-
-    def _write_generation(
-        self,
-        documents: list[Document],
-        passages: list[Passage],
-        vectors: list[np.ndarray],
-        analyses: list[bytes],
-        files: dict[str, str],
-    ) -> Path:
-        stamp = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.perf_counter_ns()}"
-        partial = self.folder / f"{stamp}.partial"
-        final = self.folder / stamp
-        partial.mkdir()
-        try:
-            db = sqlite3.connect(partial / "store.sqlite")
-            with contextlib.closing(db):
-                db.executescript(SCHEMA)
-                db.executemany(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            number,
-                            d.id,
-                            d.title,
-                            d.text,
-                            d.source,
-                            d.date.isoformat() if d.date else None,
-                            d.url,
-                            d.author,
-                        )
-                        for number, d in enumerate(documents)
-                    ],
-                )
-                # Found here, once, rather than by hashing every passage at each open.
-                db.executemany(
-                    "INSERT INTO copies VALUES (?, ?)",
-                    [(row, group[0]) for row, group in copy_groups(passages).items()],
-                )
-                db.executemany(
-                    "INSERT INTO analyses VALUES (?, ?)",
-                    [(row, sqlite3.Binary(data)) for row, data in enumerate(analyses)],
-                )
-                db.commit()
-            number = {d.id: i for i, d in enumerate(documents)}
-            rows = np.array(
-                [(number[p.document_id], p.ordinal, p.start, p.end) for p in passages],
-                dtype=np.int64,
-            ).reshape(-1, 4)
-            np.save(partial / PASSAGES_FILE, rows, allow_pickle=False)
-            owners = np.repeat(np.arange(len(vectors)), [len(group) for group in vectors])
-            np.save(partial / UNITS_FILE, owners.astype(np.int64), allow_pickle=False)
-            flat = np.vstack(vectors)
-            # "auto" picks exact or approximate search by the number of vectors; the manifest
-            # records the backend chosen, so the generation opens with the right reader.
-            backend = choose_vector_backend(self._vector_backend, len(flat))
-            recipe = self._recipe().model_copy(
-                update={
-                    "vector_backend": backend,
-                    "vectors_file": vectors_file_for(backend),
-                    "lexical_file": "lexical.bm25",
-                }
-            )
-            index = vector_backend(recipe.vector_backend)(flat.shape[1])
-            index.add(flat)
-            index.save(partial / recipe.vectors_file)
-            # BM25 is saved too: opening a large index then maps it instead of re-tokenising
-            # every passage (seconds at 100,000 passages).
-            Bm25Index([lexical_text(p) for p in passages]).save(partial / recipe.lexical_file)
-            manifest = recipe.model_copy(
-                update={
-                    "dim": int(flat.shape[1]),
-                    "files": files,
-                    "fingerprint": corpus_fingerprint(files),
-                    "documents": len(documents),
-                    "passages": len(passages),
-                    "checksums": {
-                        name: sha256_file(partial / name)
-                        for name in (
-                            "store.sqlite",
-                            PASSAGES_FILE,
-                            UNITS_FILE,
-                            recipe.vectors_file,
-                            recipe.lexical_file,
-                        )
-                    },
-                    "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                }
-            )
-            _write_atomic(partial / "manifest.json", manifest.model_dump_json(indent=2))
-            _fsync_dir(partial)
-            partial.rename(final)
-            _write_atomic(self.folder / "CURRENT", final.name + "\n")
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
-        self._remove_stale(keep=final.name)
-        return final
 
     # -- reading ------------------------------------------------------------------------------
 

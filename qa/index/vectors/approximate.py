@@ -69,6 +69,13 @@ class FaissHnswIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._index.reconstruct_n(0, len(self)), dtype=np.float32)
 
+    def rows(self, start: int, stop: int) -> Matrix:
+        """Rows ``start`` to ``stop`` only."""
+        stop = min(stop, len(self))
+        if stop <= start:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(start, stop - start), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         """Write with FAISS's own format."""
         faiss = faiss_module()
@@ -127,6 +134,8 @@ class FaissIvfSq8Index:
         [[1]]
     """
 
+    # Float16 rows given to add() are kept as given (a build hands them mapped from disk).
+    keeps_float16 = True
     _MAGIC = b"QAIVFSQ8"
     _HEADER = 32  # magic, format (u32), dim (u32), rows (u64), FAISS bytes (u64)
 
@@ -220,6 +229,12 @@ class FaissIvfSq8Index:
         """All rows, as float16 rounded them."""
         self._ready()
         return np.asarray(self._exact, dtype=np.float32)
+
+    def rows(self, start: int, stop: int) -> Matrix:
+        """Rows ``start`` to ``stop`` only, read from the mapped float16 copies."""
+        if self._pending:
+            self._ready()
+        return np.asarray(self._exact[start:stop], dtype=np.float32)
 
     def save(self, path: Path) -> None:
         """Write the lists and the float16 vectors into one file."""

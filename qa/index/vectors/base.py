@@ -45,6 +45,26 @@ class VectorIndex(Protocol):
         ...
 
 
+def vector_rows(index: VectorIndex, start: int, stop: int) -> Matrix:
+    """Rows ``start`` to ``stop`` of ``index``, in float32.
+
+    A backend with a ``rows(start, stop)`` method reads only those (every backend here has
+    one), so an update of a large index carries its vectors over a batch at a time; one
+    without is asked for all its vectors.
+
+    Example:
+        >>> from qa.index.vectors.exact import NumpyFlatIndex
+        >>> ix = NumpyFlatIndex(2)
+        >>> ix.add(np.array([[1, 0], [0, 1], [1, 1]], dtype=np.float32))
+        >>> vector_rows(ix, 1, 3).tolist()
+        [[0.0, 1.0], [1.0, 1.0]]
+    """
+    rows = getattr(index, "rows", None)
+    if callable(rows):
+        return np.asarray(rows(start, stop), dtype=np.float32)
+    return np.asarray(index.vectors()[start:stop], dtype=np.float32)
+
+
 def faiss_module() -> Any:
     """The faiss module, untyped: its bundled stubs lack the search-parameter classes."""
     import faiss

@@ -48,6 +48,13 @@ class FaissFlatIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._index.reconstruct_n(0, len(self)), dtype=np.float32)
 
+    def rows(self, start: int, stop: int) -> Matrix:
+        """Rows ``start`` to ``stop`` only."""
+        stop = min(stop, len(self))
+        if stop <= start:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(start, stop - start), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         """Write with FAISS's own format."""
         import faiss
@@ -111,6 +118,10 @@ class NumpyFlatIndex:
     def vectors(self) -> Matrix:
         """All rows."""
         return self._rows.copy()
+
+    def rows(self, start: int, stop: int) -> Matrix:
+        """Rows ``start`` to ``stop`` only."""
+        return self._rows[start:stop].copy()
 
     def save(self, path: Path) -> None:
         """Write as a ``.npy`` array."""
