@@ -25,8 +25,13 @@ from qa.index.generation import lexical_text
 from qa.ingest.files import CorpusFile, LoadReport
 from qa.ingest.loader import read_document_file
 from qa.ingest.passages import Chunker, split_sentences
+from qa.memory import release_free_memory
 from qa.settings import setting_default
 from qa.types import Document, Passage
+
+# Encoder batches between returns of freed memory to the system (qa.memory): each costs well
+# under a millisecond, and eight batches of 32 passages are a few seconds of work.
+TRIM_EVERY = 8
 
 
 class Analyzer(Protocol):
@@ -115,6 +120,8 @@ def encode_passages(
             if pending is not None:
                 analyses.extend(pending.result())
                 bar.update(batch_size)
+            if first // batch_size % TRIM_EVERY == TRIM_EVERY - 1:
+                release_free_memory()  # what encoding freed goes back (qa.memory)
             pending = parser.submit(reader.analyze, [p.text for p in batch])
         if pending is not None:
             analyses.extend(pending.result())

@@ -29,7 +29,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +39,13 @@ from tqdm import tqdm
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
-from qa.index.executor import Analyzer, BuildExecutor, InProcessExecutor, encode_passages
+from qa.index.executor import (
+    Analyzer,
+    BuildExecutor,
+    InProcessExecutor,
+    ReadArticle,
+    encode_passages,
+)
 from qa.index.generation import (
     FORMAT_VERSION,
     LoadedIndex,
@@ -54,6 +60,7 @@ from qa.ingest.formats import suffixes
 from qa.ingest.loader import scan_corpus
 from qa.ingest.passages import Chunker
 from qa.ingest.uploads import UploadFolder
+from qa.memory import release_free_memory
 from qa.settings import setting_default
 from qa.types import Document, Passage
 
@@ -299,11 +306,13 @@ class IndexStore:
             )
         old_files = previous.manifest.files if previous is not None and reuse else {}
         report = LoadReport()
-        docs_by_source: dict[str, list[Document]] = {}
+        # Ids only: an unchanged file's documents are read back one at a time as they are
+        # written, so an update of a large index never holds all its documents.
+        docs_by_source: dict[str, list[str]] = {}
         rows_by_document: dict[str, list[int]] = {}
         if previous is not None and reuse:
-            for doc in previous.documents.every():
-                docs_by_source.setdefault(doc.source, []).append(doc)
+            for doc_id, source in previous.documents.sources():
+                docs_by_source.setdefault(source, []).append(doc_id)
             for row in range(len(previous.passages)):
                 rows_by_document.setdefault(previous.passages.document_id(row), []).append(row)
         # The articles of each changed file, in order (read lazily in this process).
@@ -323,11 +332,13 @@ class IndexStore:
         try:
             for file in files:
                 unchanged = previous is not None and old_files.get(file.relative) == file.sha256
-                articles = (
-                    [(doc, None) for doc in docs_by_source.get(file.relative, [])]
-                    if unchanged
-                    else [(a.document, a) for a in next(read)]
-                )
+                articles: Iterable[tuple[Document, ReadArticle | None]]
+                if unchanged:
+                    assert previous is not None
+                    found = docs_by_source.get(file.relative, [])
+                    articles = ((previous.documents[doc_id], None) for doc_id in found)
+                else:
+                    articles = [(a.document, a) for a in next(read)]
                 for doc, article in articles:
                     if doc.id in seen:
                         raise IndexError_(
@@ -350,6 +361,9 @@ class IndexStore:
                     if len(batch) >= self._stream_batch:
                         bar.update(self._write_batch(writer, batch, executor, previous))
                         batch = []
+                        # What the batch's encoding and parsing freed goes back to the
+                        # system, so the build's memory stays flat (qa.memory).
+                        release_free_memory()
             bar.update(self._write_batch(writer, batch, executor, previous))
             bar.close()
             if not writer.passages:

@@ -103,6 +103,18 @@ class DocumentTable(Mapping[str, Document]):
             ).fetchall()
         return [_document(row) for row in rows]
 
+    def sources(self) -> Iterator[tuple[str, str]]:
+        """Each document's id and source file, in table order, without its text (an update
+        groups the previous generation's documents by file this way, in little memory).
+
+        Example:
+            >>> next(index.documents.sources())
+            ('000_3d563be10761cfd0.txt', '000_3d563be10761cfd0.txt')
+        """
+        with self._lock:
+            rows = self._db.execute("SELECT id, source FROM documents ORDER BY row").fetchall()
+        return ((str(doc_id), str(source)) for doc_id, source in rows)
+
     def every(self) -> Iterator[Document]:
         """Every document in table order, read in one pass (for rebuilding and listing, not
         for questions)."""
