@@ -170,19 +170,22 @@ class GenerationWriter:
         stored = self.folder / _VECTORS_TMP
         half = self.folder / _VECTORS_F16
         if count:
-            flat = np.memmap(stored, dtype=np.float32, mode="r", shape=(count, dim))
-            if getattr(index, "keeps_float16", False):
+            # Read back in slices with plain reads, not mapped: mapped pages count as the
+            # process's own memory once touched, and every row is touched once.
+            keeps_half = getattr(index, "keeps_float16", False)
+            with open(stored, "rb") as source, open(half, "wb") as target:
+                for start in range(0, count, _ADD_ROWS):
+                    take = min(_ADD_ROWS, count - start)
+                    part = np.fromfile(source, dtype=np.float32, count=take * dim)
+                    part = part.reshape(take, dim)
+                    if keeps_half:
+                        target.write(part.astype(np.float16).tobytes())
+                    else:
+                        index.add(part)
+            if keeps_half:
                 # An index that keeps float16 rows as given takes them mapped from disk, so a
                 # large corpus's vectors are never all in memory at once.
-                rounded = np.memmap(half, dtype=np.float16, mode="w+", shape=(count, dim))
-                for start in range(0, count, _ADD_ROWS):
-                    rounded[start : start + _ADD_ROWS] = flat[start : start + _ADD_ROWS]
-                rounded.flush()
                 index.add(np.memmap(half, dtype=np.float16, mode="r", shape=(count, dim)))
-            else:
-                for start in range(0, count, _ADD_ROWS):
-                    index.add(np.asarray(flat[start : start + _ADD_ROWS]))
-            del flat
         index.save(self.folder / manifest.vectors_file)
         del index
         stored.unlink()
