@@ -140,7 +140,7 @@ class Settings(BaseModel):
     # checks the two agree). Off-topic questions are mostly turned away by min_similarity.
     # The combiner's probabilities run low: most fitting questions have dozens of proposals,
     # of which one at most is right.
-    abstain_threshold: float = Field(default=0.0122, ge=0.0, le=1.0)
+    abstain_threshold: float = Field(default=0.0124, ge=0.0, le=1.0)
     # The highest similarity that loses at most 1% of the answerable fitting questions asked
     # of a corpus holding their article (scripts/fit_neural.py).
     # None takes MINILM_MIN_SIMILARITY for the packaged MiniLM and 0 (no check) for other

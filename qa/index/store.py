@@ -328,7 +328,7 @@ class IndexStore:
         batch: list[int | Passage] = []
         fresh = 0
         seen: set[str] = set()
-        bar = tqdm(desc="indexing passages", unit="passage", disable=not self._show_progress)
+        bar = tqdm(desc="indexing passages", unit=" passages", disable=not self._show_progress)
         try:
             for file in files:
                 unchanged = previous is not None and old_files.get(file.relative) == file.sha256
