@@ -492,12 +492,39 @@ class Assistant:
                 self._unmentioned(index, analyses[i], reads[i]) if not spans[i] else []
                 for i in range(len(questions))
             ]
+            found = [
+                self._nearest_of_other_kind(index, analyses[i], reads[i], vectors[i])
+                if not spans[i] and not unmentioned[i] and kinds[i] != "other"
+                else None
+                for i in range(len(questions))
+            ]
         return [
             self._decide(
-                questions[i], resolved[i], all_hits[i], spans[i], k, index, unmentioned[i], kinds[i]
+                questions[i],
+                resolved[i],
+                all_hits[i],
+                spans[i],
+                k,
+                index,
+                unmentioned[i],
+                kinds[i],
+                found[i],
             )
             for i in range(len(questions))
         ]
+
+    def _nearest_of_other_kind(
+        self, index: LoadedIndex, analysis: QuestionAnalysis, hits: Sequence[Hit], vector: Any
+    ) -> tuple[str, str] | None:
+        """For a decline for want of the asked kind: what was found instead (read again with
+        the kind set aside; only on such declines, so it costs nothing on answers)."""
+        nearest = getattr(self.reader, "nearest_of_other_kind", None)
+        if nearest is None or not hits:
+            return None
+        request = self._requests(index, [analysis], [hits], None)[0]
+        request = dataclasses.replace(request, question_vector=vector)
+        found: tuple[str, str] | None = nearest(request)
+        return found
 
     def _unmentioned(
         self, index: LoadedIndex, analysis: QuestionAnalysis, hits: Sequence[Hit]
@@ -742,9 +769,10 @@ class Assistant:
         index: LoadedIndex,
         unmentioned: Sequence[str] = (),
         kind: str | None = None,
+        found: tuple[str, str] | None = None,
     ) -> Answer:
         return decide(
-            Evidence(question, resolved, hits, merged, unmentioned, kind),
+            Evidence(question, resolved, hits, merged, unmentioned, kind, found),
             index,
             self.settings,
             top_k=top_k,

@@ -35,6 +35,8 @@ class Evidence:
         merged: The reader's distinct answers, most confident first.
         unmentioned: The question's specifics no read article mentions (when nothing was read).
         kind: The kind of answer the question asks for, when the reader tells kinds apart.
+        found: When nothing of that kind was found, the reader's best candidate of another
+            kind and that kind's name (("Gate-7", "title")), for the decline to say.
     """
 
     question: str
@@ -43,6 +45,7 @@ class Evidence:
     merged: Sequence[AnswerGroup]
     unmentioned: Sequence[str] = ()
     kind: str | None = None
+    found: tuple[str, str] | None = None
 
 
 def decide(
@@ -87,6 +90,14 @@ def decide(
         reason = f"The closest articles never mention {named}."
     elif not group and kind not in (None, "other"):
         reason = f"The closest passages hold no {kind} that could answer it."
+        if evidence.found is not None:
+            # Say what was there instead: a count question met only "Gate-7", a name.
+            text, found_kind = evidence.found
+            what = "not one" if found_kind == "other" else _a(found_kind)
+            reason = (
+                f"The closest passages hold no {kind} that could answer it: the nearest "
+                f"candidate, “{text}”, is {what}."
+            )
     elif not group:
         reason = "The closest passages hold no candidate answer."
     elif score < settings.abstain_threshold:
@@ -162,3 +173,8 @@ def clash_reason(clash: Clash) -> str:
         about = f", about the {clash.about}" if clash.about else ""
         return f"The passage says “{clash.sentence}”, not “{clash.question}”{about}."
     return f"The passage speaks of “{clash.sentence}”, not “{clash.question}”."
+
+
+def _a(noun: str) -> str:
+    """ "an organisation", "a count"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

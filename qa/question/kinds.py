@@ -212,6 +212,16 @@ _NAMED_LABELS = frozenset(
 _CODE = re.compile(r"^(?:[A-Za-z]+-?\d+[A-Za-z\d-]*|\d+-?[A-Za-z]+[A-Za-z\d-]*)$")
 # Names of groups in a draw or a contest ("Group B", "Round 2", "Pool A"): not who did it.
 _CONTEST_PARTS = _word_set("group pool round stage phase heat")
+_SMALL_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred)"
+)
+_NUMBER_TOKEN = re.compile(rf"(?<![\w-]){_SMALL_NUMBER}(?![\w,.]*\w)", re.IGNORECASE)
+_MEASURE_MODIFIER = re.compile(
+    rf"(?<![\w-]){_SMALL_NUMBER}-(?:second|minute|hour|day|week|month|year|decade|mile|"
+    r"kilometre|kilometer|metre|meter|foot|feet)s?\b",
+    re.IGNORECASE,
+)
 
 _MONEY_VERBS = _word_set(
     """
@@ -367,6 +377,21 @@ def _only_named_numbers(text: str, span: Any) -> bool:
     return bool(numbers) and all(_CODE.match(w) for w in numbers)
 
 
+def _only_measure_modifiers(text: str) -> bool:
+    """Whether every number in the answer only measures the noun after it ("a two-week
+    strike", "a 3-year-old", "the 10-mile stretch").
+
+    Such a number counts nothing asked: "How many gates reopened?" is not answered by "two-week
+    strike". An answer without numbers is not this.
+
+    Example:
+        >>> _only_measure_modifiers("two-week strike"), _only_measure_modifiers("two gates")
+        (True, False)
+    """
+    numbers = _NUMBER_TOKEN.findall(text)
+    return bool(numbers) and len(_MEASURE_MODIFIER.findall(text)) >= len(numbers)
+
+
 def _calendar(words: list[str], text: str) -> bool:
     """Whether an answer names a point in the calendar ("June 2010", "Monday", "1999")."""
     return any(w in _MONTHS or w in _WEEKDAYS for w in words) or bool(_YEAR.search(text))
@@ -502,8 +527,10 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
             number and bool(labels & {"DATE", "TIME", "QUANTITY"}) and not _calendar(words, text)
         )
     if kind is AnswerKind.COUNT:
-        return not _only_named_numbers(text, span) and (
-            number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+        return (
+            not _only_named_numbers(text, span)
+            and not _only_measure_modifiers(text)
+            and (number or bool(labels & {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}))
         )
     if kind is AnswerKind.MONEY:
         if _only_named_numbers(text, span):

@@ -22,7 +22,7 @@ from typing import Any
 
 from embeddings.base import Encoder
 from qa.question.frame import analyse_question, repeats_question
-from qa.question.kinds import AnswerKind, expected_kind, fits
+from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
@@ -159,8 +159,41 @@ class NeuralReader:
         groups.sort(key=lambda g: (-g.score, g.spans[0].passage_id, g.spans[0].start))
         return groups
 
-    def propose(self, requests: Sequence[ReadRequest]) -> list[list[Proposal]]:
-        """Every distinct answer either reader proposes, with the combiner's features."""
+    def nearest_of_other_kind(self, request: ReadRequest) -> tuple[str, str] | None:
+        """What the reader would answer if the kind of answer asked for were set aside, and the
+        kind that answer is: what a decline reports as found ("“Gate-7”, a title") when
+        nothing of the asked kind was (``kinds.fits`` turned every candidate down).
+
+        Returns:
+            The best candidate's text and its kind's name, or None when there is none.
+
+        Example:
+            >>> reader.nearest_of_other_kind(request)  # doctest: +SKIP (needs a read request)
+            ('Gate-7', 'title')
+        """
+        groups = self.groups(self.propose([request], any_kind=True)[0])
+        if not groups:
+            return None
+        best = groups[0].spans[0]
+        at = {h.passage.id: k for k, h in enumerate(request.hits)}.get(best.passage_id)
+        blob = request.analyses[at] if at is not None else b""
+        span = (
+            self.typed.parsed(blob).char_span(best.start, best.end, alignment_mode="expand")
+            if blob
+            else None
+        )
+        found = answer_kind(span) if span is not None and len(span) else AnswerKind.OTHER
+        if found is AnswerKind.OTHER and any(c.isdigit() for c in best.text):
+            return best.text, "name or code"  # "Gate-7", "STS-107"
+        return best.text, found.value
+
+    def propose(
+        self, requests: Sequence[ReadRequest], *, any_kind: bool = False
+    ) -> list[list[Proposal]]:
+        """Every distinct answer either reader proposes, with the combiner's features.
+
+        With ``any_kind``, candidates of another kind than the question asks for are kept.
+        """
         # The sentence views and the typed reader both need the question's vector: encode a
         # missing one once here rather than once in each.
         requests = [
@@ -191,7 +224,7 @@ class NeuralReader:
         ):
             spans = outputs[at : at + len(request.hits)]
             at += len(request.hits)
-            out.append(self._proposals_for(request, typed, conf, spans, passage_views))
+            out.append(self._proposals_for(request, typed, conf, spans, passage_views, any_kind))
         return out
 
     def focus(self, requests: Sequence[ReadRequest]) -> list[list[tuple[int, int]]]:
@@ -400,6 +433,7 @@ class NeuralReader:
         typed_conf: dict[str, float],
         outputs: Sequence[SpanModelOutput],
         passage_views: Sequence[PassageView | None],
+        any_kind: bool = False,
     ) -> list[Proposal]:
         hits = list(request.hits)
         typed_at = typed_places(typed, {h.passage.id: k for k, h in enumerate(hits)})
@@ -425,7 +459,7 @@ class NeuralReader:
             place
             for place in set(typed_at) | proposed
             if ((view := passage_views[place[0]]) is None or not view.absent_key)
-            and self._of_kind(kind, request, place, parsed)
+            and (any_kind or self._of_kind(kind, request, place, parsed))
             and not repeats_question(_text_at(hits, place), request.question)
         }
         if kind in (AnswerKind.DATE, AnswerKind.YEAR, AnswerKind.TIME):

@@ -120,3 +120,26 @@ def test_reports_of_one_day_that_disagree_are_both_named(tmp_path: Path) -> None
     # Every report's value, oldest first: the 3 August report, then the two of 5 August.
     assert answer.timeline[0].text == "300 acres"
     assert sorted(e.text for e in answer.timeline[1:]) == ["1,200 acres", "1,900 acres"]
+
+
+def test_a_decline_for_want_of_the_asked_kind_says_what_was_found(tmp_path: Path) -> None:
+    corpus = tmp_path / "port"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(
+        "Port strike ends\nMonday, March 3, 2025\nWorkers reopened Gate-7 at the Marlow port on "
+        "Monday after a two-week strike, the port authority said.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(encoder="hashing", index_dir=tmp_path / "ix", show_progress=False)
+    assistant = Assistant.from_corpus(corpus, settings)
+    answer = assistant.ask("How many gates did workers reopen at the Marlow port?")
+    assert answer.text is None and answer.abstain_reason is not None
+    assert answer.abstain_reason.startswith(
+        "The closest passages hold no count that could answer it: the nearest candidate, “"
+    )
+    # What it names was in the passage, and its kind is said.
+    found = answer.abstain_reason.split("“", 1)[1].split("”", 1)[0]
+    assert found in (corpus / "port.txt").read_text(encoding="utf-8")
+    assert answer.abstain_reason.endswith(("is a name or code.", "is not one.", "is a date."))
+    # The asked kind present, it answers.
+    assert assistant.ask("When did workers reopen Gate-7?").text == "Monday"

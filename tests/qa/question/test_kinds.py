@@ -149,6 +149,15 @@ WRONG_KINDS = [
     ("How many reactors were shut?", "The Unit-1 reactor was shut down.", "Unit-1", False),
     ("How many reactors were shut?", "Two reactors were shut down.", "Two", True),
     ("How much did the jets cost?", "The F-35 jets cost $80 million each.", "$80 million", True),
+    # A number that measures the noun after it counts nothing asked.
+    (
+        "How many gates reopened?",
+        "Workers reopened the port after a two-week strike.",
+        "two-week strike",
+        False,
+    ),
+    ("How many gates reopened?", "Workers reopened two gates.", "two gates", True),
+    ("How many members does the board have?", "A five-member board met.", "five-member", True),
     # "How long" and "how many years" want a length of time, not a calendar date.
     ("How many years did the project take?", "It ended in June 2010.", "June 2010", False),
     ("How many years did the project take?", "It took six years.", "six years", True),
