@@ -219,7 +219,8 @@ _SMALL_NUMBER = (
 _NUMBER_TOKEN = re.compile(rf"(?<![\w-]){_SMALL_NUMBER}(?![\w,.]*\w)", re.IGNORECASE)
 _MEASURE_MODIFIER = re.compile(
     rf"(?<![\w-]){_SMALL_NUMBER}-(?:second|minute|hour|day|week|month|year|decade|mile|"
-    r"kilometre|kilometer|metre|meter|foot|feet)s?\b",
+    # Not an age: "nine-month-old" answers "How old was the child?".
+    r"kilometre|kilometer|metre|meter|foot|feet)s?\b(?!-old)",
     re.IGNORECASE,
 )
 
@@ -379,7 +380,7 @@ def _only_named_numbers(text: str, span: Any) -> bool:
 
 def _only_measure_modifiers(text: str) -> bool:
     """Whether every number in the answer only measures the noun after it ("a two-week
-    strike", "a 3-year-old", "the 10-mile stretch").
+    strike", "the 10-mile stretch"); an age ("a 3-year-old") is not this.
 
     Such a number counts nothing asked: "How many gates reopened?" is not answered by "two-week
     strike". An answer without numbers is not this.
@@ -387,6 +388,8 @@ def _only_measure_modifiers(text: str) -> bool:
     Example:
         >>> _only_measure_modifiers("two-week strike"), _only_measure_modifiers("two gates")
         (True, False)
+        >>> _only_measure_modifiers("nine-month-old")
+        False
     """
     numbers = _NUMBER_TOKEN.findall(text)
     return bool(numbers) and len(_MEASURE_MODIFIER.findall(text)) >= len(numbers)

@@ -158,6 +158,7 @@ WRONG_KINDS = [
     ),
     ("How many gates reopened?", "Workers reopened two gates.", "two gates", True),
     ("How many members does the board have?", "A five-member board met.", "five-member", True),
+    ("How old was the child?", "The nine-month-old child was safe.", "nine-month-old", True),
     # "How long" and "how many years" want a length of time, not a calendar date.
     ("How many years did the project take?", "It ended in June 2010.", "June 2010", False),
     ("How many years did the project take?", "It took six years.", "six years", True),
