@@ -168,7 +168,7 @@ class NeuralReader:
             The best candidate's text and its kind's name, or None when there is none.
 
         Example:
-            >>> reader.nearest_of_other_kind(request)  # doctest: +SKIP (needs a read request)
+            >>> reader.nearest_of_other_kind(request)  # needs a read request  # doctest: +SKIP
             ('Gate-7', 'title')
         """
         groups = self.groups(self.propose([request], any_kind=True)[0])
