@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from embeddings.base import Encoder
 from qa.errors import CorpusError, IndexError_
@@ -329,6 +330,10 @@ class IndexStore:
         fresh = 0
         seen: set[str] = set()
         bar = tqdm(desc="indexing passages", unit=" passages", disable=not self._show_progress)
+        # Files are read while the bar is up: warnings about them go above it, each on a line
+        # of its own, rather than onto the bar's line.
+        redirect = logging_redirect_tqdm() if self._show_progress else contextlib.nullcontext()
+        redirect.__enter__()
         try:
             for file in files:
                 unchanged = previous is not None and old_files.get(file.relative) == file.sha256
@@ -366,6 +371,8 @@ class IndexStore:
                         release_free_memory()
             bar.update(self._write_batch(writer, batch, executor, previous))
             bar.close()
+            redirect.__exit__(None, None, None)
+            redirect = contextlib.nullcontext()  # exited once only, whatever follows
             if not writer.passages:
                 raise CorpusError(
                     f"corpus folder {str(corpus)!r} holds no readable article "
@@ -378,6 +385,7 @@ class IndexStore:
             _write_atomic(self.folder / "CURRENT", final.name + "\n")
         except BaseException:
             bar.close()
+            redirect.__exit__(None, None, None)
             writer.close()
             shutil.rmtree(partial, ignore_errors=True)
             raise
