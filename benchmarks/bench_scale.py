@@ -1086,9 +1086,8 @@ def real_builds(args: argparse.Namespace) -> None:
         extra = args.work / "update"
         count = args.update * PASSAGES_PER_ARTICLE
         write_corpus(chunks, largest + count, extra)
-        added = sorted(extra.glob("part-*.jsonl"))[
-            -(-count // (PASSAGES_PER_ARTICLE * ARTICLES_PER_FILE)) :
-        ]
+        files = -(-count // (PASSAGES_PER_ARTICLE * ARTICLES_PER_FILE))  # rounded up
+        added = sorted(extra.glob("part-*.jsonl"))[-files:]
         for path in added:
             shutil.copy(path, corpus / f"update-{path.name}")
         build = _child(["_build", str(corpus), str(index), "--backend", args.backend, *threads])
