@@ -14,22 +14,28 @@ from ui.api import Backpressure, build_api
 QUESTION = {"question": "When does GSOMIA expire?"}
 
 
-def test_a_full_queue_is_refused_at_once_and_the_rest_answered(
-    hashing_assistant: Assistant, monkeypatch: Any
-) -> None:
-    app = build_api(hashing_assistant)
-    guard = next(m for m in app.user_middleware if m.cls is Backpressure)
-    guard.kwargs["limit"] = 1
+def _hold_ask(assistant: Assistant, monkeypatch: Any) -> tuple[threading.Event, threading.Event]:
+    """Make ``assistant.ask`` wait until released: (set once a question is taken, release)."""
     release = threading.Event()
     started = threading.Event()
-    real_ask = hashing_assistant.ask
+    real_ask = assistant.ask
 
     def slow_ask(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(10)
         return real_ask(*args, **kwargs)
 
-    monkeypatch.setattr(hashing_assistant, "ask", slow_ask)
+    monkeypatch.setattr(assistant, "ask", slow_ask)
+    return started, release
+
+
+def test_a_full_queue_is_refused_at_once_and_the_rest_answered(
+    hashing_assistant: Assistant, monkeypatch: Any
+) -> None:
+    app = build_api(hashing_assistant)
+    guard = next(m for m in app.user_middleware if m.cls is Backpressure)
+    guard.kwargs["limit"] = 1
+    started, release = _hold_ask(hashing_assistant, monkeypatch)
     client = TestClient(app)
     answers: list[Any] = []
     first = threading.Thread(target=lambda: answers.append(client.post("/api/ask", json=QUESTION)))
@@ -68,16 +74,7 @@ def test_a_full_chat_says_busy_at_once_and_keeps_the_question(
     handlers = ChatHandlers(hashing_assistant)
     assert handlers.limit == hashing_assistant.settings.max_waiting_questions
     handlers.limit = 1
-    release = threading.Event()
-    started = threading.Event()
-    real_ask = hashing_assistant.ask
-
-    def slow_ask(*args: Any, **kwargs: Any) -> Any:
-        started.set()
-        release.wait(10)
-        return real_ask(*args, **kwargs)
-
-    monkeypatch.setattr(hashing_assistant, "ask", slow_ask)
+    started, release = _hold_ask(hashing_assistant, monkeypatch)
     replies: list[Any] = []
     first = threading.Thread(
         target=lambda: replies.append(handlers.ask("When does GSOMIA expire?", [], []))
