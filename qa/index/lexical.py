@@ -5,12 +5,135 @@ from __future__ import annotations
 import json
 import logging
 import os
+from array import array
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+# BM25's constants, as bm25s's default ("lucene") variant sets them.
+K1 = 1.5
+B = 0.75
+
+
+def tokenize(texts: Sequence[str], stemmer: Any) -> list[list[str]]:
+    """Lower-cased words of two letters or more, English stop words removed, stemmed: bm25s's
+    tokeniser, used for passages and questions alike so that both meet the same words."""
+    import bm25s
+
+    # bm25s reports routine steps as warnings; they are noise to someone asking a question.
+    logging.getLogger("bm25s").setLevel(logging.ERROR)
+    if not texts:
+        return []
+    found = bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False
+    )
+    return [list(words) for words in found]
+
+
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class Bm25Builder:
+    """BM25 built a batch of passages at a time, holding only word counts until the end.
+
+    bm25s tokenises and scores a whole corpus in one call, holding every passage's words as
+    Python lists: hundreds of megabytes at 100,000 passages, which made an index build's
+    memory grow with the corpus. Here each batch is tokenised and reduced to (word, passage,
+    count) triples in flat arrays, 12 bytes each, as it comes; the scores need the corpus's
+    average length and each word's passage count, so they are computed in :meth:`finish`.
+    The scores are bm25s's own (Lucene's BM25: ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))``,
+    ``tf / (tf + k1 (1 - b + b len / avg_len))``, in float32 as bm25s computes them), and the
+    words are numbered in sorted order, so an index does not depend on the batch size or on
+    Python's string hashing.
+
+    Example:
+        >>> builder = Bm25Builder()
+        >>> builder.add(["GSOMIA expires on Saturday"])
+        >>> builder.add(["Kim met Biegun in Seoul"])
+        >>> builder.finish().search(["biegun"], 1)[1].tolist()
+        [[1]]
+    """
+
+    def __init__(self) -> None:
+        self.stemmer = _stemmer()
+        self._word_ids: dict[str, int] = {}
+        self._words = array("i")  # per posting: the word's number in order of first use
+        self._docs = array("i")  # per posting: the passage
+        self._counts = array("f")  # per posting: times the word is in the passage
+        self._lengths = array("i")  # per passage: its number of words
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Count the words of the next passages (rows follow those already added)."""
+        for words in tokenize(texts, self.stemmer):
+            doc = len(self._lengths)
+            self._lengths.append(len(words))
+            # Counter keeps first-seen order, as bm25s's own count does.
+            for word, count in Counter(words).items():
+                self._words.append(self._word_ids.setdefault(word, len(self._word_ids)))
+                self._docs.append(doc)
+                self._counts.append(count)
+
+    def finish(self) -> Bm25Index:
+        """The index of every passage added."""
+        index = Bm25Index([])
+        self.finish_into(index)
+        return index
+
+    def finish_into(self, index: Bm25Index) -> None:
+        """Fill ``index`` with the scores of every passage added, then forget them."""
+        size = len(self._lengths)
+        index._size = size
+        if not self._word_ids:
+            return
+        # Number the words in sorted order: the same index whatever order they came in.
+        ordered = sorted(self._word_ids)
+        renumber = np.empty(len(ordered), dtype=np.int32)
+        for column, word in enumerate(ordered):
+            renumber[self._word_ids[word]] = column
+        words = renumber[np.frombuffer(self._words, dtype=np.int32)]
+        self._words = array("i")
+        docs = np.frombuffer(self._docs, dtype=np.int32)
+        counts = np.frombuffer(self._counts, dtype=np.float32)
+        lengths = np.frombuffer(self._lengths, dtype=np.int32)
+        per_word = np.bincount(words, minlength=len(ordered))
+        # Per word, as bm25s: float64 arithmetic, stored in float32.
+        idf = np.log(1 + (size - per_word + 0.5) / (per_word + 0.5)).astype(np.float32)
+        average = float(lengths.mean())
+        indptr = np.zeros(len(ordered) + 1, dtype=np.int64)
+        np.cumsum(per_word, out=indptr[1:])
+        data = np.empty(len(words), dtype=np.float32)
+        indices = np.empty(len(words), dtype=np.int32)
+        # Each word's passages in row order: postings arrive in row order, so a stable sort
+        # by word, a slice at a time, fills each word's column from its next free place.
+        heads = indptr[:-1].copy()
+        for first in range(0, len(words), _POSTINGS_SLICE):
+            w = words[first : first + _POSTINGS_SLICE]
+            d = docs[first : first + _POSTINGS_SLICE]
+            tf = counts[first : first + _POSTINGS_SLICE]
+            norm = (K1 * ((1 - B) + B * lengths[d].astype(np.float64) / average)).astype(np.float32)
+            scores = idf[w] * (tf / (norm + tf))
+            order = np.argsort(w, kind="stable")
+            w, d, scores = w[order], d[order], scores[order]
+            starts = np.flatnonzero(np.r_[True, w[1:] != w[:-1]])
+            seen = np.arange(len(w)) - np.repeat(starts, np.diff(np.r_[starts, len(w)]))
+            places = heads[w] + seen
+            data[places] = scores
+            indices[places] = d
+            np.add.at(heads, w[starts], np.diff(np.r_[starts, len(w)]))
+        index._data, index._indices, index._indptr = data, indices, indptr
+        index._vocab = {word: column for column, word in enumerate(ordered)}
+        self._word_ids = {}
+        self._docs, self._counts, self._lengths = array("i"), array("f"), array("i")
 
 
 class Bm25Index:
@@ -23,36 +146,15 @@ class Bm25Index:
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
-        import bm25s
-        import Stemmer
-
-        # bm25s reports routine steps as warnings; they are noise to someone asking a question.
-        logging.getLogger("bm25s").setLevel(logging.ERROR)
-        self._stemmer = Stemmer.Stemmer("english")
-        self._size = len(texts)
+        builder = Bm25Builder()
+        builder.add(texts)
+        self._stemmer: Any = builder.stemmer
+        self._size = 0
         self._vocab: dict[str, int] = {}
         self._data: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self._indices: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._indptr: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
-        if texts:
-            tokens = bm25s.tokenize(
-                list(texts), stopwords="en", stemmer=self._stemmer, show_progress=False
-            )
-            # A corpus made only of stop words leaves BM25 nothing to index (and bm25s fails).
-            if tokens.vocab:
-                retriever = bm25s.BM25()
-                retriever.index(tokens, show_progress=False)
-                # bm25s precomputes each word's BM25 score in each passage (a sparse matrix,
-                # one column per word); searching only sums columns, done in search below.
-                self._data = np.asarray(retriever.scores["data"], dtype=np.float32)
-                self._indices = np.asarray(retriever.scores["indices"], dtype=np.int32)
-                self._indptr = np.asarray(retriever.scores["indptr"], dtype=np.int64)
-                # bm25s adds an empty word for passages left without any; it has no column.
-                self._vocab = {
-                    word: i
-                    for word, i in retriever.vocab_dict.items()
-                    if word and i < len(self._indptr) - 1
-                }
+        builder.finish_into(self)
 
     def __len__(self) -> int:
         return self._size
@@ -63,20 +165,11 @@ class Bm25Index:
         """Top ``k`` rows per query as ``(scores, rows)``; rows with no shared word are left out
         (row ``-1``), since BM25 has nothing to say about them. Equal scores go to the lower
         row."""
-        import bm25s
-
         scores = np.zeros((len(queries), k), dtype=np.float32)
         rows = np.full((len(queries), k), -1, dtype=np.int64)
         if not self._vocab or not queries or k <= 0:
             return scores, rows
-        tokens = bm25s.tokenize(
-            list(queries),
-            stopwords="en",
-            stemmer=self._stemmer,
-            show_progress=False,
-            return_ids=False,
-        )
-        for qi, words in enumerate(tokens):
+        for qi, words in enumerate(tokenize(queries, self._stemmer)):
             found, found_scores = self._top(words, k)
             rows[qi, : len(found)] = found
             scores[qi, : len(found)] = found_scores
@@ -138,16 +231,16 @@ class Bm25Index:
         }
         layout: dict[str, Any] = {"format": 1, "size": self._size, "words": words}
         offset = 0
-        for name, array in arrays.items():
-            layout[name] = [offset, str(array.dtype), len(array)]
-            offset += _aligned(array.nbytes)
+        for name, values in arrays.items():
+            layout[name] = [offset, str(values.dtype), len(values)]
+            offset += _aligned(values.nbytes)
         head = json.dumps(layout, ensure_ascii=False).encode()
         start = _aligned(len(_MAGIC) + 8 + len(head))
         with open(path, "wb") as handle:
             handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
             handle.write(b"\0" * (start - len(_MAGIC) - 8 - len(head)))
-            for array in arrays.values():
-                data = np.ascontiguousarray(array).tobytes()
+            for values in arrays.values():
+                data = np.ascontiguousarray(values).tobytes()
                 handle.write(data + b"\0" * (_aligned(len(data)) - len(data)))
 
     @classmethod
@@ -201,6 +294,8 @@ class Bm25Index:
 
 
 _MAGIC = b"QABM25\0\1"
+# Postings scored and placed at a time when a builder finishes (a few MB of temporaries).
+_POSTINGS_SLICE = 1 << 18
 
 
 def _aligned(size: int) -> int:

@@ -5,8 +5,9 @@ generation at the end: 3.8 GB to build 16,000 passages, so a 10,000-article arch
 build on a laptop. :class:`GenerationWriter` takes documents and batches of passages as the
 store reads and encodes them: documents and analyses go into SQLite at once, vectors are
 appended to a file on disk, and what stays in memory per passage is what the finished index
-keeps anyway (its four numbers, the owners of its vectors, a digest for copy groups) plus the
-text BM25 is built from at the end.
+keeps anyway (its four numbers, the owners of its vectors, a digest for copy groups) plus
+BM25's word counts (:class:`~qa.index.lexical.Bm25Builder`, 12 bytes per distinct word of a
+passage), scored at the end.
 
 The writer fills a ``.partial`` folder; :meth:`GenerationWriter.finish` builds the vector
 index and BM25 from what was written and the manifest with its checksums. The store renames
@@ -36,7 +37,7 @@ from qa.index.generation import (
     sha256_file,
     vectors_file_for,
 )
-from qa.index.lexical import Bm25Index
+from qa.index.lexical import Bm25Builder
 from qa.index.vectors.registry import choose_vector_backend, vector_backend
 from qa.types import Document, Passage
 
@@ -74,7 +75,8 @@ class GenerationWriter:
         self._rows = array("q")
         self._owners = array("q")
         self._copies: dict[bytes, list[int]] = {}
-        self._texts: list[str] = []  # BM25's input, built when the generation is finished
+        # BM25's word counts, a batch at a time; scored when the generation is finished.
+        self._lexical = Bm25Builder()
         self._vectors = open(folder / _VECTORS_TMP, "wb")  # noqa: SIM115 - closed in finish
         self._dim: int | None = None
 
@@ -114,6 +116,7 @@ class GenerationWriter:
     ) -> None:
         """Write passages in row order with their vectors (one row per unit) and analyses."""
         first = self.passages
+        self._lexical.add([lexical_text(p) for p in passages])
         self._db.executemany(
             "INSERT INTO analyses VALUES (?, ?)",
             [(first + i, sqlite3.Binary(data)) for i, data in enumerate(analyses)],
@@ -131,7 +134,6 @@ class GenerationWriter:
             # A digest rather than the text keeps the map small (qa.index.copies).
             key = hashlib.blake2b(" ".join(passage.text.split()).encode(), digest_size=16)
             self._copies.setdefault(key.digest(), []).append(row)
-            self._texts.append(lexical_text(passage))
 
     def finish(self, recipe: Manifest, files: dict[str, str]) -> Manifest:
         """Write the copy groups, the row files, the vector index, BM25 and the manifest.
@@ -193,8 +195,8 @@ class GenerationWriter:
             half.unlink()
         # BM25 is saved too: opening a large index then maps it instead of re-tokenising
         # every passage (seconds at 100,000 passages).
-        Bm25Index(self._texts).save(self.folder / manifest.lexical_file)
-        self._texts = []
+        self._lexical.finish().save(self.folder / manifest.lexical_file)
+        self._lexical = Bm25Builder()
         names = ("store.sqlite", PASSAGES_FILE, UNITS_FILE, manifest.vectors_file)
         manifest = manifest.model_copy(
             update={

@@ -3,7 +3,9 @@ inverted lists over 8-bit vectors re-scored on exact ones."""
 
 from __future__ import annotations
 
+import mmap
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -192,15 +194,22 @@ class FaissIvfSq8Index:
         # k-means on a sample of TRAIN_PER_LIST rows per list: as good for placing the lists
         # as all rows, and training time stays flat as the corpus grows. A fixed seed keeps
         # two builds of the same vectors equal.
-        sample = np.arange(len(rows))
+        sample = None
         if len(rows) > TRAIN_PER_LIST * nlist:
             sample = np.sort(
                 np.random.default_rng(0).choice(len(rows), TRAIN_PER_LIST * nlist, replace=False)
             )
-        index.train(np.asarray(rows[sample], dtype=np.float32))
-        # Added in slices, so a large corpus never needs all its vectors in float32 at once.
-        for first in range(0, len(rows), _ADD_SLICE):
-            index.add(np.asarray(rows[first : first + _ADD_SLICE], dtype=np.float32))
+        picked = []
+        for first, part in _slices(rows):
+            if sample is not None:
+                lo, hi = np.searchsorted(sample, (first, first + len(part)))
+                part = part[sample[lo:hi] - first]
+            picked.append(part)
+        index.train(np.vstack(picked).astype(np.float32, copy=False))
+        del picked
+        # Added a slice at a time, so a large corpus never needs all its vectors in float32.
+        for _, part in _slices(rows):
+            index.add(part)
         return index
 
     def search(self, queries: Matrix, k: int) -> tuple[Matrix, Ids]:
@@ -248,8 +257,8 @@ class FaissIvfSq8Index:
             faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
             blob_size = handle.tell() - self._HEADER
             handle.write(b"\0" * (-(self._HEADER + blob_size) % 64))
-            for first in range(0, len(exact), _ADD_SLICE):
-                handle.write(exact[first : first + _ADD_SLICE].tobytes())
+            for _, part in _slices(exact, np.float16):
+                handle.write(part.tobytes())
             handle.seek(0)
             handle.write(self._MAGIC)
             handle.write(np.array([1, self.dim], dtype="<u4").tobytes())
@@ -321,7 +330,32 @@ def ivf_lists(rows: int) -> int:
     return nlist
 
 
-# Rows per IVF list that k-means trains on (ivf_lists), and rows converted to float32 at a
-# time while the lists are filled.
+# Rows per IVF list that k-means trains on (ivf_lists), and rows read and converted at a time
+# while the lists are filled or the file is written (15 MB of float32 at 384 dimensions).
 TRAIN_PER_LIST = 100
-_ADD_SLICE = 200_000
+_ADD_SLICE = 10_000
+
+
+def _slices(
+    rows: npt.NDArray[np.float16], dtype: type = np.float32
+) -> Iterator[tuple[int, npt.NDArray[Any]]]:
+    """``rows`` a slice at a time as ``(first row, rows as dtype)``.
+
+    Rows mapped from a file are read from it with plain reads: a mapped page that is read
+    counts as the process's own memory for as long as the mapping lives, so going through a
+    build's 300 MB of float16 rows twice (train, fill) would leave them all resident.
+    """
+    count = len(rows)
+    # Only a whole mapping (its base the mmap itself) starts at its recorded offset; a slice
+    # of one keeps the parent's offset, so it is read through the mapping instead.
+    if isinstance(rows, np.memmap) and isinstance(rows.base, mmap.mmap) and count:
+        dim = rows.shape[1]
+        with open(rows.filename, "rb") as source:
+            source.seek(rows.offset)
+            for first in range(0, count, _ADD_SLICE):
+                take = min(_ADD_SLICE, count - first)
+                part = np.fromfile(source, dtype=np.float16, count=take * dim)
+                yield first, part.reshape(take, dim).astype(dtype, copy=False)
+        return
+    for first in range(0, count, _ADD_SLICE):
+        yield first, np.asarray(rows[first : first + _ADD_SLICE], dtype=dtype)

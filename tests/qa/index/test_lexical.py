@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.index.lexical import Bm25Index
+from qa.index.lexical import Bm25Builder, Bm25Index
 
 VOCABULARY = (
     "gsomia expires saturday seoul tokyo summit minister talks missile launch sanctions "
@@ -101,3 +101,30 @@ def test_search_cost_follows_the_matching_passages_not_the_corpus() -> None:
         _, rows = index.search(["zanzibar"], 10)
     assert rows[0, 0] == 50_000
     assert (time.perf_counter() - started) / 20 < 0.05
+
+
+@pytest.mark.parametrize("batch", [1, 7, 300])
+def test_a_build_in_batches_is_the_one_built_at_once(batch: int) -> None:
+    texts = [*_corpus(299), "", "the of and"]  # a passage with no words counts as length 0
+    builder = Bm25Builder()
+    for first in range(0, len(texts), batch):
+        builder.add(texts[first : first + batch])
+    built, whole = builder.finish(), Bm25Index(texts)
+    assert len(built) == len(whole) == 301
+    assert built._vocab == whole._vocab and list(built._vocab) == sorted(built._vocab)
+    assert np.array_equal(built._indptr, whole._indptr)
+    assert np.array_equal(built._indices, whole._indices)
+    assert np.array_equal(built._data, whole._data)
+    # Each word's passages are listed in row order, as search expects of a column.
+    for w in range(len(built._indptr) - 1):
+        column = built._indices[built._indptr[w] : built._indptr[w + 1]]
+        assert np.all(np.diff(column) > 0)
+
+
+def test_postings_are_placed_the_same_across_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _corpus(200)
+    whole = Bm25Index(texts)
+    monkeypatch.setattr("qa.index.lexical._POSTINGS_SLICE", 5)
+    sliced = Bm25Index(texts)
+    assert np.array_equal(sliced._data, whole._data)
+    assert np.array_equal(sliced._indices, whole._indices)

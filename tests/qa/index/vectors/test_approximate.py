@@ -149,3 +149,28 @@ def test_settings_default_to_auto_and_accept_every_backend() -> None:
     assert Settings().vector_backend == AUTO
     for name in vector_backend_names():
         assert Settings(vector_backend=name).vector_backend == name
+
+
+def test_ivf_filled_from_a_mapped_file_equals_one_filled_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa.index.vectors.approximate as approximate
+
+    # Slices smaller than the rows, and a training sample drawn across several of them.
+    monkeypatch.setattr(approximate, "_ADD_SLICE", 70)
+    monkeypatch.setattr(approximate, "TRAIN_PER_LIST", 20)
+    rows = _clustered(np.random.default_rng(5), 600, 16, 8).astype(np.float16)
+    (tmp_path / "rows.f16").write_bytes(b"pad!" * 8 + rows.tobytes())
+    mapped = np.memmap(
+        tmp_path / "rows.f16", dtype=np.float16, mode="r", offset=32, shape=rows.shape
+    )
+    from_file, in_memory = FaissIvfSq8Index(16, nlist=8), FaissIvfSq8Index(16, nlist=8)
+    from_file.add(mapped)
+    in_memory.add(rows.copy())
+    from_file.save(tmp_path / "a.ivf")
+    in_memory.save(tmp_path / "b.ivf")
+    assert (tmp_path / "a.ivf").read_bytes() == (tmp_path / "b.ivf").read_bytes()
+    # A slice of a mapping is read through the mapping, not from its parent's offset.
+    part = FaissIvfSq8Index(16, nlist=4)
+    part.add(mapped[100:300])
+    assert np.array_equal(part.vectors(), rows[100:300].astype(np.float32))
