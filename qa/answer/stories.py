@@ -34,11 +34,51 @@ SAME_EVENT_OVERLAP = 0.5
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _NAMED_NUMBER = re.compile(r"\b[A-Z][a-z]+ (\d+)\b")
 _NUMBER_END = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))$", re.I)
-_COUNTED = re.compile(r"\s+([a-z]+)")
-_COUNTED_INSIDE = re.compile(r"\d[\d,]*\s+([a-z]+)")
+_COUNTED = re.compile(r"\s+(?:(?:more|new|additional|other|total|[a-z]+ed)\s+)?([a-z]+)")
+_COUNTED_INSIDE = re.compile(
+    r"(?:\d[\d,]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))\s+"
+    r"(?:(?:more|new|additional|other|total|[a-z]+ed)\s+)?([a-z]+)",
+    re.I,
+)
+_NOT_COUNTED = frozenset(
+    [
+        "on",
+        "in",
+        "at",
+        "by",
+        "to",
+        "of",
+        "from",
+        "for",
+        "after",
+        "before",
+        "since",
+        "as",
+        "and",
+        "or",
+        "but",
+        "the",
+        "a",
+        "an",
+        "than",
+        "with",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "have",
+        "said",
+        "says",
+        "this",
+        "that",
+    ]
+)
+_NUMBER_OF = re.compile(r"\bnumber of ([a-z]+)", re.I)
 # The least a report's own surest answer may score to join a timeline below STORY_SHARE,
 # when it counts what the best answer counts (eval/stories_questions.jsonl, docs/experiments.md).
-REPORT_FLOOR = 0.005
+REPORT_FLOOR = 0.001
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -50,6 +90,8 @@ def answer_value(text: str, on: dt.date | None) -> str:
     Example:
         >>> answer_value("1,200 people", None) == answer_value("1200", None)
         True
+        >>> answer_value("Six", None), answer_value("the 6 victims", None)
+        ('number:6', 'number:6')
         >>> answer_value("Friday", dt.date(2024, 6, 5))
         'date:2024-06-07'
     """
@@ -59,7 +101,55 @@ def answer_value(text: str, on: dt.date | None) -> str:
     numbers = [n.replace(",", "") for n in _NUMBER.findall(text)]
     if numbers:
         return "number:" + " ".join(numbers)
+    # News spells small numbers out ("Six people died", "the toll reached seven"): the same
+    # figures as digits are, or a toll given once in words and once in digits is two values.
+    # Short answers only: in a phrase, "one" is as often a pronoun ("the one on Main Street").
+    words = _WORD_OR_HYPHEN.findall(text)
+    spelled = [_spelled_number(w) for w in words] if len(words) <= 3 else []
+    if any(n is not None for n in spelled):
+        return "number:" + " ".join(str(n) for n in spelled if n is not None)
     return "text:" + answer_key(text)
+
+
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_OR_HYPHEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+def _spelled_number(word: str) -> int | None:
+    """The value of a number written in words up to ninety-nine ("seven", "twenty-one").
+
+    Example:
+        >>> _spelled_number("Seven"), _spelled_number("twenty-one"), _spelled_number("seven-day")
+        (7, 21, None)
+    """
+    parts = word.lower().split("-")
+    if len(parts) == 1 and parts[0] in _UNITS:
+        return _UNITS.index(parts[0])
+    if parts[0] in _TENS and (len(parts) == 1 or parts[1] in _UNITS[1:10]):
+        return 20 + 10 * _TENS.index(parts[0]) + (_UNITS.index(parts[1]) if len(parts) > 1 else 0)
+    return None
 
 
 def story(
@@ -121,6 +211,7 @@ def story(
     anchor = _sentence_words(by_id[best_span.passage_id].passage.text, best_span)
     best_passage = by_id[best_span.passage_id].passage
     best_kind = next(iter(values)).split(":", 1)[0]
+    best_counted = _counted_noun(best_passage.text, best_span)
     values = {
         value: entry
         for value, entry in values.items()
@@ -135,7 +226,9 @@ def story(
             # different things the story mentions ("dry grass", "a tractor's exhaust").
             value.split(":", 1)[0] == best_kind
             and best_kind in ("number", "date")
-            and same_story(best_passage, by_id[entry[1].passage_id].passage)
+            and _same_figure(
+                best_passage, best_counted, by_id[entry[1].passage_id].passage, entry[1]
+            )
         )
     }
     if len(values) < 2:
@@ -212,12 +305,49 @@ def _title_words(title: str) -> frozenset[str]:
 
 def _counted_noun(text: str, span: Span) -> str | None:
     """The noun right after a figure, in the answer or just after it: "About 250" in "About 250
-    firefighters were working" counts "firefighters"."""
+    firefighters were working" counts "firefighters"; or, with no noun after it, the noun of
+    "the number of" earlier in its sentence: "The number of homes destroyed climbed to 11"
+    counts "homes"."""
     found = _COUNTED.match(text, span.end) if _NUMBER_END.search(span.text) is not None else None
     if found is None:
-        inside = _COUNTED_INSIDE.search(span.text)
-        return key_form(inside.group(1)) if inside else None
-    return key_form(found.group(1))
+        found = _COUNTED_INSIDE.search(span.text)
+    if found is not None:
+        word = found.group(1).lower()
+        # "rose to five on Wednesday": a figure followed by a word of grammar counts nothing
+        # it says.
+        return None if word in _NOT_COUNTED else key_form(word)
+    begin = max(text.rfind(". ", 0, span.start) + 1, 0)
+    counted = list(_NUMBER_OF.finditer(text, begin, span.start))
+    return key_form(counted[-1].group(1)) if counted else None
+
+
+def _same_figure(best: Passage, counted: str | None, other: Passage, span: Span) -> bool:
+    """Whether a figure of ``other`` updates the best answer's figure (of ``best``, counting
+    ``counted``): a report of the same story (:func:`same_story`) whose figure counts the
+    same thing or does not say; or, when both count the same thing ("11 witnesses", "19
+    witnesses"), a report within :data:`STORY_DAYS` whose headline shares a name with the
+    best one's ("Auditor tells Vell jury ...", "Prosecution rests in Vell embezzlement
+    trial"): headlines of one trial share its defendant's name, not always two words.
+    """
+    other_counted = _counted_noun(other.text, span)
+    if counted is not None and other_counted is not None and counted != other_counted:
+        # A figure of another thing is no update: "over three years" is not a raise given
+        # as "a 7 percent raise".
+        return False
+    if same_story(best, other):
+        return True
+    if counted is None or other_counted is None or best.date is None or other.date is None:
+        return False
+    close = abs((best.date - other.date).days) <= STORY_DAYS
+    return close and bool(_title_names(best.title) & _title_names(other.title))
+
+
+def _title_names(title: str) -> frozenset[str]:
+    """The capitalised words of a headline after its first (names, in sentence-case
+    headlines), and numbers that are part of a name."""
+    words = _WORD.findall(title)
+    names = {w for w in words[1:] if w[0].isupper() and len(w) >= 3}
+    return frozenset(names | {m.group(1) for m in _NAMED_NUMBER.finditer(title)})
 
 
 def _sentence_words(text: str, span: Span) -> frozenset[str]:

@@ -6,7 +6,8 @@ week" for the date "earlier this week". These are cuts no reader would make.
 :func:`complete_span` widens such a span to the whole entity it cuts; when it ends on a word
 that modifies a noun further right in the same noun phrase, to the end of that phrase; and
 when it ends a noun phrase it entered after the phrase's first words, back to those words
-(leaving out a determiner, a possessive or a quote mark). A span that is exactly one entity
+(leaving out a determiner, a possessive or a quote mark); it never starts with an adverb of
+time ("now 1,900 acres" is "1,900 acres"). A span that is exactly one entity
 stays as it is: a whole name or number is an answer in its own right ("South Korean" for a
 question of nationality, "more than 500" for one of how many). A possessive ending is never
 part of an answer: "John Myhill's" answers "who?" as "John Myhill".
@@ -33,9 +34,13 @@ __all__ = [
     "reason_clause",
     "reason_span",
     "regnal_number",
+    "skip_when",
     "subtree_end",
 ]
 
+# An adverb of time before a figure: "now 1,900 acres" says when the figure holds, not what
+# it is.
+_WHEN = re.compile(r"(?:now|currently|still|already|today|then)\s+(?=\d)", re.I)
 # Dependents that end a list item: a clause or an apposition on it, a comma, the next item.
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis"})
 
@@ -61,6 +66,7 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
 
         "senior South Korean" became "senior South Korean official".
     """
+    start, end = skip_when(doc.text, start, end)
     covered = doc.char_span(start, end, alignment_mode="expand")
     if covered is None or len(covered) == 0:
         return start, end
@@ -93,6 +99,19 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
             first = _lead(doc, chunk.start, first)
             break
     return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
+
+
+def skip_when(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span ``[start, end)`` of ``text`` without an adverb of time before its figure.
+
+    Example:
+        >>> text = "The fire, now 1,900 acres, was contained."
+        >>> start, end = skip_when(text, 10, 25)
+        >>> text[start:end]
+        '1,900 acres'
+    """
+    found = _WHEN.match(text, start, end)
+    return (found.end(), end) if found is not None else (start, end)
 
 
 _ROMAN = re.compile(r"[IVX]{1,5}")

@@ -213,3 +213,20 @@ def test_a_span_inside_a_reason_grows_to_the_reason_without_its_marker(
     assert text[a:b] == expected
     [blob] = reader.analyze([text])
     assert reader.reason(blob, start, start + len(piece)) == (a, b)
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [
+        ("The Millbrook Fire, now 1,900 acres, was contained.", "now 1,900 acres", "1,900 acres"),
+        ("Crews currently number 640 firefighters.", "currently number", "currently number"),
+        ("The fire is now out.", "now", "now"),
+    ],
+)
+def test_a_span_does_not_start_with_an_adverb_of_time(
+    reader: TypedReader, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    a, b = complete_span(doc, list(doc.noun_chunks), start, start + len(piece))
+    assert text[a:b] == expected
