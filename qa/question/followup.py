@@ -466,19 +466,42 @@ def _person(prev_doc: Any, answer_doc: Any | None, asked_who: bool = False) -> s
             # The answer to "who" is a person even where the tagger misses the name; without
             # the title news puts before it ("Pellham Fire Marshal Victor Lund").
             return _untitled(answer_doc)
-    # The question's own subject when it is a name ("How many gallons did Celia Wendt limit
-    # households to?"): the tagger misreads unfamiliar names as places or groups.
-    for token in prev_doc:
-        if token.dep_ in _SUBJECTS and token.pos_ == "PROPN":
-            names = [t for t in token.subtree if t.pos_ == "PROPN"]
-            if len(names) >= 2 and not any(
-                e.label_ in ("GPE", "ORG") for e in prev_doc.ents if e.start <= token.i < e.end
-            ):
-                return " ".join(t.text for t in names)
-    for ent in prev_doc.ents:
-        if ent.label_ == "PERSON":
+    people = [e for e in prev_doc.ents if e.label_ == "PERSON"]
+    for ent in people:
+        if len(ent) >= 2:
             return str(ent.text)
-    return None
+    # A full name in the question ("How many gallons did Celia Wendt limit households to?"):
+    # the tagger misreads unfamiliar names in questions as places or groups ("Celia Wendt" an
+    # organisation, "Dunmore" a person), and "she" is a person whatever the tag says. A run of
+    # two or more proper nouns that no place tag covers and that does not end in a word for a
+    # body or a site ("Marlow County", "St. Brigid's Hospital").
+    for run in _name_runs(prev_doc):
+        if not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in run) and (
+            run[-1].lower_ not in _GROUP_NOUNS | _SITE_NOUNS | _PLACE_WORDS
+        ):
+            return " ".join(t.text for t in run)
+    return str(people[0].text) if people else None
+
+
+# Named places that are things, "it" and not "there", though the tagger calls their names
+# towns ("the Brannock River" a GPE).
+_PLACE_THINGS = _words("river creek lake bridge dam canal tunnel highway road street")
+# Last words of place names that are never a person's name.
+_PLACE_WORDS = _words("county city town village street road river lake bridge valley hills")
+
+
+def _name_runs(doc: Any) -> list[list[Any]]:
+    """Runs of two or more consecutive proper nouns ("Celia Wendt")."""
+    runs: list[list[Any]] = []
+    current: list[Any] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN":
+            current.append(token)
+            continue
+        if len(current) >= 2:
+            runs.append(current)
+        current = []
+    return runs
 
 
 def _untitled(answer_doc: Any) -> str:
@@ -517,6 +540,7 @@ def _topic_span(prev_doc: Any) -> Any | None:
             chunk = _chunk_of(prev_doc, token) or _noun_subtree(prev_doc, token)
             if chunk is None or (wh is not None and chunk.start <= wh < chunk.end):
                 continue
+            head = chunk.root
             if (
                 token.head.lemma_ == "do"
                 and chunk.end == len(prev_doc) - 1
@@ -524,15 +548,17 @@ def _topic_span(prev_doc: Any) -> Any | None:
                 and not any(t.pos_ == "VERB" and t.lemma_ != "do" for t in prev_doc)
             ):
                 # "How high did the Brannock River crest?": the tagger took the verb at the
-                # end for the subject's noun; the subject is the phrase before it.
+                # end for the subject's noun; the subject is the phrase before it, and its
+                # head the word before that verb (the phrase's own root is then its article).
                 chunk = prev_doc[chunk.start : chunk.end - 1]
+                head = chunk[-1]
             if (
                 any(e.label_ in _NOT_TOPICS for e in chunk.ents)
-                and chunk.root.pos_ == "PROPN"
-                and chunk.root.lower_ not in _FEATURE_NOUNS
+                and head.pos_ == "PROPN"
+                and head.lower_ not in _FEATURE_NOUNS | _PLACE_THINGS
             ):
                 continue
-            if chunk.root.pos_ in ("NOUN", "PROPN"):
+            if head.pos_ in ("NOUN", "PROPN"):
                 return chunk
     for ent in prev_doc.ents:
         if ent.label_ not in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL") and not (
