@@ -24,6 +24,7 @@ from embeddings.base import Encoder
 from qa.question.frame import analyse_question, repeats_question
 from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
+from qa.read.boundaries import skip_when
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
 from qa.read.credits import asks_about_pictures, credit_spans, cut_at_credit
@@ -351,6 +352,18 @@ class NeuralReader:
         return move
 
     @staticmethod
+    def _off_when(request: ReadRequest) -> Callable[[Place], Place]:
+        """Places without an adverb of time before their figure (:func:`skip_when`): the
+        typed reader's entities take it in ("now 1,900 acres")."""
+        hits = request.hits
+
+        def move(place: Place) -> Place:
+            k, start, end = place
+            return (k, *skip_when(hits[k].passage.text, start, end))
+
+        return move
+
+    @staticmethod
     def _off_credits(request: ReadRequest) -> Callable[[Place], Place | None]:
         """Places kept out of photo credits (:func:`qa.read.credits.cut_at_credit`)."""
         hits = request.hits
@@ -450,6 +463,7 @@ class NeuralReader:
             # A photo credit is printed beside the story, not part of it; it answers only a
             # question about the picture. Last, so that no widening reaches into one.
             moves.append(self._off_credits(request))
+        moves.append(self._off_when(request))
         for move in moves:
             typed_at, proposed = self._moved(move, outputs, typed_at, proposed, grown_from)
         # An article that never mentions one of the question's specifics answers another

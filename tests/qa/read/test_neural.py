@@ -208,6 +208,16 @@ def test_a_how_many_question_gets_only_counts(reader: NeuralReader) -> None:
     assert not all(fits(AnswerKind.COUNT, p.spans[0].text) for p in reader.propose([other])[0])
 
 
+def test_no_proposal_starts_with_an_adverb_of_time(reader: NeuralReader) -> None:
+    hits = [_hit("a#0", "The Millbrook Fire, now 1,900 acres, was 85 percent contained on Friday.")]
+    analyses = reader.analyze([h.passage.text for h in hits])
+    request = ReadRequest("How many acres has the Millbrook Fire burned?", hits, analyses)
+    [proposals] = reader.propose([request])
+    texts = {p.spans[0].text for p in proposals}
+    assert "1,900 acres" in texts or "1,900" in texts
+    assert not any(t.lower().startswith("now ") for t in texts)
+
+
 def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
     filler = " ".join(f"The committee met on day {k} to discuss the budget." for k in range(12))
     text = f"{filler} The new bridge over the river will open in March 2027. {filler}"
