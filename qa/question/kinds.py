@@ -152,7 +152,7 @@ for _nouns, _kind in (
     ),
     ("time hour", AnswerKind.TIME),
     ("duration length", AnswerKind.DURATION),
-    ("number total population amount quantity count", AnswerKind.COUNT),
+    ("number total population amount quantity count score tally", AnswerKind.COUNT),
     (
         "price cost fee salary budget fine wage income revenue sum fund funding prize payment "
         "money bill worth",
@@ -193,7 +193,7 @@ for _nouns, _kind in (
     (
         "book film movie song album novel play show series programme program title job "
         "position post role occupation profession newspaper magazine opera painting poem "
-        "game treaty law act agreement pact accord",
+        "game treaty law act agreement pact accord journal",
         AnswerKind.TITLE,
     ),
 ):
@@ -444,9 +444,13 @@ def _person_noun(word: str) -> bool:
 
 def _tied_kind(span: Any) -> AnswerKind | None:
     """The class a passage gives an answer by the noun it ties to it: "the Daily Herald
-    *newspaper*", "Kim, a *diplomat*". None when it gives none."""
+    *newspaper*", "Kim, a *diplomat*", "KCNA news *agency*". None when it gives none."""
     root = span.root
     ties = []
+    # "KCNA news agency": a name with its class noun as the answer's head ("deputy security
+    # adviser", a job with no name in it, is that job, not a person).
+    if root.pos_ == "NOUN" and any(t.pos_ == "PROPN" for t in span):
+        ties.append(root)
     # "Daily Herald newspaper": the name is a compound of the noun after it.
     if root.dep_ == "compound" and root.head.i >= span.end and root.head.pos_ == "NOUN":
         ties.append(root.head)
@@ -555,7 +559,9 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     if kind is AnswerKind.REASON:
         # A reason is a clause or a phrase ("fear of being buried alive"), never a bare name,
         # number or date: "Washington" does not say why Biegun raised the issue.
-        return not (_numeric_only(span, words) or _entity_only(span, _BARE_LABELS))
+        return not (
+            _numeric_only(span, words) or _entity_only(span, _BARE_LABELS) or _names_someone(span)
+        )
     # Kinds of names: refuse what plainly is something else.
     if _numeric_only(span, words):
         return False
@@ -578,10 +584,55 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
             return span is None or _is_person_like(span)
         return not _entity_only(span, _PLACE_LABELS)
     if kind in (AnswerKind.ORGANISATION, AnswerKind.PLACE, AnswerKind.FACILITY):
+        if _asks_for_firm(question) and _entity_only(span, {"GPE"}):
+            # "Which company owned the crane?" is not answered by "Saudi Arabia"; a team or
+            # a government may be named by its country, a firm is not.
+            return False
         return not _entity_only(span, {"PERSON"})
     if kind is AnswerKind.TITLE and question is not None and _asks_for_role(question):
         return _has_role(span, words)
+    if kind is AnswerKind.TITLE and _asks_for_work(question):
+        # A book's, a film's or a journal's name is written with capitals (or quoted):
+        # "show dicot species" names no journal.
+        return any(c.isupper() or c.isdigit() for c in text) or any(q in text for q in "\"“'‘")
     return True
+
+
+# Bodies a country or a town never names: "Which company ...?" wants a firm's name.
+_FIRM_NOUNS = _word_set(
+    """company firm corporation bank newspaper network publisher label agency charity
+    institute institution university college band"""
+)
+# Works whose names are titles: "Which journal ...?", "What film ...?".
+_WORK_NOUNS = _word_set(
+    """book film movie song album novel play series programme program newspaper magazine
+    journal opera painting poem game"""
+)
+
+
+def _asked_head(question: Any) -> str | None:
+    tokens = list(question)
+    wh_at = next((i for i, t in enumerate(tokens) if t.lower_ in ("which", "what")), None)
+    return _head(tokens, wh_at) if wh_at is not None else None
+
+
+def _asks_for_firm(question: Any) -> bool:
+    return question is not None and _asked_head(question) in _FIRM_NOUNS
+
+
+def _asks_for_work(question: Any) -> bool:
+    return question is not None and _asked_head(question) in _WORK_NOUNS
+
+
+def _names_someone(span: Any) -> bool:
+    """A phrase that only names someone or something, however it is titled: "US President
+    Donald Trump" (its head a name, no verb in it) says who, not why."""
+    if span is None or len(span) == 0:
+        return False
+    return span.root.ent_type_ in _NAMED_HEADS and not any(t.pos_ in ("VERB", "AUX") for t in span)
+
+
+_NAMED_HEADS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 
 
 def _asks_for_name(question: Any) -> bool:

@@ -182,6 +182,72 @@ WRONG_KINDS = [
         "St Mary's Hospital",
         True,
     ),
+    # The answer's own head noun names its class: an agency is no spokesman.
+    (
+        "What is the name of the ministry's spokesman?",
+        "A spokesman for the ministry was quoted by the KCNA news agency.",
+        "KCNA news agency",
+        False,
+    ),
+    (
+        "What is the name of the ministry's spokesman?",
+        "The ministry's spokesman, Kim Yong Chol, was quoted by the KCNA news agency.",
+        "Kim Yong Chol",
+        True,
+    ),
+    # A firm is not named by a country; a team may be.
+    (
+        "Which company owned the crane?",
+        "The crane, owned by the Saudi Binladin Group, fell in Saudi Arabia.",
+        "Saudi Arabia",
+        False,
+    ),
+    (
+        "Which company owned the crane?",
+        "The crane, owned by the Saudi Binladin Group, fell in Saudi Arabia.",
+        "Saudi Binladin Group",
+        True,
+    ),
+    ("Which team won the final?", "Brazil won the final against Sweden.", "Brazil", True),
+    # A score is a figure.
+    (
+        "What was the score of Sweden's opening match?",
+        "Sweden's first victory came in the opening match, won 3-0 against Mexico.",
+        "Sweden's first victory",
+        False,
+    ),
+    (
+        "What was the score of Sweden's opening match?",
+        "Sweden's first victory came in the opening match, won 3-0 against Mexico.",
+        "3-0",
+        True,
+    ),
+    # A titled name says who, not why.
+    (
+        "Why did the summit end without an agreement?",
+        "US President Donald Trump left the summit early because the demands were too high.",
+        "US President Donald Trump",
+        False,
+    ),
+    (
+        "Why did the summit end without an agreement?",
+        "US President Donald Trump left the summit early because the demands were too high.",
+        "the demands were too high",
+        True,
+    ),
+    # A journal's name has capitals.
+    (
+        "Which journal published the paper?",
+        "The paper, published in Environmental Pollution, tested how dicot species show damage.",
+        "dicot species",
+        False,
+    ),
+    (
+        "Which journal published the paper?",
+        "The paper, published in Environmental Pollution, tested how dicot species show damage.",
+        "Environmental Pollution",
+        True,
+    ),
 ]
 
 
