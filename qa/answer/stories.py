@@ -28,6 +28,9 @@ __all__ = ["answer_value", "disagreement_reason", "same_day_rivals", "same_story
 # relative to the best answer: the reader's weaker proposals are mostly other things the
 # passages mention, not earlier or later values of the answer.
 STORY_SHARE = 0.05
+# A rival that is a phrase, not a figure or a date, joins only at this share of the best
+# answer's confidence (eval/stories_questions.jsonl, docs/experiments.md).
+TEXT_SHARE = 0.25
 # Share of content words two answers' sentences must have in common (Jaccard) for the two
 # articles to count as reports of one event.
 SAME_EVENT_OVERLAP = 0.5
@@ -201,6 +204,10 @@ def story(
         latest = max(d for d, _ in dated if d is not None)
         if not values and value.startswith("number:"):
             counted = _counted_noun(by_id[first_span.passage_id].passage.text, first_span)
+        if values and value.startswith("text:") and group.score < TEXT_SHARE * best:
+            # A phrase the reader doubts is more often another thing the report mentions
+            # ("damage" beside "A leaking valve") than another report's answer.
+            continue
         if value not in values:
             values[value] = (group, first_span, latest)
     if len(values) < 2:
