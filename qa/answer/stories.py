@@ -174,8 +174,8 @@ def story(
     counted: str | None = None  # the noun the best answer's number counts ("firefighters")
     for group in merged:
         if group.score < floor:
-            # Below the floor, a report still speaks with its surest answer when that is a
-            # figure counting what the best answer counts: "More than 480 firefighters are
+            # Below the floor, a report still speaks with its surest figure counting what
+            # the best answer counts: "More than 480 firefighters are
             # now assigned" updates "About 250 firefighters were working" in other words,
             # which the reader trusts less than the words of the question.
             if counted is None or group.score < REPORT_FLOOR:
@@ -187,8 +187,15 @@ def story(
                 or hit.passage.date is None
                 or _counted_noun(hit.passage.text, span) != counted
             ):
-                taken.add(hit.passage.document_id)
+                # Its surest figure of that noun may still come: a report's other phrases
+                # ("safe staffing ratios") say nothing of the figure.
                 continue
+        elif counted is not None and _counted_noun(
+            by_id[group.spans[0].passage_id].passage.text, group.spans[0]
+        ) not in (None, counted):
+            # A figure of another thing ("over three years" in a story of percent raises)
+            # speaks for no report: each report's figure of the story's noun may still come.
+            continue
         dated = [
             (by_id[s.passage_id].passage.date, s)
             for s in group.spans
@@ -315,9 +322,10 @@ def _counted_noun(text: str, span: Span) -> str | None:
     firefighters were working" counts "firefighters"; or, with no noun after it, the noun of
     "the number of" earlier in its sentence: "The number of homes destroyed climbed to 11"
     counts "homes"."""
-    found = _COUNTED.match(text, span.end) if _NUMBER_END.search(span.text) is not None else None
-    if found is None:
-        found = _COUNTED_INSIDE.search(span.text)
+    # The answer's own noun first: "9 percent" counts percent, whatever follows ("raise").
+    found = _COUNTED_INSIDE.search(span.text)
+    if found is None and _NUMBER_END.search(span.text) is not None:
+        found = _COUNTED.match(text, span.end)
     if found is not None:
         word = found.group(1).lower()
         # "rose to five on Wednesday": a figure followed by a word of grammar counts nothing
