@@ -88,6 +88,25 @@ def dateline(text: str) -> dt.date | None:
     return found
 
 
+def opening_dateline(text: str) -> int:
+    """Where the dateline opening a paragraph ends ("HARTLEY, Aug. 5, 2025 — "), or 0.
+
+    The place and date there say where and when the story was filed: they are no part of
+    what it reports, so no answer about a person or a thing comes from them.
+
+    Example:
+        >>> text = "DUNMORE, Nov. 3, 2025 — About 300 nurses walked out."
+        >>> text[opening_dateline(text):]
+        'About 300 nurses walked out.'
+        >>> opening_dateline("Kim met Biegun, the envoy, on Monday - in Seoul.")
+        0
+    """
+    found = _DATELINE.match(text)
+    if found is None or resolve_date(found.group("date")) is None:
+        return 0
+    return found.end()
+
+
 def _dated(text: str) -> dt.date | None:
     """The date ``text`` names, when it names one with its year."""
     if not re.search(r"\b\d{4}\b", text):

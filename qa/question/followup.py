@@ -143,10 +143,16 @@ def _resolve_pronouns(question: str, prev_doc: Any, answer_doc: Any | None, nlp:
             if named is not None and not asks_person and not plural_kind:
                 # One thing of the kind asked ("Which company ...?"); "Which countries ...?"
                 # are "they".
-                referent = named
+                referent = _with_article(named)
             else:
                 thing = _thing(answer_doc) if _asks_to_name_a_thing(prev_doc) else None
-                referent = thing or _topic(prev_doc) or _thing(answer_doc)
+                if thing is not None:
+                    referent = _with_article(thing)
+                else:
+                    answered = _thing(answer_doc)
+                    referent = _topic(prev_doc) or (
+                        _with_article(answered) if answered is not None else None
+                    )
         elif lower in _GROUP_PRONOUNS:
             if named is not None and (kind in _GROUP_NOUNS or plural_kind):
                 referent = named
@@ -216,6 +222,32 @@ def _phrase(doc: Any) -> str | None:
     if first[0] in ("The", "A", "An") and len(first) > 1:
         text = f"{first[0].lower()} {first[1]}"
     return text
+
+
+def _with_article(text: str) -> str:
+    """A thing "it" stands for, as a sentence names it again: "Ridgeway substation" -> "the
+    Ridgeway substation", "Marlow Nurses Association" -> "the Marlow Nurses Association"
+    (answers are cut without their article); "Halvorsen Construction", "Stage 3" and "St.
+    Brigid's Hospital" stay as they are, and so do sites named as places ("at Hartley
+    Elementary School"), which "there" stands for.
+
+    Example:
+        >>> _with_article("Ridgeway substation"), _with_article("Halvorsen Construction")
+        ('the Ridgeway substation', 'Halvorsen Construction')
+    """
+    words = text.split()
+    if not words or words[0].lower() in _DETERMINERS or "'s" in text or "’s" in text:
+        return text
+    last = words[-1]
+    common = last.isalpha() and last.islower() and len(words) > 1
+    if common or last.lower() in _GROUP_NOUNS | _PLACE_THINGS:
+        return f"the {text}"
+    return text
+
+
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"}
+)
 
 
 def _plural(doc: Any) -> bool:

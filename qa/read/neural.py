@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from embeddings.base import Encoder
+from qa.ingest.articles import opening_dateline
 from qa.question.frame import analyse_question, repeats_question
 from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
@@ -352,6 +353,18 @@ class NeuralReader:
         return move
 
     @staticmethod
+    def _off_dateline(request: ReadRequest) -> Callable[[Place], Place | None]:
+        """Places outside a paragraph's opening dateline (:func:`opening_dateline`): the
+        recogniser calls a town in capitals a person ("DUNMORE, Nov. 3, 2025 —")."""
+        ends = [opening_dateline(h.passage.text) for h in request.hits]
+
+        def move(place: Place) -> Place | None:
+            k, start, _ = place
+            return None if start < ends[k] else place
+
+        return move
+
+    @staticmethod
     def _off_when(request: ReadRequest) -> Callable[[Place], Place]:
         """Places without an adverb of time before their figure (:func:`skip_when`): the
         typed reader's entities take it in ("now 1,900 acres")."""
@@ -464,6 +477,8 @@ class NeuralReader:
             # question about the picture. Last, so that no widening reaches into one.
             moves.append(self._off_credits(request))
         moves.append(self._off_when(request))
+        if kind not in (AnswerKind.DATE, AnswerKind.YEAR, AnswerKind.TIME, AnswerKind.PLACE):
+            moves.append(self._off_dateline(request))
         for move in moves:
             typed_at, proposed = self._moved(move, outputs, typed_at, proposed, grown_from)
         # An article that never mentions one of the question's specifics answers another

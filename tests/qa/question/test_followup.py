@@ -46,6 +46,35 @@ def _row(previous: str, answer: str | None, question: str, expected: str, id: st
 # it was: "When was arrested?" is ungrammatical and "When was someone arrested?" asks about any
 # arrest, so the assistant searches "When?" and abstains rather than answer another question.
 FOLLOW_UPS = [
+    # -- "it" for an answer cut without its article gets it back; a name of a firm does not.
+    _row(
+        "Which substation caught fire in Oakridge Falls?",
+        "Ridgeway substation",
+        "When will it be repaired?",
+        "When will the Ridgeway substation be repaired?",
+        id="it-article-common-noun",
+    ),
+    _row(
+        "Which union represents the nurses?",
+        "Marlow Nurses Association",
+        "Who leads it?",
+        "Who leads the Marlow Nurses Association?",
+        id="it-article-body",
+    ),
+    _row(
+        "Which company won the contract?",
+        "Halvorsen Construction",
+        "Where is it based?",
+        "Where is Halvorsen Construction based?",
+        id="it-no-article-firm",
+    ),
+    _row(
+        "How many gallons of water a day did Celia Wendt limit Dunmore households to?",
+        "140 gallons",
+        "When did she announce the cut?",
+        "When did Celia Wendt announce the cut?",
+        id="she-full-name-tagged-as-group",
+    ),
     # -- The old wh-word was the subject: its answer follows an auxiliary, or "did" / "does".
     _row(
         "Who met Kim in Seoul?",

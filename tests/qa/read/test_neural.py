@@ -218,6 +218,22 @@ def test_no_proposal_starts_with_an_adverb_of_time(reader: NeuralReader) -> None
     assert not any(t.lower().startswith("now ") for t in texts)
 
 
+def test_no_person_comes_from_a_dateline(reader: NeuralReader) -> None:
+    text = (
+        "DUNMORE, Nov. 3, 2025 — About 300 nurses at St. Brigid's Hospital walked off the job "
+        "Monday morning after contract talks broke down over staffing, the Marlow Nurses "
+        "Association said."
+    )
+    hits = [_hit("a#0", text)]
+    analyses = reader.analyze([text])
+    who = ReadRequest("Who is the president of the Marlow Nurses Association?", hits, analyses)
+    texts = {p.spans[0].text for p in reader.propose([who])[0]}
+    assert texts and not any("DUNMORE" in t for t in texts)
+    # A question of place may still be answered from it.
+    where = ReadRequest("Where did the nurses walk out?", hits, analyses)
+    assert any("DUNMORE" in p.spans[0].text for p in reader.propose([where])[0])
+
+
 def test_a_long_passage_is_read_in_its_question_bearing_sentences() -> None:
     filler = " ".join(f"The committee met on day {k} to discuss the budget." for k in range(12))
     text = f"{filler} The new bridge over the river will open in March 2027. {filler}"
