@@ -137,7 +137,11 @@ def decide(
                 kind=kind,
                 timeline=timeline,
             )
-        score, group = chosen.score, chosen.spans
+        # The newest report's value answers with the story's confidence: the reader trusts
+        # the words of an update ("More than 480 firefighters are now assigned") less than
+        # the report worded like the question, and its own score (0.002) would read as a
+        # guess; which value is newest is read from the dates, not guessed.
+        score, group = max(score, chosen.score), chosen.spans
     else:
         timeline = ()
     citations = [citation_for(span, by_id, index) for span in group]

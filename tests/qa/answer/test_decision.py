@@ -49,6 +49,9 @@ def test_the_most_recent_report_answers_and_the_timeline_lists_both(story: Assis
     assert "  2024-06-03  12  (report-1.txt)" in format_answer(answer)
     assert "Changed over time: 12 (03 Jun 2024) → 45 (05 Jun 2024)" in render_answer(answer)
     assert answer.model_dump(mode="json")["timeline"][1]["date"] == "2024-06-05"
+    # The newest value answers with the story's confidence, never below the floor the
+    # question was judged by, whatever the reader made of the update's own wording.
+    assert answer.score is not None and answer.score >= story.settings.abstain_threshold
 
 
 def test_a_story_told_once_has_no_timeline(story: Assistant) -> None:
