@@ -584,6 +584,9 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
             return span is None or _is_person_like(span)
         return not _entity_only(span, _PLACE_LABELS)
     if kind in (AnswerKind.ORGANISATION, AnswerKind.PLACE, AnswerKind.FACILITY):
+        if span is not None and len(span) and all(t.pos_ in ("ADJ", "PUNCT") for t in span):
+            # "South Korean" describes; it names no agency, place or building.
+            return False
         if _asks_for_firm(question) and _entity_only(span, {"GPE"}):
             # "Which company owned the crane?" is not answered by "Saudi Arabia"; a team or
             # a government may be named by its country, a firm is not.

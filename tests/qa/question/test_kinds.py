@@ -209,6 +209,19 @@ WRONG_KINDS = [
         True,
     ),
     ("Which team won the final?", "Brazil won the final against Sweden.", "Brazil", True),
+    # A nationality describes; it names no agency.
+    (
+        "Which news agency reported the remarks?",
+        "Kim Hyun-chong told South Korean reporters, Reuters said.",
+        "South Korean",
+        False,
+    ),
+    (
+        "Which news agency reported the remarks?",
+        "Kim Hyun-chong told South Korean reporters, Reuters said.",
+        "Reuters",
+        True,
+    ),
     # A score is a figure.
     (
         "What was the score of Sweden's opening match?",
