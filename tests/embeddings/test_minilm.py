@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from embeddings.bert import bert_config
 from embeddings.minilm import (
     MINILM_NAME,
+    WIDTH_STEP,
     SentenceTransformerEncoder,
     _pooled_bert_length,
     _SentenceTransformers,
@@ -146,3 +148,30 @@ def test_precision_is_checked_and_auto_follows_the_cpu(monkeypatch: pytest.Monke
     for native, expected in ((True, "bfloat16"), (False, "float32")):
         monkeypatch.setattr(minilm, "native_bfloat16", lambda native=native: native)
         assert SentenceTransformerEncoder(precision="auto").precision == expected
+
+
+def test_batches_come_in_few_widths() -> None:
+    # The math libraries keep something per input shape: passages of every length made a
+    # long build's memory climb, so widths are rounded up to a multiple of WIDTH_STEP.
+    encoder = SentenceTransformerEncoder(precision="float32")
+    encoder.encode(["warm up"])
+    runtime = encoder._runtime()
+    widths: list[int] = []
+    body = runtime._body
+
+    def recording(ids: Any, *rest: Any) -> Any:
+        widths.append(int(ids.shape[1]))
+        return body(ids, *rest)
+
+    runtime._body = recording
+    try:
+        texts = [" ".join(["word"] * n) for n in range(1, 120, 7)]
+        vectors = encoder.encode(texts, batch_size=1)
+    finally:
+        runtime._body = body
+    # 17 texts of 3 to 115 tokens, one batch each: 17 widths unpadded, 8 in steps of 16.
+    assert len(widths) == len(texts) and len(set(widths)) <= 8
+    assert all(w % WIDTH_STEP == 0 or w == runtime.max_seq_length for w in widths)
+    # Padding changes nothing: each text alone, unpadded but for its own batch, agrees.
+    alone = np.stack([encoder.encode([t])[0] for t in texts[:3]])
+    assert np.abs(alone - vectors[:3]).max() < 1e-5
