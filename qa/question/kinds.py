@@ -465,11 +465,7 @@ def _tied_kind(span: Any) -> AnswerKind | None:
 
 def _asked_noun_kind(question: Any) -> AnswerKind | None:
     """The class of the noun a which/what-question names ("which *hospital*"), if any."""
-    tokens = list(question)
-    wh_at = next((i for i, t in enumerate(tokens) if t.lower_ in ("which", "what")), None)
-    if wh_at is None:
-        return None
-    head = _head(tokens, wh_at)
+    head = _asked_head(question)
     return _HEAD_KINDS.get(head) if head is not None else None
 
 
@@ -614,6 +610,7 @@ _WORK_NOUNS = _word_set(
 
 
 def _asked_head(question: Any) -> str | None:
+    """The noun a which/what-question names ("which *hospital*"), if any."""
     tokens = list(question)
     wh_at = next((i for i, t in enumerate(tokens) if t.lower_ in ("which", "what")), None)
     return _head(tokens, wh_at) if wh_at is not None else None
