@@ -125,11 +125,11 @@ class Bm25Builder:
             order = np.argsort(w, kind="stable")
             w, d, scores = w[order], d[order], scores[order]
             starts = np.flatnonzero(np.r_[True, w[1:] != w[:-1]])
-            seen = np.arange(len(w)) - np.repeat(starts, np.diff(np.r_[starts, len(w)]))
-            places = heads[w] + seen
+            runs = np.diff(np.r_[starts, len(w)])  # postings of each word in this slice
+            places = heads[w] + np.arange(len(w)) - np.repeat(starts, runs)
             data[places] = scores
             indices[places] = d
-            np.add.at(heads, w[starts], np.diff(np.r_[starts, len(w)]))
+            heads[w[starts]] += runs  # each word once per slice: plain indexing adds exactly
         index._data, index._indices, index._indptr = data, indices, indptr
         index._vocab = {word: column for column, word in enumerate(ordered)}
         self._word_ids = {}
