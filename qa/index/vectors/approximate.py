@@ -139,7 +139,9 @@ class FaissIvfSq8Index:
     # Float16 rows given to add() are kept as given (a build hands them mapped from disk).
     keeps_float16 = True
     _MAGIC = b"QAIVFSQ8"
-    _HEADER = 32  # magic, format (u32), dim (u32), rows (u64), FAISS bytes (u64)
+    # The file's record: magic, format (u32), dim (u32), rows (u64), FAISS bytes (u64); at
+    # the end of the file since format 2, at its start in format 1.
+    _HEADER = 32
 
     def __init__(
         self, dim: int, *, nprobe: int = 48, rerank: int = 2, nlist: int | None = None
@@ -199,17 +201,20 @@ class FaissIvfSq8Index:
             sample = np.sort(
                 np.random.default_rng(0).choice(len(rows), TRAIN_PER_LIST * nlist, replace=False)
             )
-        picked = []
+        # The sample is gathered into one array rather than stacked from parts: stacking
+        # would hold it twice (80 MB each at 512 lists).
+        size = len(rows) if sample is None else len(sample)
+        picked = np.empty((size, self.dim), dtype=np.float32)
+        filled = 0
         for first, part in _slices(rows):
             if sample is not None:
                 lo, hi = np.searchsorted(sample, (first, first + len(part)))
                 part = part[sample[lo:hi] - first]
-            picked.append(part)
-        index.train(np.vstack(picked).astype(np.float32, copy=False))
+            picked[filled : filled + len(part)] = part
+            filled += len(part)
+        index.train(picked)
         del picked
-        # Added a slice at a time, so a large corpus never needs all its vectors in float32.
-        for _, part in _slices(rows):
-            index.add(part)
+        _fill(index, rows)
         return index
 
     def search(self, queries: Matrix, k: int) -> tuple[Matrix, Ids]:
@@ -240,33 +245,56 @@ class FaissIvfSq8Index:
         return np.asarray(self._exact, dtype=np.float32)
 
     def rows(self, start: int, stop: int) -> Matrix:
-        """Rows ``start`` to ``stop`` only, read from the mapped float16 copies."""
+        """Rows ``start`` to ``stop`` only, read from the float16 copies.
+
+        Read from the file rather than through its mapping: an update reads every row of the
+        previous generation once, and mapped pages read would stay resident (300 MB at
+        100,000 passages) for as long as the generation is open.
+        """
         if self._pending:
             self._ready()
-        return np.asarray(self._exact[start:stop], dtype=np.float32)
+        start, stop = max(0, start), min(stop, len(self._exact))
+        if stop <= start:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        exact = self._exact
+        if isinstance(exact, np.memmap) and isinstance(exact.base, mmap.mmap):
+            with open(exact.filename, "rb") as source:
+                source.seek(exact.offset + start * self.dim * 2)
+                part = np.fromfile(source, dtype=np.float16, count=(stop - start) * self.dim)
+            return part.reshape(stop - start, self.dim).astype(np.float32)
+        return np.asarray(exact[start:stop], dtype=np.float32)
 
     def save(self, path: Path) -> None:
-        """Write the lists and the float16 vectors into one file."""
+        """Write the lists and the float16 vectors into one file.
+
+        The FAISS index comes first and the file's own record (magic, format, dimension, rows,
+        the FAISS part's size) last, so FAISS can map the lists straight from the file when
+        it is opened (:meth:`load`).
+        """
         faiss = faiss_module()
         index = self._ready()
-        exact = np.ascontiguousarray(self._exact, dtype=np.float16)
+        # The rows as they are: a mapping stays one, so its slices are read with plain reads
+        # (np.ascontiguousarray would make it a view whose pages stay resident once read).
+        exact = self._exact
         with open(path, "wb") as handle:
-            handle.write(b"\0" * self._HEADER)  # filled in once the FAISS part's size is known
             # Streamed into the file: serialising to bytes first would hold a second copy
             # of the lists (a gigabyte at a million passages) for the length of the write.
             faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
-            blob_size = handle.tell() - self._HEADER
-            handle.write(b"\0" * (-(self._HEADER + blob_size) % 64))
+            blob_size = handle.tell()
+            handle.write(b"\0" * (-blob_size % 64))
             for _, part in _slices(exact, np.float16):
                 handle.write(part.tobytes())
-            handle.seek(0)
             handle.write(self._MAGIC)
-            handle.write(np.array([1, self.dim], dtype="<u4").tobytes())
+            handle.write(np.array([2, self.dim], dtype="<u4").tobytes())
             handle.write(np.array([len(exact), blob_size], dtype="<u8").tobytes())
 
     @classmethod
     def load(cls, path: Path) -> FaissIvfSq8Index:
-        """Read an index written by :meth:`save`; the exact vectors stay on disk (mapped).
+        """Read an index written by :meth:`save`; the lists and the exact vectors stay on disk,
+        mapped, so opening a large index costs almost no memory and a search reads the pages
+        of the lists it scans.
+
+        Files of the first format (the record first, the lists read into memory) still open.
 
         Raises:
             ValueError: When the file is not one :meth:`save` wrote, or is cut short.
@@ -274,19 +302,39 @@ class FaissIvfSq8Index:
         faiss = faiss_module()
         try:
             size = os.path.getsize(path)
-            handle = open(path, "rb")  # noqa: SIM115 - read from by FAISS below, then closed
+            with open(path, "rb") as handle:
+                head = handle.read(cls._HEADER)
+                handle.seek(max(0, size - cls._HEADER))
+                tail = handle.read(cls._HEADER)
         except OSError as exc:
             raise ValueError(f"unreadable vector file: {exc}") from None
-        with handle:
-            head = handle.read(cls._HEADER)
-            if len(head) < cls._HEADER or head[:8] != cls._MAGIC:
-                raise ValueError("not an IVF-SQ8 vector file")
-            version, dim = (int(v) for v in np.frombuffer(head[8:16], dtype="<u4"))
-            rows, blob_size = (int(v) for v in np.frombuffer(head[16:32], dtype="<u8"))
-            start = cls._HEADER + blob_size + (-(cls._HEADER + blob_size) % 64)
-            if version != 1 or size != start + rows * dim * 2:
-                raise ValueError(f"IVF-SQ8 vector file of {size} bytes does not match its header")
-            left = [blob_size]
+        if len(head) == cls._HEADER and head[:8] == cls._MAGIC:
+            return cls._load_first_format(path, head, size)
+        if len(tail) < cls._HEADER or tail[:8] != cls._MAGIC:
+            # The record is written last, so a file cut short has lost it.
+            raise ValueError("not an IVF-SQ8 vector file, or one cut short")
+        version, dim = (int(v) for v in np.frombuffer(tail[8:16], dtype="<u4"))
+        rows, blob_size = (int(v) for v in np.frombuffer(tail[16:32], dtype="<u8"))
+        start = blob_size + (-blob_size % 64)
+        if version != 2 or size != start + rows * dim * 2 + cls._HEADER:
+            raise ValueError(f"IVF-SQ8 vector file of {size} bytes does not match its record")
+        try:
+            raw = faiss.read_index(os.fspath(path), faiss.IO_FLAG_MMAP_IFC)
+        except RuntimeError as exc:
+            raise ValueError(f"unreadable FAISS index: {str(exc).splitlines()[0]}") from None
+        return cls._opened(raw, path, dim, rows, start)
+
+    @classmethod
+    def _load_first_format(cls, path: Path, head: bytes, size: int) -> FaissIvfSq8Index:
+        faiss = faiss_module()
+        version, dim = (int(v) for v in np.frombuffer(head[8:16], dtype="<u4"))
+        rows, blob_size = (int(v) for v in np.frombuffer(head[16:32], dtype="<u8"))
+        start = cls._HEADER + blob_size + (-(cls._HEADER + blob_size) % 64)
+        if version != 1 or size != start + rows * dim * 2:
+            raise ValueError(f"IVF-SQ8 vector file of {size} bytes does not match its header")
+        left = [blob_size]
+        with open(path, "rb") as handle:
+            handle.seek(cls._HEADER)
 
             def read(count: int) -> bytes:
                 # FAISS asks for what it needs; never past the lists into the vectors.
@@ -298,8 +346,15 @@ class FaissIvfSq8Index:
                 raw = faiss.read_index(faiss.PyCallbackIOReader(read))
             except RuntimeError as exc:
                 raise ValueError(f"unreadable FAISS index: {str(exc).splitlines()[0]}") from None
+        return cls._opened(raw, path, dim, rows, start)
+
+    @classmethod
+    def _opened(cls, raw: Any, path: Path, dim: int, rows: int, start: int) -> FaissIvfSq8Index:
+        faiss = faiss_module()
         if not isinstance(raw, faiss.IndexIVFScalarQuantizer) or raw.ntotal != rows:
             raise ValueError(f"expected an IVF-SQ8 index of {rows} rows")
+        if raw.d != dim:
+            raise ValueError(f"IVF-SQ8 lists of dimension {raw.d} for vectors of {dim}")
         index = cls(dim)
         index._index = raw
         if rows:
@@ -334,6 +389,56 @@ def ivf_lists(rows: int) -> int:
 # while the lists are filled or the file is written (15 MB of float32 at 384 dimensions).
 TRAIN_PER_LIST = 100
 _ADD_SLICE = 10_000
+
+
+def _fill(index: Any, rows: npt.NDArray[np.float16]) -> None:
+    """Put every row into its trained list, each list allocated once at its final size.
+
+    FAISS's own ``add`` appends to growing lists, which reserve up to twice what they hold
+    and copy themselves as they grow: filling 412,000 rows (150 MB of codes) peaked 570 MB
+    above where it started. Here the rows are assigned to lists in a first pass (8 bytes a
+    row), each list is sized once, and a second pass encodes each slice and writes its codes
+    into their places. The lists come out as ``add`` makes them: the same codes, each list
+    in row order (a test compares the files).
+    """
+    faiss = faiss_module()
+
+    count = len(rows)
+    if not count:
+        return
+    lists = np.empty(count, dtype=np.int64)
+    for first, part in _slices(rows):
+        _, found = index.quantizer.search(part, 1)
+        lists[first : first + len(part)] = found[:, 0]
+    sizes = np.bincount(lists, minlength=index.nlist)
+    invlists = faiss.downcast_InvertedLists(index.invlists)
+    for used in np.flatnonzero(sizes):
+        invlists.resize(int(used), int(sizes[used]))
+    places = np.zeros(index.nlist, dtype=np.int64)
+    for first, part in _slices(rows):
+        take = len(part)
+        where = np.ascontiguousarray(lists[first : first + take])
+        codes = np.empty((take, index.code_size), dtype=np.uint8)
+        vectors = np.ascontiguousarray(part, dtype=np.float32)
+        index.encode_vectors(
+            take, faiss.swig_ptr(vectors), faiss.swig_ptr(where), faiss.swig_ptr(codes)
+        )
+        order = np.argsort(where, kind="stable")
+        ids = np.ascontiguousarray(first + order, dtype=np.int64)
+        codes = np.ascontiguousarray(codes[order])
+        ordered = where[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        for begin, end in zip(starts, np.r_[starts[1:], take], strict=True):
+            number = int(ordered[begin])
+            invlists.update_entries(
+                number,
+                int(places[number]),
+                int(end - begin),
+                faiss.swig_ptr(ids[begin:end]),
+                faiss.swig_ptr(codes[begin:end]),
+            )
+            places[number] += end - begin
+    index.ntotal = count
 
 
 def _slices(

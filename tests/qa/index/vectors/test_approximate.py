@@ -92,8 +92,12 @@ def test_ivf_loaded_file_is_mapped_and_damage_is_refused(tmp_path: Path) -> None
     assert isinstance(loaded._exact, np.memmap)  # not read into memory
     data = (tmp_path / "v").read_bytes()
     (tmp_path / "short").write_bytes(data[:-10])
-    with pytest.raises(ValueError, match="does not match"):
+    with pytest.raises(ValueError, match="cut short"):
         FaissIvfSq8Index.load(tmp_path / "short")
+    # Rows missing before an intact record: the sizes disagree.
+    (tmp_path / "gap").write_bytes(data[: -64 - 32] + data[-32:])
+    with pytest.raises(ValueError, match="does not match"):
+        FaissIvfSq8Index.load(tmp_path / "gap")
     (tmp_path / "junk").write_bytes(b"junk" * 20)
     with pytest.raises(ValueError, match="not an IVF-SQ8"):
         FaissIvfSq8Index.load(tmp_path / "junk")
@@ -174,3 +178,55 @@ def test_ivf_filled_from_a_mapped_file_equals_one_filled_in_memory(
     part = FaissIvfSq8Index(16, nlist=4)
     part.add(mapped[100:300])
     assert np.array_equal(part.vectors(), rows[100:300].astype(np.float32))
+
+
+def test_ivf_lists_filled_in_place_equal_faiss_own_add(monkeypatch: pytest.MonkeyPatch) -> None:
+    import faiss
+
+    import qa.index.vectors.approximate as approximate
+
+    # Slices smaller than the rows, so lists are written in several pieces.
+    monkeypatch.setattr(approximate, "_ADD_SLICE", 70)
+    rows = _clustered(np.random.default_rng(6), 700, 16, 8).astype(np.float16)
+
+    def trained() -> faiss.IndexIVFScalarQuantizer:
+        quantizer = faiss.IndexFlatIP(16)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, 16, 8, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.train(rows.astype(np.float32))
+        return index
+
+    by_faiss, in_place = trained(), trained()
+    by_faiss.add(rows.astype(np.float32))
+    approximate._fill(in_place, rows)
+    assert in_place.ntotal == 700
+    assert bytes(faiss.serialize_index(in_place)) == bytes(faiss.serialize_index(by_faiss))
+
+
+def test_ivf_file_of_the_first_format_still_opens(tmp_path: Path) -> None:
+    import faiss
+
+    # Format 1 put the record first and the FAISS part after it.
+    rng = np.random.default_rng(7)
+    index = FaissIvfSq8Index(8, nlist=2)
+    index.add(unit_vectors(rng, 120, 8))
+    queries = unit_vectors(rng, 3, 8)
+    expected = index.search(queries, 5)
+    blob = bytes(faiss.serialize_index(index._ready()))
+    pad = -(32 + len(blob)) % 64
+    record = (
+        b"QAIVFSQ8"
+        + np.array([1, 8], dtype="<u4").tobytes()
+        + np.array([120, len(blob)], dtype="<u8").tobytes()
+    )
+    exact = np.asarray(index._exact, dtype=np.float16).tobytes()
+    (tmp_path / "old").write_bytes(record + blob + b"\0" * pad + exact)
+    old = FaissIvfSq8Index.load(tmp_path / "old")
+    index.save(tmp_path / "new")
+    new = FaissIvfSq8Index.load(tmp_path / "new")
+    for loaded in (old, new):
+        scores, found = loaded.search(queries, 5)
+        assert np.array_equal(found, expected[1]) and np.allclose(scores, expected[0])
+        assert np.array_equal(loaded.rows(10, 20), index.rows(10, 20))
+    assert new.rows(118, 200).shape == (2, 8) and new.rows(5, 5).shape == (0, 8)
