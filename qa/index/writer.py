@@ -74,7 +74,8 @@ class GenerationWriter:
         # Per passage: document number, ordinal, start, end; per vector: its passage.
         self._rows = array("q")
         self._owners = array("q")
-        self._copies: dict[bytes, list[int]] = {}
+        # Each passage's 16-byte text digest, in row order; copy groups are found at the end.
+        self._digests = bytearray()
         # BM25's word counts, a batch at a time; scored when the generation is finished.
         self._lexical = Bm25Builder()
         self._vectors = open(folder / _VECTORS_TMP, "wb")  # noqa: SIM115 - closed in finish
@@ -131,9 +132,10 @@ class GenerationWriter:
                 self._dim = int(block.shape[1])
             self._vectors.write(block.tobytes())
             self._owners.extend([row] * len(block))
-            # A digest rather than the text keeps the map small (qa.index.copies).
+            # A digest rather than the text (qa.index.copies), kept flat: a dict of digests
+            # cost 250 bytes a passage, 16 here.
             key = hashlib.blake2b(" ".join(passage.text.split()).encode(), digest_size=16)
-            self._copies.setdefault(key.digest(), []).append(row)
+            self._digests += key.digest()
 
     def finish(self, recipe: Manifest, files: dict[str, str]) -> Manifest:
         """Write the copy groups, the row files, the vector index, BM25 and the manifest.
@@ -145,13 +147,10 @@ class GenerationWriter:
         Returns:
             The manifest written.
         """
-        self._db.executemany(
-            "INSERT INTO copies VALUES (?, ?)",
-            [(row, group[0]) for group in self._copies.values() if len(group) > 1 for row in group],
-        )
+        self._db.executemany("INSERT INTO copies VALUES (?, ?)", _copy_rows(self._digests))
         self._db.commit()
         self._db.close()
-        self._copies = {}
+        self._digests = bytearray()
         rows = np.frombuffer(self._rows, dtype=np.int64).reshape(-1, 4)
         np.save(self.folder / PASSAGES_FILE, rows, allow_pickle=False)
         np.save(self.folder / UNITS_FILE, np.frombuffer(self._owners, dtype=np.int64))
@@ -223,3 +222,25 @@ class GenerationWriter:
         for name in (_VECTORS_TMP, _VECTORS_F16):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.folder / name)
+
+
+def _copy_rows(digests: bytearray) -> list[tuple[int, int]]:
+    """``(row, first row of its group)`` for every passage whose digest another repeats.
+
+    Groups in the order of their first row and rows ascending within each, the order the
+    copy table has always been written in.
+
+    Example:
+        >>> _copy_rows(bytearray(b"a" * 16 + b"b" * 16 + b"a" * 16))
+        [(0, 0), (2, 0)]
+    """
+    keys = np.frombuffer(bytes(digests), dtype="S16")
+    if len(keys) < 2:
+        return []
+    order = np.argsort(keys, kind="stable")  # equal digests stay in row order
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    groups = [order[a:b] for a, b in zip(starts, ends, strict=True) if b - a > 1]
+    groups.sort(key=lambda group: int(group[0]))
+    return [(int(row), int(group[0])) for group in groups for row in group]
