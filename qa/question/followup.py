@@ -333,6 +333,13 @@ def _replace_topic(question: str, prev_doc: Any, nlp: Any) -> str | None:
                     # place; the phrase replaced stops before any verb.
                     verbs = [t.i for t in prev_doc[objects[0].i : end] if t.pos_ == "VERB"]
                     target = prev_doc[objects[0].left_edge.i : min([end, *verbs])]
+                    # Or takes it for a noun ("Hartley use", a compound): a name replaces
+                    # the name it holds, not the words after it.
+                    names = [
+                        e for e in prev_doc.ents if target.start <= e.start < e.end <= target.end
+                    ]
+                    if phrase.root.pos_ == "PROPN" and names:
+                        target = names[-1]
                     return text[: target.start_char] + str(phrase.text) + text[target.end_char :]
         return f"{text.rstrip().rstrip('?').rstrip()} {new_doc.text}?"
     target = (

@@ -460,6 +460,14 @@ FOLLOW_UPS = [
         "Who did Kim meet in Tokyo?",
         id="and-same-preposition",
     ),
+    # The tagger reads "Hartley use" as a noun compound; the town is replaced, the verb stays.
+    _row(
+        "How many gallons of water a day may each household in Hartley use?",
+        "120 gallons",
+        "And in Dunmore?",
+        "How many gallons of water a day may each household in Dunmore use?",
+        id="and-name-before-a-verb-read-as-noun",
+    ),
     _row(
         "When does GSOMIA expire?",
         "this Saturday",
