@@ -15,7 +15,7 @@ from typing import Any
 
 from embeddings.base import Encoder, Vectors
 from qa.answer.decision import Evidence, decide
-from qa.answer.stories import same_story
+from qa.answer.stories import joins_story
 from qa.components import make_encoder, make_reader, make_store
 from qa.errors import CorpusError, IndexError_, QAError, UsageError
 from qa.index.generation import LoadedIndex
@@ -57,6 +57,9 @@ class IndexInfo:
 # how many more articles' passages may be read for them.
 STORY_DEPTH = 12
 STORY_EXTRA = 3
+# How many reports of the story may have a second passage read, for a figure their first
+# does not give.
+STORY_SECOND = 3
 
 
 def _with_reports(
@@ -68,21 +71,29 @@ def _with_reports(
 
     A story reported four times is often ranked by its oldest report's wording; reading only
     the best passages then gives a stale figure as the answer, with no timeline to show it.
-    A deeper report must tell the same story (:func:`qa.answer.stories.same_story`) and its
+    A deeper report must join the story (:func:`qa.answer.stories.joins_story`) and its
     article must mention every word of every name and number the question gives: two fires
     reported on the same days share headline words ("fire", "grows"), not the fire's name.
+    Each report of the story other than the best's also has its next passage in the ranking
+    read (up to :data:`STORY_SECOND` reports).
     """
     read = list(hits[:read_k])
     if not read or read[0].passage.date is None:
         return read
     seen = {h.passage.document_id for h in read}
+    # The story's reports read so far; a deeper one joins through any of them: a trial's
+    # opening day shares its headline with the day the prosecution rested, not the best.
+    members = [read[0].passage]
+    for hit in read[1:]:
+        if joins_story(members, hit.passage):
+            members.append(hit.passage)
     for hit in hits[read_k:]:
         if len(read) >= read_k + STORY_EXTRA:
             break
         passage = hit.passage
         if passage.document_id in seen or passage.date is None:
             continue
-        if not same_story(read[0].passage, passage):
+        if not joins_story(members, passage):
             continue
         known = index.document_words(passage.document_id)
         # Every word of every name: "Millbrook Fire" is not told by a report that says "fire".
@@ -90,6 +101,21 @@ def _with_reports(
             continue
         read.append(hit)
         seen.add(passage.document_id)
+        members.append(passage)
+    # A report is read at its best-ranked passage, which is often its lead or a quote
+    # ("Whitcombe said she did not expect..."), while its figure sits in the next one
+    # ("Containment rose to 10 percent"): each other report of the story gets its next
+    # passage read too, so its value can join the timeline.
+    ids = {h.passage.id for h in read}
+    story = {m.document_id for m in members[1:]} - {read[0].passage.document_id}
+    twice: set[str] = set()
+    for hit in hits[read_k:]:
+        if len(twice) >= STORY_SECOND:
+            break
+        document = hit.passage.document_id
+        if hit.passage.id not in ids and document in story - twice:
+            read.append(hit)
+            twice.add(document)
     return read
 
 

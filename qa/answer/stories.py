@@ -79,6 +79,18 @@ _NOT_COUNTED = frozenset(
     ]
 )
 _NUMBER_OF = re.compile(r"\bnumber of ([a-z]+)", re.I)
+# The plural noun a figure's sentence moves: "Confirmed measles cases in Ashby County rose to
+# 12" counts cases. Plurals only: "the death toll rose to 14" counts people, not "toll".
+_MOVED = re.compile(
+    r"\b([a-z]{3,}s)(?:\s+(?:in|of|at|for)\s+(?:the\s+)?[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)?"
+    r"\s+(?:had\s+|has\s+|have\s+)?(?:rose|risen|climbed|grew|grown|jumped|increased|reached"
+    r"|fell|dropped|stood|stands|totaled|totalled)\b"
+)
+# A figure an update gives as the one it replaces: "rose to 10 percent, up from 5 percent",
+# "Seven of the new cases are classmates of the first five".
+_EARLIER = re.compile(
+    r"\b(?:up|down|from|first|original|initial)\s+(?:about\s+|roughly\s+)?$", re.I
+)
 # The least a report's own surest answer may score to join a timeline below STORY_SHARE,
 # when it counts what the best answer counts (eval/stories_questions.jsonl, docs/experiments.md).
 REPORT_FLOOR = 0.001
@@ -173,36 +185,41 @@ def story(
     values: dict[str, tuple[AnswerGroup, Span, dt.date]] = {}
     counted: str | None = None  # the noun the best answer's number counts ("firefighters")
     for group in merged:
+        if group.score < floor and (counted is None or group.score < REPORT_FLOOR):
+            break
+        # A figure given as the one an update replaces ("up from 5 percent") speaks for
+        # the report it is in no more than a quoted rumour would.
+        spans = [s for s in group.spans if not _earlier_figure(by_id[s.passage_id].passage, s)]
+        if not spans:
+            continue
+        lead = spans[0]
         if group.score < floor:
             # Below the floor, a report still speaks with its surest figure counting what
             # the best answer counts: "More than 480 firefighters are
             # now assigned" updates "About 250 firefighters were working" in other words,
             # which the reader trusts less than the words of the question.
-            if counted is None or group.score < REPORT_FLOOR:
-                break
-            span = group.spans[0]
-            hit = by_id[span.passage_id]
+            hit = by_id[lead.passage_id]
             if (
                 hit.passage.document_id in taken
                 or hit.passage.date is None
-                or _counted_noun(hit.passage.text, span) != counted
+                or _counted_noun(hit.passage.text, lead) != counted
             ):
                 # Its surest figure of that noun may still come: a report's other phrases
                 # ("safe staffing ratios") say nothing of the figure.
                 continue
         elif counted is not None and _counted_noun(
-            by_id[group.spans[0].passage_id].passage.text, group.spans[0]
+            by_id[lead.passage_id].passage.text, lead
         ) not in (None, counted):
             # A figure of another thing ("over three years" in a story of percent raises)
             # speaks for no report: each report's figure of the story's noun may still come.
             continue
         dated = [
             (by_id[s.passage_id].passage.date, s)
-            for s in group.spans
+            for s in spans
             if by_id[s.passage_id].passage.date is not None
             and by_id[s.passage_id].passage.document_id not in taken
         ]
-        taken.update(by_id[s.passage_id].passage.document_id for s in group.spans)
+        taken.update(by_id[s.passage_id].passage.document_id for s in spans)
         if not dated:
             continue
         first_date, first_span = min(dated, key=lambda pair: pair[0] or dt.date.max)
@@ -226,25 +243,44 @@ def story(
     best_passage = by_id[best_span.passage_id].passage
     best_kind = next(iter(values)).split(":", 1)[0]
     best_counted = _counted_noun(best_passage.text, best_span)
-    values = {
+
+    def joins(value: str, entry: tuple[AnswerGroup, Span, dt.date], to: Passage) -> bool:
+        # News words an update anew ("rose to", "now stands at"): reports of one event
+        # are told by their headline's names, a value of the same form, and dates close
+        # together, not by sharing the sentence's words.
+        # Figures only: two names or phrases under one headline are as often two
+        # different things the story mentions ("dry grass", "a tractor's exhaust").
+        return (
+            value.split(":", 1)[0] == best_kind
+            and best_kind in ("number", "date")
+            and _same_figure(to, best_counted, by_id[entry[1].passage_id].passage, entry[1])
+        )
+
+    kept = {
         value: entry
         for value, entry in values.items()
         if entry[0] is best_group
         or _overlap(anchor, _sentence_words(by_id[entry[1].passage_id].passage.text, entry[1]))
         >= SAME_EVENT_OVERLAP
-        or (
-            # News words an update anew ("rose to", "now stands at"): reports of one event
-            # are told by their headline's names, a value of the same form, and dates close
-            # together, not by sharing the sentence's words.
-            # Figures only: two names or phrases under one headline are as often two
-            # different things the story mentions ("dry grass", "a tractor's exhaust").
-            value.split(":", 1)[0] == best_kind
-            and best_kind in ("number", "date")
-            and _same_figure(
-                best_passage, best_counted, by_id[entry[1].passage_id].passage, entry[1]
-            )
-        )
+        or joins(value, entry, best_passage)
     }
+    # A report joins through another that joined: a trial's opening ("Embezzlement trial of
+    # former treasurer opens") shares its headline with the day the prosecution rested
+    # ("Prosecution rests in Vell embezzlement trial"), not with the day in between.
+    grew = True
+    while grew:
+        grew = False
+        for value, entry in values.items():
+            if value in kept:
+                continue
+            members = [by_id[e[1].passage_id].passage for e in kept.values()]
+            passage = by_id[entry[1].passage_id].passage
+            if joins_story(members, passage) and any(
+                joins(value, entry, member) for member in members
+            ):
+                kept[value] = entry
+                grew = True
+    values = {value: entry for value, entry in values.items() if value in kept}
     if len(values) < 2:
         return None
     # Values of one day only are no story but a disagreement: the caller says so
@@ -311,6 +347,57 @@ def same_story(a: Passage, b: Passage) -> bool:
     return len(shared) >= STORY_TITLE_WORDS
 
 
+def joins_story(members: Sequence[Passage], passage: Passage) -> bool:
+    """Whether ``passage``'s article joins a story already told by ``members``' articles: it
+    is :func:`same_story` with one of them, and its headline names no rival of a thing one
+    of theirs names.
+
+    Stories are joined a link at a time: a trial's opening day ("Embezzlement trial of former
+    treasurer opens") shares its headline with the day the prosecution rested ("Prosecution
+    rests in Vell embezzlement trial"), not with the day in between. Links through common
+    words ("fire", "percent", "contained") would join two fires of the same week, so a
+    headline that names another thing of the same kind ("Corran Ridge Fire" where a member
+    names "Millbrook Fire") keeps its article out.
+
+    Example:
+        >>> def report(title: str, day: int) -> Passage:
+        ...     return Passage(id=f"{day}#0", document_id=str(day), title=title, text="x",
+        ...                    start=0, end=1, ordinal=0, date=dt.date(2025, 8, day))
+        >>> opens = report("Embezzlement trial of former treasurer opens", 8)
+        >>> rests = report("Prosecution rests in Vell embezzlement trial", 12)
+        >>> joins_story([report("Auditor tells Vell jury", 10), rests], opens)
+        True
+        >>> joins_story([report("Millbrook evacuees return as fire is 85 percent contained", 8)],
+        ...             report("Corran Ridge Fire 60 percent contained", 8))
+        True
+        >>> joins_story([report("Millbrook Fire doubles to 900 acres", 5),
+        ...              report("Millbrook evacuees return as fire is 85 percent contained", 8)],
+        ...             report("Corran Ridge Fire 60 percent contained", 8))
+        False
+    """
+    if not any(same_story(member, passage) for member in members):
+        return False
+    return not any(_rival_names(member.title, passage.title) for member in members)
+
+
+def _rival_names(a: str, b: str) -> bool:
+    """Whether two headlines name two different things of one kind: "Millbrook Fire" and
+    "Corran Ridge Fire" (capitalised runs ending in the same word, differing before it)."""
+    heads: dict[str, set[str]] = {}
+    for name in _CAPITALISED_RUN.findall(a):
+        words = name.split()
+        if len(words) > 1:
+            heads.setdefault(words[-1].lower(), set()).add(name.lower())
+    for name in _CAPITALISED_RUN.findall(b):
+        words = name.split()
+        if len(words) > 1 and heads.get(words[-1].lower(), set()) - {name.lower()}:
+            return True
+    return False
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+
+
 def _title_words(title: str) -> frozenset[str]:
     # A number that is part of a name counts as a word of it: "Highway 9", "Route 4".
     named_numbers = {m.group(1) for m in _NAMED_NUMBER.finditer(title)}
@@ -321,19 +408,42 @@ def _counted_noun(text: str, span: Span) -> str | None:
     """The noun right after a figure, in the answer or just after it: "About 250" in "About 250
     firefighters were working" counts "firefighters"; or, with no noun after it, the noun of
     "the number of" earlier in its sentence: "The number of homes destroyed climbed to 11"
-    counts "homes"."""
+    counts "homes"; or the plural noun its sentence moves: "Confirmed measles cases in Ashby
+    County rose to 12" counts "cases". An amount of money counts "$"."""
+    # An amount of money counts dollars, whatever it buys: "$250" and "$500" are one fine.
+    if span.text.startswith("$") or text[max(0, span.start - 1) : span.start] == "$":
+        return "$"
     # The answer's own noun first: "9 percent" counts percent, whatever follows ("raise").
     found = _COUNTED_INSIDE.search(span.text)
     if found is None and _NUMBER_END.search(span.text) is not None:
         found = _COUNTED.match(text, span.end)
     if found is not None:
         word = found.group(1).lower()
-        # "rose to five on Wednesday": a figure followed by a word of grammar counts nothing
-        # it says.
-        return None if word in _NOT_COUNTED else key_form(word)
+        # "rose to five on Wednesday": a word of grammar after the figure says nothing of
+        # what it counts; the sentence before it may.
+        if word not in _NOT_COUNTED:
+            return key_form(word)
     begin = max(text.rfind(". ", 0, span.start) + 1, 0)
     counted = list(_NUMBER_OF.finditer(text, begin, span.start))
-    return key_form(counted[-1].group(1)) if counted else None
+    if counted:
+        return key_form(counted[-1].group(1))
+    moved = list(_MOVED.finditer(text, begin, span.start))
+    return key_form(moved[-1].group(1)) if moved else None
+
+
+def _earlier_figure(passage: Passage, span: Span) -> bool:
+    """Whether ``span`` is the figure an update replaces ("up from 5 percent", "from 12").
+
+    Example:
+        >>> text = "Containment rose to 10 percent, up from 5 percent on Monday."
+        >>> p = Passage(id="a#0", document_id="a", title="T", text=text, start=0,
+        ...             end=len(text), ordinal=0)
+        >>> old = Span(passage_id="a#0", start=40, end=49, text="5 percent", score=0.1)
+        >>> new = Span(passage_id="a#0", start=20, end=30, text="10 percent", score=0.9)
+        >>> _earlier_figure(p, old), _earlier_figure(p, new)
+        (True, False)
+    """
+    return _EARLIER.search(passage.text, max(0, span.start - 20), span.start) is not None
 
 
 def _same_figure(best: Passage, counted: str | None, other: Passage, span: Span) -> bool:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from qa import Assistant, Settings, UsageError
-from qa.pipeline import clean_question
+from qa.pipeline import _with_reports, clean_question
 from qa.read.base import merge_spans
 from qa.text.words import key_form
-from qa.types import Answer, Span
+from qa.types import Answer, Hit, Passage, Span
 
 
 def test_api_shape(fast_assistant: Assistant) -> None:
@@ -275,3 +278,44 @@ def test_a_question_near_the_length_limit_is_read(fast_assistant: Assistant) -> 
     question = ("When does GSOMIA expire? " * 40)[:1000].strip()
     answer = fast_assistant.ask(question)
     assert answer.question == question
+
+
+def _report(doc: str, title: str, day: int, ordinal: int, text: str) -> Hit:
+    passage = Passage(
+        id=f"{doc}#{ordinal}",
+        document_id=doc,
+        title=title,
+        text=text,
+        start=0,
+        end=len(text),
+        ordinal=ordinal,
+        date=dt.date(2025, 9, day),
+    )
+    return Hit(passage=passage, score=1.0 / (ordinal + day))
+
+
+def test_story_reports_join_through_each_other_and_give_a_second_passage() -> None:
+    auditor = "Auditor tells Vell jury the county's books were altered"
+    verdict = "Jury finds former treasurer Gordon Vell guilty"
+    opens = "Embezzlement trial of former Ashby County treasurer opens"
+    hits = [
+        _report("d10", auditor, 10, 0, "a"),
+        _report("d17", verdict, 17, 0, "b"),
+        _report("crane", "Crane jury hears former aides", 12, 0, "c"),
+        _report("d17", verdict, 17, 1, "He had called 19 witnesses."),
+        _report("d08", opens, 8, 0, "e"),
+        _report("d10", auditor, 10, 1, "f"),
+        _report("d08", opens, 8, 1, "Prosecutors called four witnesses."),
+    ]
+    # Every report but Crane's mentions the defendant the question names.
+    words = {"d10": {"vell"}, "d17": {"vell"}, "d08": {"vell"}, "crane": {"crane"}}
+    index = SimpleNamespace(document_words=lambda doc: frozenset(words[doc]))
+    analysis = SimpleNamespace(frame=SimpleNamespace(keys=(frozenset({"vell"}),)))
+    read = _with_reports(hits, 2, cast(Any, analysis), cast(Any, index))
+    ids = [h.passage.id for h in read]
+    # The opening day joins through the verdict ("former", "treasurer"), though its headline
+    # shares nothing with the best report's; Crane's trial, named nowhere, never joins.
+    assert ids[:3] == ["d10#0", "d17#0", "d08#0"]
+    assert "crane#0" not in ids
+    # Each other report gets its next passage read too; the best report does not.
+    assert {"d17#1", "d08#1"} <= set(ids) and "d10#1" not in ids

@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from qa.answer.stories import _counted_noun, _same_figure, _title_words, same_story
+from qa.answer.stories import (
+    _counted_noun,
+    _earlier_figure,
+    _same_figure,
+    _title_words,
+    joins_story,
+    same_story,
+)
 from qa.text.words import key_form
 from qa.types import Passage, Span
 
@@ -31,6 +38,14 @@ def _span(text: str, answer: str) -> Span:
         # Nothing after it: "the number of" says what it counts.
         ("The number of homes destroyed climbed to 11, the chief said.", "11", "home"),
         ("The fire was started by a tractor.", "a tractor", None),
+        # Nothing after it: the plural its sentence moves says what it counts.
+        ("Confirmed measles cases in Ashby County rose to 12 on Friday.", "12", "cases"),
+        ("Evacuated homes had climbed to 340.", "340", "homes"),
+        # ... a plural only: a toll counts people, whatever word the update uses.
+        ("The death toll rose to 14.", "14", None),
+        # Money counts dollars, whether or not the answer keeps its sign.
+        ("The fine is now $500.", "$500", "$"),
+        ("The fund now stands at $190,500.", "190,500", "$"),
     ],
 )
 def test_the_noun_a_figure_counts(sentence: str, answer: str, counted: str | None) -> None:
@@ -97,3 +112,45 @@ def test_a_figure_updates_the_story_whose_headline_shares_a_name(
     other = _report(title, 12, text)
     counted = _counted_noun(best.text, _span(best.text, "11"))
     assert _same_figure(best, counted, other, _span(text, answer)) is same
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer", "earlier"),
+    [
+        ("Containment rose to 10 percent, up from 5 percent on Monday.", "5 percent", True),
+        ("Containment rose to 10 percent, up from 5 percent on Monday.", "10 percent", False),
+        ("The count fell to 80, down from about 95.", "95", True),
+        ("Cases rose from 12 to 21.", "12", True),
+        ("Seven of the new cases are classmates of the first five.", "five", True),
+        ("Seven of the new cases are classmates of the first five.", "Seven", False),
+        ("Prosecutors called four witnesses on the first day.", "four", False),
+    ],
+)
+def test_a_figure_given_as_the_one_an_update_replaces(
+    sentence: str, answer: str, earlier: bool
+) -> None:
+    passage = Passage(
+        id="p#0", document_id="p", title="T", text=sentence, start=0, end=len(sentence), ordinal=0
+    )
+    assert _earlier_figure(passage, _span(sentence, answer)) is earlier
+
+
+def test_a_report_joins_a_story_through_any_report_of_it() -> None:
+    auditor = _passage("Auditor tells Vell jury the county's books were altered", 10)
+    rests = _passage("Prosecution rests in Vell embezzlement trial", 12)
+    opens = _passage("Embezzlement trial of former Ashby County treasurer opens", 8)
+    assert not same_story(auditor, opens)
+    assert joins_story([auditor, rests], opens)
+    assert not joins_story([auditor], opens)
+
+
+def test_a_headline_naming_a_rival_of_the_same_kind_stays_out() -> None:
+    millbrook = _passage("Millbrook Fire doubles to 900 acres", 5)
+    contained = _passage("Millbrook evacuees return home as fire is 85 percent contained", 8)
+    corran = _passage("Corran Ridge Fire 60 percent contained", 8)
+    # Common words link the two fires' last reports ...
+    assert same_story(contained, corran)
+    # ... but the story names the Millbrook Fire, and the headline the Corran Ridge Fire.
+    assert not joins_story([millbrook, contained], corran)
+    # Two reports of one fire name it alike.
+    assert joins_story([millbrook, contained], _passage("Millbrook Fire reaches 1,750 acres", 6))
