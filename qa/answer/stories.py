@@ -382,17 +382,26 @@ def joins_story(members: Sequence[Passage], passage: Passage) -> bool:
 
 def _rival_names(a: str, b: str) -> bool:
     """Whether two headlines name two different things of one kind: "Millbrook Fire" and
-    "Corran Ridge Fire" (capitalised runs ending in the same word, differing before it)."""
-    heads: dict[str, set[str]] = {}
-    for name in _CAPITALISED_RUN.findall(a):
-        words = name.split()
-        if len(words) > 1:
-            heads.setdefault(words[-1].lower(), set()).add(name.lower())
-    for name in _CAPITALISED_RUN.findall(b):
-        words = name.split()
-        if len(words) > 1 and heads.get(words[-1].lower(), set()) - {name.lower()}:
-            return True
-    return False
+    "Corran Ridge Fire" (capitalised runs ending in the same word, differing before it), and
+    neither names the other's ("South Korea answers North Korea" is no rival of "North Korea
+    fires missiles").
+
+    Example:
+        >>> _rival_names("Millbrook Fire doubles", "Corran Ridge Fire contained")
+        True
+        >>> _rival_names("North Korea fires missiles", "South Korea answers North Korea")
+        False
+    """
+    named_a, named_b = _named_by_head(a), _named_by_head(b)
+    return any(named_b.get(head) and not named_b[head] & names for head, names in named_a.items())
+
+
+def _named_by_head(title: str) -> dict[str, set[str]]:
+    named: dict[str, set[str]] = {}
+    for name in _CAPITALISED_RUN.findall(title):
+        words = name.lower().split()
+        named.setdefault(words[-1], set()).add(" ".join(words))
+    return named
 
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
