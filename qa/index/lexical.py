@@ -7,7 +7,7 @@ import logging
 import os
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,21 @@ class Bm25Builder:
         [[1]]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill: Path | None = None) -> None:
         self.stemmer = _stemmer()
         self._word_ids: dict[str, int] = {}
         self._words = array("i")  # per posting: the word's number in order of first use
         self._docs = array("i")  # per posting: the passage
         self._counts = array("f")  # per posting: times the word is in the passage
         self._lengths = array("i")  # per passage: its number of words
+        # With a spill file, each batch's postings go to disk as they come and are read back
+        # a slice at a time when the scores are computed: at 100,000 passages they are some
+        # 45 MB that a build would otherwise hold from its first batch to its last.
+        self._spill = spill
+        self._spilled = 0
+        self._per_word = np.zeros(0, dtype=np.int64)  # passages holding each word, if spilled
+        if spill is not None:
+            spill.write_bytes(b"")
 
     def __len__(self) -> int:
         return len(self._lengths)
@@ -82,6 +90,34 @@ class Bm25Builder:
                 self._words.append(self._word_ids.setdefault(word, len(self._word_ids)))
                 self._docs.append(doc)
                 self._counts.append(count)
+        if self._spill is not None and self._words:
+            postings = np.empty(len(self._words), dtype=_POSTING)
+            postings["word"] = np.frombuffer(self._words, dtype=np.int32)
+            postings["doc"] = np.frombuffer(self._docs, dtype=np.int32)
+            postings["count"] = np.frombuffer(self._counts, dtype=np.float32)
+            with open(self._spill, "ab") as handle:
+                handle.write(postings.tobytes())
+            self._spilled += len(postings)
+            counted = np.bincount(postings["word"], minlength=len(self._word_ids))
+            counted[: len(self._per_word)] += self._per_word
+            self._per_word = counted
+            self._words, self._docs, self._counts = array("i"), array("i"), array("f")
+
+    def _postings(self) -> Iterator[tuple[npt.NDArray[Any], ...]]:
+        """(words, passages, counts) a slice of :data:`_POSTINGS_SLICE` at a time, in the
+        order they were added."""
+        if self._spill is None:
+            words = np.frombuffer(self._words, dtype=np.int32)
+            docs = np.frombuffer(self._docs, dtype=np.int32)
+            counts = np.frombuffer(self._counts, dtype=np.float32)
+            for first in range(0, len(words), _POSTINGS_SLICE):
+                end = first + _POSTINGS_SLICE
+                yield words[first:end], docs[first:end], counts[first:end]
+            return
+        with open(self._spill, "rb") as handle:
+            for _ in range(0, self._spilled, _POSTINGS_SLICE):
+                part = np.fromfile(handle, dtype=_POSTING, count=_POSTINGS_SLICE)
+                yield part["word"].copy(), part["doc"].copy(), part["count"].copy()
 
     def finish(self) -> Bm25Index:
         """The index of every passage added."""
@@ -94,32 +130,35 @@ class Bm25Builder:
         size = len(self._lengths)
         index._size = size
         if not self._word_ids:
+            if self._spill is not None:
+                self._spill.unlink(missing_ok=True)
             return
         # Number the words in sorted order: the same index whatever order they came in.
         ordered = sorted(self._word_ids)
         renumber = np.empty(len(ordered), dtype=np.int32)
         for column, word in enumerate(ordered):
             renumber[self._word_ids[word]] = column
-        words = renumber[np.frombuffer(self._words, dtype=np.int32)]
-        self._words = array("i")
-        docs = np.frombuffer(self._docs, dtype=np.int32)
-        counts = np.frombuffer(self._counts, dtype=np.float32)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)
-        per_word = np.bincount(words, minlength=len(ordered))
+        if self._spill is None:
+            first_use = np.bincount(
+                np.frombuffer(self._words, dtype=np.int32), minlength=len(ordered)
+            )
+        else:
+            first_use = self._per_word
+        per_word = np.zeros(len(ordered), dtype=np.int64)
+        per_word[renumber] = first_use
         # Per word, as bm25s: float64 arithmetic, stored in float32.
         idf = np.log(1 + (size - per_word + 0.5) / (per_word + 0.5)).astype(np.float32)
         average = float(lengths.mean())
         indptr = np.zeros(len(ordered) + 1, dtype=np.int64)
         np.cumsum(per_word, out=indptr[1:])
-        data = np.empty(len(words), dtype=np.float32)
-        indices = np.empty(len(words), dtype=np.int32)
+        data = np.empty(int(indptr[-1]), dtype=np.float32)
+        indices = np.empty(int(indptr[-1]), dtype=np.int32)
         # Each word's passages in row order: postings arrive in row order, so a stable sort
         # by word, a slice at a time, fills each word's column from its next free place.
         heads = indptr[:-1].copy()
-        for first in range(0, len(words), _POSTINGS_SLICE):
-            w = words[first : first + _POSTINGS_SLICE]
-            d = docs[first : first + _POSTINGS_SLICE]
-            tf = counts[first : first + _POSTINGS_SLICE]
+        for raw, d, tf in self._postings():
+            w = renumber[raw]
             norm = (K1 * ((1 - B) + B * lengths[d].astype(np.float64) / average)).astype(np.float32)
             scores = idf[w] * (tf / (norm + tf))
             order = np.argsort(w, kind="stable")
@@ -133,7 +172,12 @@ class Bm25Builder:
         index._data, index._indices, index._indptr = data, indices, indptr
         index._vocab = {word: column for column, word in enumerate(ordered)}
         self._word_ids = {}
-        self._docs, self._counts, self._lengths = array("i"), array("f"), array("i")
+        self._words, self._docs, self._counts = array("i"), array("i"), array("f")
+        self._lengths = array("i")
+        self._per_word = np.zeros(0, dtype=np.int64)
+        if self._spill is not None:
+            self._spill.unlink(missing_ok=True)
+            self._spilled = 0
 
 
 class Bm25Index:
@@ -296,6 +340,8 @@ class Bm25Index:
 _MAGIC = b"QABM25\0\1"
 # Postings scored and placed at a time when a builder finishes (a few MB of temporaries).
 _POSTINGS_SLICE = 1 << 18
+# One posting as a spilling builder writes it.
+_POSTING = np.dtype([("word", "<i4"), ("doc", "<i4"), ("count", "<f4")])
 
 
 def _aligned(size: int) -> int:

@@ -7,7 +7,7 @@ store reads and encodes them: documents and analyses go into SQLite at once, vec
 appended to a file on disk, and what stays in memory per passage is what the finished index
 keeps anyway (its four numbers, the owners of its vectors, a digest for copy groups) plus
 BM25's word counts (:class:`~qa.index.lexical.Bm25Builder`, 12 bytes per distinct word of a
-passage), scored at the end.
+passage) go to a file beside them and are scored at the end.
 
 The writer fills a ``.partial`` folder; :meth:`GenerationWriter.finish` builds the vector
 index and BM25 from what was written and the manifest with its checksums. The store renames
@@ -45,6 +45,8 @@ from qa.types import Document, Passage
 # Vectors appended during the build, before the vector index is made from them.
 _VECTORS_TMP = "vectors.f32"
 _VECTORS_F16 = "vectors.f16"
+# BM25's word counts, spilled as they come (qa.index.lexical.Bm25Builder).
+_POSTINGS_TMP = "postings.tmp"
 # Rows handed to the vector index at once when it is made from the file.
 _ADD_ROWS = 65_536
 
@@ -78,7 +80,7 @@ class GenerationWriter:
         # Each passage's 16-byte text digest, in row order; copy groups are found at the end.
         self._digests = bytearray()
         # BM25's word counts, a batch at a time; scored when the generation is finished.
-        self._lexical = Bm25Builder()
+        self._lexical = Bm25Builder(spill=folder / _POSTINGS_TMP)
         self._vectors = open(folder / _VECTORS_TMP, "wb")  # noqa: SIM115 - closed in finish
         self._dim: int | None = None
 
@@ -222,7 +224,7 @@ class GenerationWriter:
             self._db.close()
         if not self._vectors.closed:
             self._vectors.close()
-        for name in (_VECTORS_TMP, _VECTORS_F16):
+        for name in (_VECTORS_TMP, _VECTORS_F16, _POSTINGS_TMP):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.folder / name)
 

@@ -121,6 +121,26 @@ def test_a_build_in_batches_is_the_one_built_at_once(batch: int) -> None:
         assert np.all(np.diff(column) > 0)
 
 
+@pytest.mark.parametrize("batch", [1, 7, 300])
+def test_a_build_spilling_its_counts_to_disk_is_the_one_held_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    # Slices smaller than the postings, so the spill file is read back in several.
+    monkeypatch.setattr("qa.index.lexical._POSTINGS_SLICE", 97)
+    texts = [*_corpus(299), "", "the of and"]
+    spill = tmp_path / "postings.tmp"
+    spilled, held = Bm25Builder(spill=spill), Bm25Builder()
+    for first in range(0, len(texts), batch):
+        spilled.add(texts[first : first + batch])
+        held.add(texts[first : first + batch])
+    assert spill.stat().st_size > 0 and not spilled._words  # nothing kept in memory
+    a, b = spilled.finish(), held.finish()
+    assert not spill.exists()
+    assert a._vocab == b._vocab and len(a) == len(b) == 301
+    for name in ("_indptr", "_indices", "_data"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+
+
 def test_postings_are_placed_the_same_across_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _corpus(200)
     whole = Bm25Index(texts)
