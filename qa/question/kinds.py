@@ -566,8 +566,11 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
     tied = _tied_kind(span) if named is not None else None
     if named is not None and tied is not None and tied is not named:
         return False
-    if named is not None and any(_HEAD_KINDS.get(t.lemma_.lower()) is named for t in span):
-        # "St Mary's Hospital" for "which hospital", whatever label the recogniser gave it.
+    if named is not None and any(
+        t.pos_ in ("NOUN", "PROPN") and _HEAD_KINDS.get(t.lemma_.lower()) is named for t in span
+    ):
+        # "St Mary's Hospital" for "which hospital", whatever label the recogniser gave it;
+        # a noun only: "show" in "studies show dicot species" is no television show.
         return True
     if kind is AnswerKind.PERSON:
         if _asks_for_name(question):

@@ -261,6 +261,13 @@ WRONG_KINDS = [
         "Environmental Pollution",
         True,
     ),
+    # ... and a verb that is also a work's noun ("show") does not make a phrase one.
+    (
+        "Which journal published the paper?",
+        "The studies show dicot species are more sensitive than grasses.",
+        "show dicot species",
+        False,
+    ),
 ]
 
 
