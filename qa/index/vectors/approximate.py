@@ -7,7 +7,7 @@ import mmap
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -256,13 +256,9 @@ class FaissIvfSq8Index:
         start, stop = max(0, start), min(stop, len(self._exact))
         if stop <= start:
             return np.zeros((0, self.dim), dtype=np.float32)
-        exact = self._exact
-        if isinstance(exact, np.memmap) and isinstance(exact.base, mmap.mmap):
-            with open(exact.filename, "rb") as source:
-                source.seek(exact.offset + start * self.dim * 2)
-                part = np.fromfile(source, dtype=np.float16, count=(stop - start) * self.dim)
-            return part.reshape(stop - start, self.dim).astype(np.float32)
-        return np.asarray(exact[start:stop], dtype=np.float32)
+        if _whole_mapping(self._exact):
+            return _read_mapped(self._exact, start, stop).astype(np.float32)
+        return np.asarray(self._exact[start:stop], dtype=np.float32)
 
     def save(self, path: Path) -> None:
         """Write the lists and the float16 vectors into one file.
@@ -451,16 +447,26 @@ def _slices(
     build's 300 MB of float16 rows twice (train, fill) would leave them all resident.
     """
     count = len(rows)
-    # Only a whole mapping (its base the mmap itself) starts at its recorded offset; a slice
-    # of one keeps the parent's offset, so it is read through the mapping instead.
-    if isinstance(rows, np.memmap) and isinstance(rows.base, mmap.mmap) and count:
-        dim = rows.shape[1]
-        with open(rows.filename, "rb") as source:
-            source.seek(rows.offset)
-            for first in range(0, count, _ADD_SLICE):
-                take = min(_ADD_SLICE, count - first)
-                part = np.fromfile(source, dtype=np.float16, count=take * dim)
-                yield first, part.reshape(take, dim).astype(dtype, copy=False)
-        return
     for first in range(0, count, _ADD_SLICE):
-        yield first, np.asarray(rows[first : first + _ADD_SLICE], dtype=dtype)
+        stop = min(first + _ADD_SLICE, count)
+        if _whole_mapping(rows):
+            yield first, _read_mapped(rows, first, stop).astype(dtype, copy=False)
+        else:
+            yield first, np.asarray(rows[first:stop], dtype=dtype)
+
+
+def _whole_mapping(rows: npt.NDArray[Any]) -> TypeGuard[np.memmap[Any, Any]]:
+    """Whether ``rows`` is a whole mapping of float16 rows in a file (its base the mmap
+    itself): only such a one starts at its recorded offset; a slice of one keeps the parent's
+    offset, so it is read through the mapping instead."""
+    return isinstance(rows, np.memmap) and isinstance(rows.base, mmap.mmap) and len(rows) > 0
+
+
+def _read_mapped(rows: np.memmap[Any, Any], start: int, stop: int) -> npt.NDArray[np.float16]:
+    """Rows ``start`` to ``stop`` of a whole mapping, read from its file with a plain read."""
+    dim = rows.shape[1]
+    assert rows.filename is not None  # a mapping whose base is an mmap has its file
+    with open(rows.filename, "rb") as source:
+        source.seek(rows.offset + start * dim * rows.itemsize)
+        part = np.fromfile(source, dtype=np.float16, count=(stop - start) * dim)
+    return part.reshape(stop - start, dim)
