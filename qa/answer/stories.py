@@ -267,18 +267,18 @@ def story(
     # A report joins through another that joined: a trial's opening ("Embezzlement trial of
     # former treasurer opens") shares its headline with the day the prosecution rested
     # ("Prosecution rests in Vell embezzlement trial"), not with the day in between.
+    members = [by_id[entry[1].passage_id].passage for entry in kept.values()]
     grew = True
     while grew:
         grew = False
         for value, entry in values.items():
-            if value in kept:
-                continue
-            members = [by_id[e[1].passage_id].passage for e in kept.values()]
             passage = by_id[entry[1].passage_id].passage
-            if joins_story(members, passage) and any(
-                joins(value, entry, member) for member in members
+            if value not in kept and (
+                joins_story(members, passage)
+                and any(joins(value, entry, member) for member in members)
             ):
                 kept[value] = entry
+                members.append(passage)
                 grew = True
     values = {value: entry for value, entry in values.items() if value in kept}
     if len(values) < 2:
