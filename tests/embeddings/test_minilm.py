@@ -20,6 +20,7 @@ from embeddings.minilm import (
     _pooled_bert_length,
     _SentenceTransformers,
     packaged_model_path,
+    plan_batches,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,3 +176,41 @@ def test_batches_come_in_few_widths() -> None:
     # Padding changes nothing: each text alone, unpadded but for its own batch, agrees.
     alone = np.stack([encoder.encode([t])[0] for t in texts[:3]])
     assert np.abs(alone - vectors[:3]).max() < 1e-5
+
+
+def _fixed_cuts(n: int, batch_size: int) -> list[tuple[int, int]]:
+    return [(at, min(n, at + batch_size)) for at in range(0, n, batch_size)]
+
+
+def _padded_tokens(widths: list[int], ranges: list[tuple[int, int]]) -> int:
+    return sum((end - start) * widths[start] for start, end in ranges)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_batch_plans_cover_every_text_once_within_the_batch_size(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, batch_size = int(rng.integers(0, 200)), int(rng.integers(1, 40))
+    widths = sorted((int(w) for w in rng.choice([16, 32, 48, 64, 128, 256], n)), reverse=True)
+    ranges = plan_batches(widths, batch_size)
+    assert [i for start, end in ranges for i in range(start, end)] == list(range(n))
+    assert all(0 < end - start <= batch_size for start, end in ranges)
+    # Never more padding than cutting every batch_size texts, the plan it replaced.
+    assert _padded_tokens(widths, ranges) <= _padded_tokens(widths, _fixed_cuts(n, batch_size))
+
+
+def test_a_passage_and_its_short_sentences_are_not_padded_together() -> None:
+    # One passage's units as the index encodes them: the passage, then its sentences.
+    widths = [256, 48, 32, 32, 32, 16]
+    assert plan_batches(widths, 32) == [(0, 1), (1, 6)]
+    assert _padded_tokens(widths, plan_batches(widths, 32)) == 256 + 5 * 48
+    assert plan_batches([], 32) == []
+    # Texts of one width take as few batches as the batch size allows.
+    assert len(plan_batches([64] * 70, 32)) == 3
+
+
+def test_vectors_do_not_depend_on_how_texts_were_batched() -> None:
+    encoder = SentenceTransformerEncoder(precision="float32")
+    texts = [SEED_TEXT[:1500], "Short one.", "Another short sentence here.", SEED_TEXT[:300]]
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.abs(together - alone).max() < 1e-5
