@@ -198,7 +198,7 @@ class _PooledBert:
         from torch.nn import functional as F
 
         encodings = self._tokenizer.encode_batch(texts)
-        # Longest first, as sentence-transformers batches, so a batch holds little padding.
+        # Longest first, so that texts of like length lie together for plan_batches to cut.
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # bfloat16 matrix products where asked for (the CPU has them natively): about twice
