@@ -7,7 +7,7 @@ import mmap
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -170,17 +170,26 @@ class FaissIvfSq8Index:
             self._pending.append(rows.astype(np.float16))
         self._index = None
 
-    def _ready(self) -> Any:
+    def _merged(self) -> npt.NDArray[np.float16]:
         if self._pending:
             parts = [p for p in (self._exact, *self._pending) if len(p)]
             # One part is taken as it is: no second copy of a large array.
             self._exact = parts[0] if len(parts) == 1 else np.vstack(parts)
             self._pending = []
+        return self._exact
+
+    def _ready(self) -> Any:
+        """The index with its lists filled in memory, as a search needs them."""
+        rows = self._merged()
         if self._index is None:
-            self._index = self._train(self._exact)
+            index = self._train(rows)
+            if len(rows):
+                _fill(index, rows)
+            self._index = index
         return self._index
 
     def _train(self, rows: npt.NDArray[np.float16]) -> Any:
+        """A trained index with empty lists."""
         faiss = faiss_module()
         nlist = self._nlist if self._nlist is not None else ivf_lists(len(rows))
         nlist = max(1, min(nlist, len(rows)))
@@ -206,15 +215,16 @@ class FaissIvfSq8Index:
         size = len(rows) if sample is None else len(sample)
         picked = np.empty((size, self.dim), dtype=np.float32)
         filled = 0
-        for first, part in _slices(rows):
+        # Read as float16 and converted as copied in: a float32 copy of each slice would be
+        # one more 15 MB the process may not give back.
+        for first, part in _slices(rows, np.float16):
             if sample is not None:
                 lo, hi = np.searchsorted(sample, (first, first + len(part)))
                 part = part[sample[lo:hi] - first]
             picked[filled : filled + len(part)] = part
             filled += len(part)
-        index.train(picked)
+        _train_lists(index, picked)
         del picked
-        _fill(index, rows)
         return index
 
     def search(self, queries: Matrix, k: int) -> tuple[Matrix, Ids]:
@@ -268,14 +278,19 @@ class FaissIvfSq8Index:
         it is opened (:meth:`load`).
         """
         faiss = faiss_module()
-        index = self._ready()
         # The rows as they are: a mapping stays one, so its slices are read with plain reads
         # (np.ascontiguousarray would make it a view whose pages stay resident once read).
-        exact = self._exact
+        exact = self._merged()
         with open(path, "wb") as handle:
-            # Streamed into the file: serialising to bytes first would hold a second copy
-            # of the lists (a gigabyte at a million passages) for the length of the write.
-            faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
+            if self._index is None and len(exact):
+                # Lists not yet filled (a build: rows added, never searched) are encoded
+                # straight into the file and never held: at 100,000 passages they are 150 MB,
+                # the largest thing a build would otherwise hold at its end.
+                _write_lists(handle, self._train(exact), exact)
+            else:
+                # Streamed into the file: serialising to bytes first would hold a second
+                # copy of the lists (a gigabyte at a million passages) for the write.
+                faiss.write_index(self._ready(), faiss.PyCallbackIOWriter(handle.write))
             blob_size = handle.tell()
             handle.write(b"\0" * (-blob_size % 64))
             for _, part in _slices(exact, np.float16):
@@ -387,29 +402,63 @@ TRAIN_PER_LIST = 100
 _ADD_SLICE = 10_000
 
 
-def _fill(index: Any, rows: npt.NDArray[np.float16]) -> None:
-    """Put every row into its trained list, each list allocated once at its final size.
+def _train_lists(index: Any, sample: npt.NDArray[np.float32]) -> None:
+    """Train ``index`` on ``sample`` as ``index.train`` does, holding little beyond the sample.
 
-    FAISS's own ``add`` appends to growing lists, which reserve up to twice what they hold
-    and copy themselves as they grow: filling 412,000 rows (150 MB of codes) peaked 570 MB
-    above where it started. Here the rows are assigned to lists in a first pass (8 bytes a
-    row), each list is sized once, and a second pass encodes each slice and writes its codes
-    into their places. The lists come out as ``add`` makes them: the same codes, each list
-    in row order (a test compares the files).
+    FAISS trains the lists by k-means, then the 8-bit ranges on every sample row's residual
+    (the row less its list's centroid): it holds all the residuals, and a transposed copy of
+    them, beside the sample, three copies of 78 MB at 512 lists. The ranges it fits are each
+    dimension's minimum and span over the residuals, so here they are gathered a slice at a
+    time instead. The trained index is the same (a test compares the bytes). FAISS trains the
+    ranges on a random 100,000 of the sample when given more (1,024 lists and up), and other
+    quantiser settings fit ranges otherwise: those are left to FAISS.
     """
     faiss = faiss_module()
-
-    count = len(rows)
-    if not count:
+    limit = int(index.train_encoder_num_vectors())
+    if (
+        (0 < limit < len(sample))
+        or not index.by_residual
+        or index.sq.qtype != faiss.ScalarQuantizer.QT_8bit
+        or index.sq.rangestat != faiss.ScalarQuantizer.RS_minmax
+        or index.sq.rangestat_arg != 0
+    ):
+        index.train(sample)
         return
-    lists = np.empty(count, dtype=np.int64)
+    clustering = faiss.Clustering(index.d, index.nlist, index.cp)
+    clustering.train(sample, index.quantizer)
+    index.quantizer.is_trained = True
+    centroids = index.quantizer.reconstruct_n(0, index.nlist)
+    low = np.full(index.d, np.inf, dtype=np.float32)
+    high = np.full(index.d, -np.inf, dtype=np.float32)
+    # Small slices: each one's residuals are a temporary (1.5 MB at 384 dimensions).
+    for first in range(0, len(sample), 1024):
+        part = sample[first : first + 1024]
+        _, found = index.quantizer.search(part, 1)
+        residuals = part - centroids[found[:, 0]]
+        low = np.minimum(low, residuals.min(axis=0))
+        high = np.maximum(high, residuals.max(axis=0))
+    faiss.copy_array_to_vector(np.concatenate([low, high - low]), index.sq.trained)
+    index.is_trained = True
+
+
+def _assign(index: Any, rows: npt.NDArray[np.float16]) -> npt.NDArray[np.int64]:
+    """Each row's list (8 bytes a row), a slice of rows at a time."""
+    lists = np.empty(len(rows), dtype=np.int64)
     for first, part in _slices(rows):
         _, found = index.quantizer.search(part, 1)
         lists[first : first + len(part)] = found[:, 0]
-    sizes = np.bincount(lists, minlength=index.nlist)
-    invlists = faiss.downcast_InvertedLists(index.invlists)
-    for used in np.flatnonzero(sizes):
-        invlists.resize(int(used), int(sizes[used]))
+    return lists
+
+
+def _encoded(
+    index: Any, rows: npt.NDArray[np.float16], lists: npt.NDArray[np.int64]
+) -> Iterator[tuple[int, int, npt.NDArray[np.int64], npt.NDArray[np.uint8]]]:
+    """The rows' codes a slice at a time, as ``(list, place in the list, ids, codes)`` runs.
+
+    Rows keep their order within each list, as FAISS's own ``add`` leaves them, so a run's
+    place is how many rows of its list earlier slices held.
+    """
+    faiss = faiss_module()
     places = np.zeros(index.nlist, dtype=np.int64)
     for first, part in _slices(rows):
         take = len(part)
@@ -426,15 +475,93 @@ def _fill(index: Any, rows: npt.NDArray[np.float16]) -> None:
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         for begin, end in zip(starts, np.r_[starts[1:], take], strict=True):
             number = int(ordered[begin])
-            invlists.update_entries(
-                number,
-                int(places[number]),
-                int(end - begin),
-                faiss.swig_ptr(ids[begin:end]),
-                faiss.swig_ptr(codes[begin:end]),
-            )
+            yield number, int(places[number]), ids[begin:end], codes[begin:end]
             places[number] += end - begin
+
+
+def _fill(index: Any, rows: npt.NDArray[np.float16]) -> None:
+    """Put every row into its trained list, each list allocated once at its final size.
+
+    FAISS's own ``add`` appends to growing lists, which reserve up to twice what they hold
+    and copy themselves as they grow: filling 412,000 rows (150 MB of codes) peaked 570 MB
+    above where it started. Here the rows are assigned to lists in a first pass (8 bytes a
+    row), each list is sized once, and a second pass encodes each slice and writes its codes
+    into their places. The lists come out as ``add`` makes them: the same codes, each list
+    in row order (a test compares the files).
+    """
+    faiss = faiss_module()
+    lists = _assign(index, rows)
+    sizes = np.bincount(lists, minlength=index.nlist)
+    invlists = faiss.downcast_InvertedLists(index.invlists)
+    for used in np.flatnonzero(sizes):
+        invlists.resize(int(used), int(sizes[used]))
+    for number, place, ids, codes in _encoded(index, rows, lists):
+        invlists.update_entries(number, place, len(ids), faiss.swig_ptr(ids), faiss.swig_ptr(codes))
+    index.ntotal = len(rows)
+
+
+def _write_lists(handle: BinaryIO, index: Any, rows: npt.NDArray[np.float16]) -> None:
+    """Write ``index`` (trained, lists empty) filled with ``rows``, as FAISS would write it
+    filled, without ever holding the lists: each slice's codes go straight to their places
+    in the file.
+
+    FAISS writes an index's parts in order and its array lists last: the fourcc ``ilar``,
+    the list count and code size, the sizes (``full``: every list's; ``sprs``: list and size
+    of the non-empty ones, when at most half are), then each non-empty list's codes and ids.
+    So FAISS writes everything before the lists (told the row count), and the lists are
+    written here in that layout. Should a FAISS release write empty lists differently, the
+    lists are filled in memory and FAISS writes them all, as before. A test compares the
+    bytes with FAISS's own.
+    """
+    faiss = faiss_module()
+    head = _head_before_lists(index, len(rows))
+    if head is None:
+        _fill(index, rows)
+        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
+        return
+    nlist, code_size, word = int(index.nlist), int(index.code_size), "<u8"
+    lists = _assign(index, rows)
+    sizes = np.bincount(lists, minlength=nlist).astype(np.int64)
+    used = np.flatnonzero(sizes)
+    handle.write(head)
+    handle.write(b"ilar" + np.array([nlist, code_size], dtype=word).tobytes())
+    if len(used) > nlist // 2:
+        handle.write(b"full" + np.array([nlist, *sizes], dtype=word).tobytes())
+    else:
+        pairs = np.column_stack([used, sizes[used]]).ravel()
+        handle.write(b"sprs" + np.array([len(pairs), *pairs], dtype=word).tobytes())
+    handle.flush()
+    # Each list's codes then its ids (8 bytes a row), the lists one after another.
+    starts = handle.tell() + np.r_[0, np.cumsum(sizes * (code_size + 8))[:-1]]
+    end = handle.tell() + int(np.sum(sizes * (code_size + 8)))
+    fd = handle.fileno()
+    # The ids of each list are its rows in order: one stable sort of the assignments.
+    ids = np.argsort(lists, kind="stable").astype("<i8")
+    bounds = np.r_[0, np.cumsum(sizes)]
+    for one in used:
+        os.pwrite(
+            fd,
+            ids[bounds[one] : bounds[one + 1]].tobytes(),
+            int(starts[one] + sizes[one] * code_size),
+        )
+    del ids
+    for number, place, _, codes in _encoded(index, rows, lists):
+        os.pwrite(fd, codes.tobytes(), int(starts[number] + place * code_size))
+    handle.seek(end)
+
+
+def _head_before_lists(index: Any, count: int) -> bytes | None:
+    """What FAISS writes before the lists of ``index`` holding ``count`` rows, or None when
+    its empty lists are not written in the layout :func:`_write_lists` knows."""
+    faiss = faiss_module()
     index.ntotal = count
+    try:
+        blob = bytes(faiss.serialize_index(index))
+    finally:
+        index.ntotal = 0
+    empty = b"ilar" + np.array([index.nlist, index.code_size], dtype="<u8").tobytes()
+    empty += b"sprs" + bytes(8)
+    return blob[: -len(empty)] if blob.endswith(empty) else None
 
 
 def _slices(

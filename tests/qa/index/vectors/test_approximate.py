@@ -230,3 +230,53 @@ def test_ivf_file_of_the_first_format_still_opens(tmp_path: Path) -> None:
         assert np.array_equal(found, expected[1]) and np.allclose(scores, expected[0])
         assert np.array_equal(loaded.rows(10, 20), index.rows(10, 20))
     assert new.rows(118, 200).shape == (2, 8) and new.rows(5, 5).shape == (0, 8)
+
+
+@pytest.mark.parametrize(
+    ("distinct", "layout"),
+    [(600, b"full"), (3, b"sprs")],  # most lists used; at most half used (FAISS's sparse sizes)
+)
+def test_ivf_lists_written_straight_to_the_file_equal_faiss_own_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, distinct: int, layout: bytes
+) -> None:
+    import qa.index.vectors.approximate as approximate
+
+    monkeypatch.setattr(approximate, "_ADD_SLICE", 70)
+    base = _clustered(np.random.default_rng(8), distinct, 16, 8)
+    rows = base[np.arange(600) % distinct].astype(np.float16)
+    queries = unit_vectors(np.random.default_rng(9), 4, 16)
+    streamed, filled = FaissIvfSq8Index(16, nlist=8), FaissIvfSq8Index(16, nlist=8)
+    streamed.add(rows)
+    filled.add(rows.copy())
+    expected = filled.search(queries, 5)  # fills the lists in memory; save lets FAISS write
+
+    def held(*_: object) -> None:
+        raise AssertionError("a build's save must not fill the lists in memory")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(approximate, "_fill", held)
+        streamed.save(tmp_path / "streamed.ivf")
+    filled.save(tmp_path / "filled.ivf")
+    written = (tmp_path / "streamed.ivf").read_bytes()
+    assert written == (tmp_path / "filled.ivf").read_bytes()
+    assert b"ilar" + np.array([8, 16], dtype="<u8").tobytes() + layout in written
+    found = FaissIvfSq8Index.load(tmp_path / "streamed.ivf").search(queries, 5)
+    assert np.array_equal(found[1], expected[1]) and np.allclose(found[0], expected[0])
+    # Searched after saving, the streamed index fills its lists then and agrees too.
+    assert np.array_equal(streamed.search(queries, 5)[1], expected[1])
+
+
+def test_ivf_lists_filled_in_memory_when_faiss_writes_empty_lists_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa.index.vectors.approximate as approximate
+
+    rows = _clustered(np.random.default_rng(10), 300, 16, 8).astype(np.float16)
+    fallback, streamed = FaissIvfSq8Index(16, nlist=4), FaissIvfSq8Index(16, nlist=4)
+    fallback.add(rows)
+    streamed.add(rows)
+    streamed.save(tmp_path / "streamed.ivf")
+    # An unknown layout of the empty lists: FAISS writes the filled lists itself.
+    monkeypatch.setattr(approximate, "_head_before_lists", lambda *_: None)
+    fallback.save(tmp_path / "fallback.ivf")
+    assert (tmp_path / "fallback.ivf").read_bytes() == (tmp_path / "streamed.ivf").read_bytes()
