@@ -280,3 +280,29 @@ def test_ivf_lists_filled_in_memory_when_faiss_writes_empty_lists_otherwise(
     monkeypatch.setattr(approximate, "_head_before_lists", lambda *_: None)
     fallback.save(tmp_path / "fallback.ivf")
     assert (tmp_path / "fallback.ivf").read_bytes() == (tmp_path / "streamed.ivf").read_bytes()
+
+
+@pytest.mark.parametrize(("rows", "nlist"), [(700, 8), (3000, 16), (50, 1)])
+def test_ivf_trained_a_slice_at_a_time_equals_faiss_own_train(rows: int, nlist: int) -> None:
+    import faiss
+
+    import qa.index.vectors.approximate as approximate
+
+    sample = _clustered(np.random.default_rng(rows), rows, 16, 8)
+
+    def untrained() -> faiss.IndexIVFScalarQuantizer:
+        index = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(16),
+            16,
+            nlist,
+            faiss.ScalarQuantizer.QT_8bit,
+            faiss.METRIC_INNER_PRODUCT,
+        )
+        index.cp.min_points_per_centroid = 1
+        return index
+
+    by_faiss, by_slices = untrained(), untrained()
+    by_faiss.train(sample)
+    approximate._train_lists(by_slices, sample)
+    assert by_slices.is_trained
+    assert bytes(faiss.serialize_index(by_slices)) == bytes(faiss.serialize_index(by_faiss))
