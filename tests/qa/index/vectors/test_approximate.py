@@ -42,12 +42,13 @@ def test_approximate_backends_conform(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", [FaissHnswIndex, FaissIvfSq8Index])
 def test_recall_at_10_on_random_clustered_data(backend: type) -> None:
-    # Large enough that IVF scans only part of its lists (nprobe 48 of 256) and HNSW walks a
-    # graph rather than the whole set; the queries are new points, not stored rows.
+    # Large enough that HNSW walks a graph rather than the whole set; IVF gets 64 lists and
+    # scans a quarter of them, the share its default scans of a 100,000-passage index's 512.
+    # The queries are new points, not stored rows.
     rng = np.random.default_rng(5)
     data = _clustered(rng, 12_000, 48, clusters=60)
     queries = _clustered(np.random.default_rng(6), 200, 48, clusters=60)
-    index = backend(48)
+    index = backend(48, nprobe=16) if backend is FaissIvfSq8Index else backend(48)
     index.add(data)
     assert _recall_at_10(index, data, queries) >= 0.95
 
@@ -305,4 +306,31 @@ def test_ivf_trained_a_slice_at_a_time_equals_faiss_own_train(rows: int, nlist: 
     by_faiss.train(sample)
     approximate._train_lists(by_slices, sample)
     assert by_slices.is_trained
+    assert bytes(faiss.serialize_index(by_slices)) == bytes(faiss.serialize_index(by_faiss))
+
+
+@pytest.mark.parametrize("first_zero", [-0.0, 0.0])
+def test_ivf_range_of_zero_keeps_the_sign_faiss_keeps(first_zero: float) -> None:
+    import faiss
+
+    import qa.index.vectors.approximate as approximate
+
+    # A dimension every row leaves at zero: its residuals are all zero, and FAISS keeps the
+    # first one's sign (-0.0 and 0.0 compare equal but are written differently).
+    sample = _clustered(np.random.default_rng(11), 2500, 16, 4)
+    sample[:, 0] = 0.0
+    sample[0, 0] = first_zero
+    # A later zero of the other sign, which a plain minimum may pick instead.
+    sample[1500, 0] = 0.0 if np.signbit(first_zero) else -0.0
+
+    def untrained() -> faiss.IndexIVFScalarQuantizer:
+        return faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(16), 16, 4, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+
+    by_faiss, by_slices = untrained(), untrained()
+    by_faiss.train(sample)
+    approximate._train_lists(by_slices, sample)
+    ranges = faiss.vector_to_array(by_slices.sq.trained)
+    assert np.signbit(ranges[0]) == np.signbit(first_zero)
     assert bytes(faiss.serialize_index(by_slices)) == bytes(faiss.serialize_index(by_faiss))
