@@ -22,10 +22,12 @@ eval-offtopic:
 	$(QA) eval eval/seed_offtopic.jsonl --corpus seeds --out eval-out/seed-offtopic --quiet
 
 # Evolving local stories (eval/stories/, written for this project): newest values, timelines,
-# follow-ups; `python scripts/eval_stories.py` adds the story-specific figures.
+# follow-ups, and look-alikes to choose decline rules on (a development set, unlike the seed's
+# and Wikinews's); `python scripts/eval_stories.py` adds the story-specific figures.
 eval-stories:
 	$(QA) eval eval/stories_questions.jsonl --corpus eval/stories --out eval-out/stories --quiet
 	$(QA) eval eval/stories_followups.jsonl --corpus eval/stories --out eval-out/stories-followups --quiet
+	$(QA) eval eval/stories_lookalikes.jsonl --corpus eval/stories --out eval-out/stories-lookalikes --quiet
 
 eval-wikinews:
 	@test -n "$(WIKINEWS)" || { echo "error: give the Wikinews folder: make eval-wikinews WIKINEWS=FOLDER" >&2; exit 2; }
@@ -33,6 +35,6 @@ eval-wikinews:
 	$(QA) eval eval/wikinews_followups.jsonl --corpus $(WIKINEWS) --out eval-out/wikinews-followups --quiet
 
 reports: eval
-	for set in squad seed squad-offtopic seed-offtopic stories stories-followups $(if $(WIKINEWS),wikinews-questions wikinews-followups); do \
+	for set in squad seed squad-offtopic seed-offtopic stories stories-followups stories-lookalikes $(if $(WIKINEWS),wikinews-questions wikinews-followups); do \
 		mkdir -p eval/reports/$$set && cp eval-out/$$set/report.md eval-out/$$set/report.json eval/reports/$$set/; \
 	done
