@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Any
 
 from qa.question.frame import DURATION_WORDS, PERSON_NOUNS
-from qa.text.vocab import MONTHS, WEEKDAYS, WH_WORDS
+from qa.text.vocab import MONTHS, TITLES, WEEKDAYS, WH_WORDS
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -620,15 +620,12 @@ def _mislabelled_place(span: Any, question: Any) -> bool:
         if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].lower_ == name.lower_:
             return False
     titled = (
-        t.i > 0 and span.doc[t.i - 1].lower_.rstrip(".") in _TITLES
+        t.i > 0 and span.doc[t.i - 1].lower_.rstrip(".") in TITLES
         for t in span.doc
         if t.lower_ == name.lower_
     )
     return not any(titled)
 
-
-# Titles that make the name after them a person's: "Mr. Biegun", "Dr. Darwin".
-_TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir", "dame", "lord", "lady", "president"})
 
 # Bodies a country or a town never names: "Which company ...?" wants a firm's name.
 _FIRM_NOUNS = _word_set(

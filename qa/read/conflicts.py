@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from qa.text.vocab import NAME_LABELS, OPPOSITES, SAME_VERBS, YEAR_DIGITS
+from qa.text.vocab import NAME_LABELS, OPPOSITES, SAME_VERBS, TITLES, YEAR_DIGITS
 from qa.text.words import article_words, key_form, mentions
 
 __all__ = ["Clash", "ClashKind", "QuestionClaims", "find_clashes", "question_claims"]
 
 # Words that go with a name without telling two people or places apart ("Mr. Kim").
-HONORIFICS = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president", "the"}
-)
+HONORIFICS = TITLES | {"the"}
 # Words whose opposite makes a different question, either way round. A few of the generator's
 # pairs are left out: "new"/"old", "public"/"private" and "domestic"/"foreign" describe rather
 # than relate, and articles use both of a pair for one thing ("the new/old building").

@@ -51,6 +51,11 @@ NAME_LABELS = frozenset(
     }
 )
 
+# Titles that make the name after them a person's ("Mr. Kim", "Dr. Darwin").
+TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president"}
+)
+
 # Pairs of opposites, either way round. Kept to words whose swap changes what a question asks
 # without making it ungrammatical.
 _OPPOSITE_PAIRS = (
