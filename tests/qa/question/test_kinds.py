@@ -268,6 +268,19 @@ WRONG_KINDS = [
         "show dicot species",
         False,
     ),
+    # One word gives no reason; a phrase does.
+    (
+        "Why did Crane hire the contractor?",
+        "Her lawyer said the errors were made by a contractor Crane had fired.",
+        "fired",
+        False,
+    ),
+    (
+        "Why was the bridge closed?",
+        "The bridge was closed after inspectors found cracks in two steel girders.",
+        "cracks in two steel girders",
+        True,
+    ),
     # A one-word place the recogniser calls a person is still a place ...
     (
         "Which city does Pike Lake supply?",
