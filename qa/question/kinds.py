@@ -354,8 +354,14 @@ def _entity_only(span: Any, labels: Iterable[str]) -> bool:
     if span is None:
         return False
     wanted = set(labels)
-    content = [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP")]
+    content = _named_words(span)
     return bool(content) and all(t.ent_type_ in wanted for t in content)
+
+
+def _named_words(span: Any) -> list[Any]:
+    """The tokens of a span that could be part of a name: no punctuation, articles or
+    prepositions ("the", "of")."""
+    return [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP")]
 
 
 def _only_named_numbers(text: str, span: Any) -> bool:
@@ -592,9 +598,9 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
             # "Which company owned the crane?" is not answered by "Saudi Arabia"; a team or
             # a government may be named by its country, a firm is not.
             return False
-        if kind is AnswerKind.PLACE and _entity_only(span, {"PERSON"}):
-            return _mislabelled_place(span, question)
-        return not _entity_only(span, {"PERSON"})
+        if _entity_only(span, {"PERSON"}):
+            return kind is AnswerKind.PLACE and _mislabelled_place(span, question)
+        return True
     if kind is AnswerKind.TITLE and question is not None and _asks_for_role(question):
         return _has_role(span, words)
     if kind is AnswerKind.TITLE and _asks_for_work(question):
@@ -612,7 +618,7 @@ def _mislabelled_place(span: Any, question: Any) -> bool:
     Biegun?" is not answered by "Kim"), when the passage gives it a first name ("Stephen
     Biegun" makes "Biegun" a surname) or a title ("Mr. Biegun"), or when it is more than
     one word ("Donald Trump")."""
-    content = [t for t in span if not t.is_punct and t.pos_ not in ("DET", "ADP")]
+    content = _named_words(span)
     if len(content) != 1 or content[0].pos_ != "PROPN":
         return False
     name = content[0]
