@@ -12,7 +12,10 @@ unanswerables where "no answer" won from 0.44 to 0.07). This script writes, for 
   (``qa.training.lookalikes``; a name is swapped for another of the same entity label from the
   same file, and only when the new words are nowhere in the passage);
 - **other-paragraph negatives**: a question asked of another paragraph of its article that does
-  not contain its answer (on-topic, so the reader must check rather than match the topic).
+  not contain its answer (on-topic, so the reader must check rather than match the topic);
+- **answer-sentence negatives**: the question asked of its own passage with the answer's
+  sentence taken out (``qa.training.negatives``), so that the names and numbers left beside the
+  question's words are no answer.
 
 Usage:
     python scripts/prepare_real.py \
@@ -21,7 +24,8 @@ Usage:
         --lookalikes 0.3 --other-paragraph 0.1 --crop-chars 900 --out artifacts/real-v3
 
 Each output file keeps SQuAD's keys (``is_impossible`` marks the negatives, whose ids end in
-``-lookalike`` or ``-otherpara``), so ``scripts/train_reader.py --real`` reads it as it is.
+``-lookalike``, ``-otherpara`` or ``-nosentence``), so ``scripts/train_reader.py --real`` reads
+it as it is.
 ``manifest.json`` records the counts and the arguments.
 """
 
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.training.articles import article_positions
 from qa.training.lookalikes import lookalike
+from qa.training.negatives import without_answer_sentence
 
 # Entity labels whose swap changes what a question asks about (a CARDINAL or DATE is changed
 # by the number rule instead, which keeps its form).
@@ -100,6 +105,7 @@ def prepare(
     crop_chars: int,
     nlp: Any,
     rng: random.Random,
+    drop_sentence: float = 0.0,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The selected articles of one file, cropped, with no-answer questions added.
 
@@ -111,6 +117,8 @@ def prepare(
         crop_chars: Characters kept either side of an answer in a long context (0: no crop).
         nlp: A spaCy pipeline with NER, for the names a look-alike may swap.
         rng: Seeded random stream.
+        drop_sentence: Share of answerable questions also asked of their passage without the
+            answer's sentence.
 
     Returns:
         The new ``data`` list and counts of what was written.
@@ -125,7 +133,9 @@ def prepare(
             if label in SWAP_LABELS and len(text) >= 3:
                 pool[label].append(text)
     pool_sets = {label: sorted(set(texts)) for label, texts in pool.items()}
-    counts = {"answerable": 0, "unanswerable": 0, "lookalike": 0, "otherpara": 0, "cropped": 0}
+    counts = dict.fromkeys(
+        ("answerable", "unanswerable", "lookalike", "otherpara", "nosentence", "cropped"), 0
+    )
     out: list[dict[str, Any]] = []
     for article in chosen:
         paragraphs: list[dict[str, Any]] = []
@@ -159,6 +169,13 @@ def prepare(
                         counts["lookalike"] += 1
                         changed = {**q, "question": made.question, "id": f"{q['id']}-lookalike"}
                         paragraphs.append(_para(text, changed, None, None, True))
+                if drop_sentence and rng.random() < drop_sentence:
+                    at = start - shift
+                    left = without_answer_sentence(text, at, at + len(first["text"]))
+                    if left is not None:
+                        counts["nosentence"] += 1
+                        cut = {**q, "id": f"{q['id']}-nosentence"}
+                        paragraphs.append(_para(left, cut, None, None, True))
                 if len(contexts) > 1 and rng.random() < other_paragraph:
                     others = [
                         j
@@ -199,6 +216,7 @@ def main() -> int:
     parser.add_argument("--real", action="append", required=True, metavar="FILE[@ARTICLES]")
     parser.add_argument("--lookalikes", type=float, default=0.3)
     parser.add_argument("--other-paragraph", type=float, default=0.1)
+    parser.add_argument("--drop-sentence", type=float, default=0.0)
     parser.add_argument("--crop-chars", type=int, default=900)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", required=True)
@@ -215,7 +233,14 @@ def main() -> int:
         data = json.loads(path.read_text(encoding="utf-8"))["data"]
         rng = random.Random(f"{args.seed}:{path.name}")
         prepared, counts = prepare(
-            data, positions, args.lookalikes, args.other_paragraph, args.crop_chars, nlp, rng
+            data,
+            positions,
+            args.lookalikes,
+            args.other_paragraph,
+            args.crop_chars,
+            nlp,
+            rng,
+            drop_sentence=args.drop_sentence,
         )
         target = out / path.name
         target.write_text(json.dumps({"version": "v2.0", "data": prepared}), encoding="utf-8")

@@ -106,7 +106,28 @@ def split_sentences(text: str) -> list[str]:
         >>> split_sentences("Kim met Biegun. “It went well,” he said. Talks resume in 2020.")
         ['Kim met Biegun.', '“It went well,” he said.', 'Talks resume in 2020.']
     """
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Half-open character offsets of each sentence of ``text``, as :func:`split_sentences`
+    cuts it, without the spaces around it.
+
+    Example:
+        >>> sentence_spans("Kim met Biegun. Talks resume in 2020.")
+        [(0, 15), (16, 37)]
+    """
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for cut in [*_SENTENCE_END.finditer(text), None]:
+        stop = cut.start() if cut is not None else len(text)
+        piece = text[begin:stop]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((begin + lead, begin + len(piece.rstrip())))
+        if cut is not None:
+            begin = cut.end()
+    return spans
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

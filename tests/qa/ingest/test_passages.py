@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
+import pytest
+
 from embeddings import HashingEncoder
 from qa.ingest import Chunker, load_corpus, split_paragraphs
+from qa.ingest.passages import sentence_spans, split_sentences
 from qa.types import Document
 
 SEED = Path(__file__).resolve().parents[3] / "seeds"
@@ -63,3 +67,19 @@ def test_link_only_lines_are_debris_and_bracket_runs_are_not() -> None:
     assert not _is_debris("See [the report](http://x.org) for details.")
     # A run of brackets once made the link pattern backtrack quadratically (minutes per MB).
     assert not _is_debris("[" * 20_000 + " words after the brackets")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kim met Biegun. “It went well,” he said. Talks resume in 2020.",
+        "  One.  Two?\n\nThree! (Four.) Five",
+        "no capital after the stop. so one sentence",
+        "",
+    ],
+)
+def test_sentence_spans_are_the_split_sentences_offsets(text: str) -> None:
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == split_sentences(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
