@@ -416,7 +416,13 @@ def _is_person_like(span: Any) -> bool:
     doc = span.doc
     for t in content:
         after = doc[t.i + 1] if t.i + 1 < len(doc) else None
-        if t.lemma_.lower() in _CONTEST_PARTS and after is not None and len(after.text) <= 2:
+        if (
+            t.lemma_.lower() in _CONTEST_PARTS
+            and after is not None
+            and len(after.text) <= 2
+            # "Group B", not the full stop after "the Ruth Hospitality Group."
+            and not after.is_punct
+        ):
             return False
     if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in content):
         return True
@@ -581,6 +587,15 @@ def fits(kind: AnswerKind, text: str, span: Any = None, question: Any = None) ->
         # a noun only: "show" in "studies show dicot species" is no television show.
         return True
     if kind is AnswerKind.PERSON:
+        if _asks_for_someone(question) and (
+            _headed_by_body(span) or (_counted(span) and not any(t.like_num for t in question))
+        ):
+            # "Who is the state mediator?" is not answered by "the Marlow Nurses
+            # Association", nor "Which judge ...?" by "Maple Court": the answer's own head
+            # noun says it is a body or a place, not the person asked for. Nor by "610
+            # nurses": a count of people is not someone (unless the question counts them
+            # too: "Who were the two men ...?").
+            return False
         if _asks_for_name(question):
             # "What is the name of the spokesman?" wants a person's name, not "KCNA news
             # agency".
@@ -671,6 +686,66 @@ def _names_someone(span: Any) -> bool:
 
 
 _NAMED_HEADS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+
+
+# Roles a company, a club or a country can hold as well as a person: "Who is the owner of
+# the steakhouse?" is answered by "Ruth's Hospitality Group".
+_BODY_ROLES = _word_set(
+    """owner winner champion leader founder buyer seller sponsor employer operator investor
+    supplier contractor partner member holder host publisher producer manufacturer"""
+)
+# Kinds of noun that head the name of a body or a place, not of a person.
+_BODY_KINDS = frozenset({AnswerKind.ORGANISATION, AnswerKind.FACILITY, AnswerKind.PLACE})
+
+
+def _asks_for_someone(question: Any) -> bool:
+    """Whether a question asks for a person by a noun for one: "which *judge*", "Who is the
+    state *mediator*?". Roles a body can hold too ("owner", "winner") do not count."""
+    if question is None:
+        return False
+    head = _asked_head(question)
+    noun = head if head is not None and _HEAD_KINDS.get(head) is AnswerKind.PERSON else None
+    if noun is None and any(t.lower_ == "who" for t in question):
+        # "Who is/was the X ...?": X, the other side of the question's own copula (the
+        # parser makes it the subject or the complement).
+        noun = next(
+            (
+                t.lemma_.lower()
+                for t in question
+                if t.dep_ in ("attr", "nsubj")
+                and t.pos_ == "NOUN"
+                and t.head.dep_ == "ROOT"
+                and t.head.lemma_ == "be"
+                and _names_a_person(t.lemma_.lower())
+            ),
+            None,
+        )
+    return noun is not None and noun not in _BODY_ROLES
+
+
+def _names_a_person(noun: str) -> bool:
+    # The agent endings only where they nearly always make a person ("mediator",
+    # "economist", "historian"); "-er" also ends "superpower" and "river".
+    return (
+        _HEAD_KINDS.get(noun) is AnswerKind.PERSON
+        or role_word(noun)
+        or noun.endswith(("or", "ist", "ian"))
+    )
+
+
+def _counted(span: Any) -> bool:
+    """Whether an answer counts its head noun ("610 *nurses*", "about 220 people")."""
+    if span is None or len(span) == 0:
+        return False
+    return any(t.dep_ == "nummod" and t.head.i == span.root.i for t in span)
+
+
+def _headed_by_body(span: Any) -> bool:
+    """Whether an answer's head noun names a body or a place ("the Marlow Nurses
+    *Association*", "Maple *Court*") and no person is named in it."""
+    if span is None or len(span) == 0 or any(t.ent_type_ == "PERSON" for t in span):
+        return False
+    return _HEAD_KINDS.get(span.root.lemma_.lower()) in _BODY_KINDS
 
 
 def _asks_for_name(question: Any) -> bool:

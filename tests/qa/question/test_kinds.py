@@ -314,6 +314,45 @@ WRONG_KINDS = [
         "Donald Trump",
         False,
     ),
+    # A person asked for by a noun for one is not a body or a place the answer's head names ...
+    (
+        "Who is the state mediator in the talks?",
+        "The Marlow Nurses Association said talks with a state mediator resumed on Friday.",
+        "The Marlow Nurses Association",
+        False,
+    ),
+    (
+        "Which judge set the sentencing date?",
+        "The trial of Maple Court owner Lydia Crane ended on Friday.",
+        "Maple Court",
+        False,
+    ),
+    # ... nor a count of people, unless the question counts them too ...
+    (
+        "Who is the state mediator in the talks?",
+        "About 610 nurses walked out as talks with a state mediator resumed.",
+        "610 nurses",
+        False,
+    ),
+    (
+        "Who were the two men arrested on Friday?",
+        "Police arrested two men from Dunmore on Friday.",
+        "two men from Dunmore",
+        True,
+    ),
+    # ... while a named person answers, and a role a body can hold may be a body.
+    (
+        "Who is the state mediator in the talks?",
+        "Talks resumed with state mediator Ellen Park of the labor board.",
+        "Ellen Park",
+        True,
+    ),
+    (
+        "Who is the owner of the steakhouse chain?",
+        "The steakhouse chain is owned by the Ruth Hospitality Group.",
+        "the Ruth Hospitality Group",
+        True,
+    ),
 ]
 
 
