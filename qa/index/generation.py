@@ -204,7 +204,10 @@ class LoadedIndex:
             if words is not None:
                 self._words.move_to_end(document_id)
                 return words
-        words = article_words(self.documents[document_id].text)
+        document = self.documents[document_id]
+        # With its date: a question about February is about another time than a report of
+        # January 13 that never names February.
+        words = article_words(document.text, document.date)
         with self._lock:
             self._words[document_id] = words
             while len(self._words) > WORD_CACHE:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.text.vocab import WH_WORDS
-from qa.text.words import mentions
+from qa.text.words import MONTHS, mentions, month_key
 from qa.text.words import stem as _stem
 from qa.types import answer_key
 
@@ -124,6 +124,13 @@ class QuestionFrame:
             Hyun-chong"), as news articles shorten names after the first mention; words are
             compared by :func:`qa.text.words.mentions`. A small count written as a word ("two
             examples") is no specific.
+        name_words: Every proper-noun word and number of the question's names of two words or
+            more ("Brannock *Kiwanis* Club", "Highway *22*"). An article that never uses one
+            of them writes about another body or road ("the Brannock Rotary Club"), however
+            many of the name's other words it shares; a shortened mention still uses them.
+        months: The months the question dates its event by ("in early *May*"): an article
+            that speaks of none of them (:func:`qa.text.words.month_keys`) is about another
+            time.
     """
 
     wh: str
@@ -134,6 +141,8 @@ class QuestionFrame:
     verbs: frozenset[str]
     role: str = ""
     keys: tuple[frozenset[str], ...] = ()
+    name_words: frozenset[str] = frozenset()
+    months: frozenset[str] = frozenset()
 
 
 def analyse_question(doc: Any) -> QuestionFrame:
@@ -191,7 +200,9 @@ def analyse_question(doc: Any) -> QuestionFrame:
         elif anchor.dep_ in ("dobj", "pobj", "attr", "oprd"):
             role = "object"
     keys = _key_groups(doc)
-    return QuestionFrame(wh, kind, labels, head, lemmas, verbs, role, keys)
+    return QuestionFrame(
+        wh, kind, labels, head, lemmas, verbs, role, keys, _name_words(doc), _months(doc)
+    )
 
 
 def repeats_question(answer: str, question: str) -> bool:
@@ -227,10 +238,19 @@ def unmentioned_specifics(doc: Any, known: Sequence[frozenset[str]]) -> list[str
         >>> unmentioned_specifics(doc, [article_words("The second summit, in Hanoi.")])
         ['third']
     """
+    frame = analyse_question(doc)
     out = []
-    for group in analyse_question(doc).keys:
+    for group in frame.keys:
         if not any(mentions(words, w) for words in known for w in group):
             out.append(" ".join(t.text for t in doc if t.lower_ in group))
+    for word in sorted(frame.name_words):
+        if not any(mentions(words, word) for words in known):
+            shown = next(t.text for t in doc if t.lower_ == word)
+            if shown not in out:
+                out.append(shown)
+    for month in sorted(frame.months):
+        if not any(month_key(month) in words for words in known):
+            out.append(month.capitalize())
     return out
 
 
@@ -264,6 +284,34 @@ def _key_groups(doc: Any) -> tuple[frozenset[str], ...]:
         ):
             groups.append(frozenset({token.lower_}))
     return tuple(groups)
+
+
+def _name_words(doc: Any) -> frozenset[str]:
+    """The proper-noun words and numbers of the question's names of two words or more
+    (:attr:`QuestionFrame.name_words`)."""
+    out: set[str] = set()
+    for ent in doc.ents:
+        if ent.label_ in ("ORDINAL", "CARDINAL", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY"):
+            continue
+        words = [t for t in ent if not t.is_punct and not t.is_stop]
+        if len(words) < 2:
+            continue
+        out.update(
+            t.lower_ for t in words if (t.pos_ == "PROPN" and t.is_alpha) or t.text.isdigit()
+        )
+    return frozenset(out)
+
+
+def _months(doc: Any) -> frozenset[str]:
+    """The months the question dates its event by (:attr:`QuestionFrame.months`): only
+    inside a date, so the verb "may" is none."""
+    return frozenset(
+        month
+        for t in doc
+        if t.ent_type_ == "DATE"
+        for month in MONTHS
+        if len(t.lower_.rstrip(".")) >= 3 and month.startswith(t.lower_.rstrip("."))
+    )
 
 
 def _head_noun(tokens: list[Any], wh_index: int | None) -> str | None:

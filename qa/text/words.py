@@ -10,13 +10,14 @@ have. It must not forgive a changed number: "1965" and "1966" are different year
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["article_words", "key_form", "mentions", "stem"]
+__all__ = ["MONTHS", "article_words", "key_form", "mentions", "month_key", "month_keys", "stem"]
 
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"\w+")
@@ -48,14 +49,70 @@ def key_form(word: str) -> str:
     return folded if any(c.isdigit() for c in folded) else stem(folded)
 
 
-def article_words(text: str) -> frozenset[str]:
-    """The key forms of every word of a text.
+def article_words(text: str, date: dt.date | None = None) -> frozenset[str]:
+    """The key forms of every word of a text, with the :func:`month_keys` of the months it
+    speaks of (a report's ``date`` adds its own month and the one before).
 
     Example:
-        >>> sorted(article_words("The Normans' horses."))
-        ['hors', 'norman', 'the']
+        >>> sorted(article_words("The Normans' horses in May."))
+        ['hors', 'in', 'may', 'month:may', 'norman', 'the']
     """
-    return frozenset(key_form(w) for w in _WORD.findall(text))
+    return frozenset(key_form(w) for w in _WORD.findall(text)) | month_keys(text, date)
+
+
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# A month as news writes it, capitalised, in full or cut short ("Aug. 6", "Sept. 30"); the
+# capital tells the month May from the verb.
+_MONTH_WRITTEN = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:uary|ruary|ch|il|e|y|ust|t|tember"
+    r"|ember|ober)?\b\.?"
+)
+
+
+def month_key(month: str) -> str:
+    """The key under which :func:`month_keys` records a month (``"january"`` ...).
+
+    Example:
+        >>> month_key("May")
+        'month:may'
+    """
+    return f"month:{month.lower()}"
+
+
+def month_keys(text: str, date: dt.date | None = None) -> frozenset[str]:
+    """The months a text speaks of, as :func:`month_key` keys: those it writes (capitalised,
+    in full or cut short), and for a dated report its own month and the one before, which it
+    speaks of without naming ("Sunday night" in a report of January 13; "last week" in one of
+    March 3).
+
+    Example:
+        >>> sorted(month_keys("Rates rose on Aug. 6 and may rise again."))
+        ['month:august']
+        >>> sorted(month_keys("It rained on Sunday.", dt.date(2025, 3, 3)))
+        ['month:february', 'month:march']
+    """
+    found = {
+        month
+        for m in _MONTH_WRITTEN.finditer(text)
+        for month in MONTHS
+        if month.startswith(m.group(1).lower()) and month.startswith(m.group(0).rstrip(".").lower())
+    }
+    if date is not None:
+        found.update(MONTHS[(date.month - k - 1) % 12] for k in (0, 1))
+    return frozenset(month_key(m) for m in found)
 
 
 def mentions(known: frozenset[str], word: str) -> bool:

@@ -23,7 +23,7 @@ from qa.question.frame import (
     QuestionFrame,
     word_key,
 )
-from qa.text.words import article_words, mentions
+from qa.text.words import article_words, mentions, month_key
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,10 @@ class PassageView:
     Attributes:
         missing_key: 1.0 when the passage itself does not mention one of them; the article
             may still (an article names a person in full once), so this is only evidence.
-        absent_key: Whether the passage's whole article does not mention one of them. Such
-            an article answers a different question, so nothing is read from it.
+        absent_key: Whether the passage's whole article does not mention one of them, or
+            one word of a longer name ("Brannock *Kiwanis* Club" where the article has the
+            Brannock Rotary Club). Such an article answers a different question, so nothing
+            is read from it.
         sentences: The question against each sentence.
     """
 
@@ -97,8 +99,10 @@ def passage_view(
     # One specific the text never mentions ("the *third* summit") is enough to make it
     # answer a different question, so these are all-or-nothing rather than a share.
     missing_key = 1.0 if _lacks_key(article_words(doc.text), frame) else 0.0
-    absent_key = (
-        bool(missing_key) and document_words is not None and _lacks_key(document_words, frame)
+    absent_key = document_words is not None and (
+        (bool(missing_key) and _lacks_key(document_words, frame))
+        or any(not mentions(document_words, w) for w in frame.name_words)
+        or any(month_key(m) not in document_words for m in frame.months)
     )
     sims = analysed.sentence_vectors @ np.asarray(qvec, dtype=np.float32)
     views = []

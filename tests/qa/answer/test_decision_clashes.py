@@ -84,7 +84,7 @@ ARTICLE = (
     "Monday, March 4, 2024\n"
     "Italian towns have asked religious schools to pay property tax on their buildings. "
     "The request was advanced by the Municipality of Livorno in 2010. The schools refused "
-    "to pay, and the case went to the courts.\n"
+    "to pay, and the case went to the courts. Bogliasco, near Genoa, asked for nothing.\n"
 )
 
 
@@ -109,3 +109,21 @@ def test_the_pipeline_declines_the_look_alike_and_says_why(schools: Assistant) -
     assert answer.abstain_reason == (
         "The passage speaks of “Municipality of Livorno”, not “Municipality of Bogliasco”."
     )
+
+
+def test_an_article_that_never_names_the_town_is_not_read(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Without Bogliasco anywhere, the article writes about other towns: the decline says so
+    # before any sentence is read.
+    corpus = tmp_path_factory.mktemp("livorno")
+    (corpus / "schools.txt").write_text(
+        ARTICLE.replace(" Bogliasco, near Genoa, asked for nothing.", ""), encoding="utf-8"
+    )
+    settings = Settings(
+        encoder="hashing", index_dir=corpus.parent / "livorno-ix", show_progress=False
+    )
+    assistant = Assistant.from_corpus(corpus, settings)
+    answer = assistant.ask("In what year did the Municipality of Bogliasco make its request?")
+    assert answer.text is None
+    assert answer.abstain_reason == "The closest articles never mention “Bogliasco”."

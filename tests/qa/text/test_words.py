@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from qa.text.words import article_words, key_form, mentions
+from qa.text.words import article_words, key_form, mentions, month_key, month_keys
 
 
 def test_key_form_forgives_case_accents_plurals_and_possessives() -> None:
@@ -49,3 +51,16 @@ def known() -> frozenset[str]:
 )
 def test_mentions(known: frozenset[str], word: str, found: bool) -> None:
     assert mentions(known, word) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "months"),
+    [
+        ("Rates rose on Aug. 6 and may rise again in Sept.", None, {"august", "september"}),
+        ("It may rain.", None, set()),
+        ("It rained on Sunday.", dt.date(2025, 1, 13), {"january", "december"}),
+        ("Mark Marchetti met Jan Novak.", None, {"january"}),
+    ],
+)
+def test_the_months_a_text_speaks_of(text: str, date: dt.date | None, months: set[str]) -> None:
+    assert month_keys(text, date) == {month_key(m) for m in months}

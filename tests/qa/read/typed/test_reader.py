@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -120,3 +121,65 @@ def test_unmentioned_specifics_are_named_as_the_question_writes_them(
     # Mentioned in any of the articles read is enough.
     two = [article_words("Trump went."), article_words("It was the third summit.")]
     assert unmentioned_specifics(doc, two) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Who is president of the Brannock Kiwanis Club?", {"brannock", "kiwanis", "club"}),
+        ("Near which overpass did the pileup on Highway 22 happen?", {"highway", "22"}),
+        # One-word names and numbers that count things are specifics (keys), not name words.
+        ("When does GSOMIA expire?", set()),
+        ("How many people were killed in 2019?", set()),
+    ],
+)
+def test_the_words_of_longer_names(
+    typed_reader: TypedReader, question: str, words: set[str]
+) -> None:
+    frame = analyse_question(typed_reader.parser.parse_batch([question])[0])
+    assert frame.name_words == words
+
+
+def test_an_article_without_one_word_of_a_longer_name_is_not_read(
+    typed_reader: TypedReader,
+) -> None:
+    question = "Who is president of the Brannock Kiwanis Club?"
+    qdoc = typed_reader.parser.parse_batch([question])[0]
+    qvec = HashingEncoder().encode([question])[0]
+    passage = "It has raised $48,000, club president Walt Dobrev said."
+    [blob] = typed_reader.analyze([passage])
+    analysed = typed_reader._load(blob)
+    rotary = article_words(f"The Brannock Rotary Club set up a relief fund. {passage}")
+    kiwanis = article_words(f"The Brannock Kiwanis Club set up a relief fund. {passage}")
+
+    # The article shares "Brannock" and "Club" with the question, but is about another club.
+    assert typed_reader.view(qdoc, blob, qvec, rotary).absent_key is True
+    assert typed_reader.candidates(qdoc, analysed, qvec, 1, document_words=rotary) == []
+    assert unmentioned_specifics(qdoc, [rotary]) == ["Kiwanis"]
+    # The club's own article, which names it once and then says "club", is read.
+    assert typed_reader.view(qdoc, blob, qvec, kiwanis).absent_key is False
+    assert unmentioned_specifics(qdoc, [kiwanis]) == []
+
+
+def test_a_report_that_never_speaks_of_the_asked_month_is_not_read(
+    typed_reader: TypedReader,
+) -> None:
+    question = "What percent of capacity was the reservoir at in early May?"
+    qdoc = typed_reader.parser.parse_batch([question])[0]
+    qvec = HashingEncoder().encode([question])[0]
+    passage = "The reservoir now stands at 41 percent of capacity. Residents may water lawns."
+    [blob] = typed_reader.analyze([passage])
+    assert analyse_question(qdoc).months == {"may"}
+
+    # The verb "may" is no month, and a report of July speaks of July and June.
+    july = article_words(passage, dt.date(2025, 7, 1))
+    assert typed_reader.view(qdoc, blob, qvec, july).absent_key is True
+    assert unmentioned_specifics(qdoc, [july]) == ["May"]
+    # A report of early June may speak of May without naming it; an undated one that names
+    # the month is read too.
+    assert (
+        typed_reader.view(qdoc, blob, qvec, article_words(passage, dt.date(2025, 6, 2))).absent_key
+        is False
+    )
+    named = article_words(f"Since May 1 the reservoir has fallen. {passage}")
+    assert typed_reader.view(qdoc, blob, qvec, named).absent_key is False
