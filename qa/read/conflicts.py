@@ -110,6 +110,9 @@ class _Number:
     word: str
     text: str
     sort: str
+    # Said of a whole ("guilty on *all* 12 counts"): a sentence giving a part of that whole
+    # ("nine of 12 counts") contradicts it.
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,12 @@ def question_claims(question: Any) -> QuestionClaims:
             names.append(_Name(token.text, frozenset({token.lower_})))
     # Numbers inside names ("Apollo 11", "STS-1") are part of the name, not a quantity.
     numbers = [
-        _Number(token.text, _number_shown(token), sort)
+        _Number(
+            token.text,
+            _number_shown(token),
+            sort,
+            token.i > 0 and question[token.i - 1].lower_ == "all",
+        )
         for token in question
         if token.i not in in_name and (sort := number_sort(token.text)) is not None
     ]
@@ -315,12 +323,33 @@ def _number_clashes(
     ]
     out = []
     for number in claims.numbers:
+        part = _part_of(sentence, number.word) if number.whole else None
+        if part is not None:
+            out.append(Clash(ClashKind.NUMBER, f"all {number.word}", part))
+            continue
         if mentions(known, number.word.rstrip("s") if number.sort == "year" else number.word):
             continue
         same_sort = [text for text, sort in rivals if sort == number.sort]
         if same_sort:
             out.append(Clash(ClashKind.NUMBER, number.text, same_sort[0]))
     return tuple(out)
+
+
+def _part_of(sentence: Any, whole: str) -> str | None:
+    """Where a sentence gives a part of ``whole`` ("nine of 12", "three of the 12"), that
+    phrase as written; else None."""
+    for token in sentence:
+        if token.text != whole:
+            continue
+        at = token.i - 1
+        if at >= sentence.start and token.doc[at].lower_ == "the":
+            at -= 1
+        if at - 1 < sentence.start or token.doc[at].lower_ != "of":
+            continue
+        count = token.doc[at - 1]
+        if count.like_num and count.lower_ != whole.lower():
+            return str(token.doc[count.i : token.i + 1].text)
+    return None
 
 
 def _relation_clashes(claims: QuestionClaims, sentence: Any) -> tuple[Clash, ...]:

@@ -57,6 +57,38 @@ def test_another_year_of_the_same_month_is_a_clash(nlp: Any) -> None:
     assert found == (Clash(ClashKind.NUMBER, "September 2022", "September 2021"),)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "part"),
+    [
+        ("The jury found Vell guilty on nine of 12 counts after about seven hours.", "nine of 12"),
+        (
+            "The jury cleared Vell of three of the 12 counts after about seven hours.",
+            "three of the 12",
+        ),
+    ],
+)
+def test_a_part_of_the_whole_the_question_asks_about_is_a_clash(
+    nlp: Any, sentence: str, part: str
+) -> None:
+    found = clashes(
+        nlp,
+        "How long did the jury deliberate before finding Vell guilty on all 12 counts?",
+        sentence,
+        "about seven hours",
+    )
+    assert found == (Clash(ClashKind.NUMBER, "all 12", part),)
+
+
+def test_the_whole_the_question_asks_about_is_no_clash(nlp: Any) -> None:
+    found = clashes(
+        nlp,
+        "How long did the jury deliberate before finding Vell guilty on all 12 counts?",
+        "The jury found Vell guilty on all 12 counts after about seven hours.",
+        "about seven hours",
+    )
+    assert found == ()
+
+
 def test_another_ordinal_is_a_clash(nlp: Any) -> None:
     found = clashes(
         nlp,
