@@ -53,9 +53,15 @@ def main() -> None:
             f"index build: {stats.new_passages} passages in {build:.2f} s "
             f"= {stats.new_passages / build:.1f} passages/s (models already loaded)"
         )
+        # The same index without the answer check, asked in turn with the rest, to show what
+        # the check costs.
+        unchecked = Assistant.from_corpus(
+            args.corpus, index_dir=Path(tmp) / "warm", show_progress=False, check_floor=0.0
+        )
         for q in questions[:5]:
             warm.ask(q)
-        search, ask = [], []
+            unchecked.ask(q)
+        search, ask, plain = [], [], []
         for _ in range(args.repeat):
             for q in questions:
                 t0 = time.perf_counter()
@@ -63,10 +69,14 @@ def main() -> None:
                 t1 = time.perf_counter()
                 warm.ask(q)
                 t2 = time.perf_counter()
+                unchecked.ask(q)
+                t3 = time.perf_counter()
                 search.append(t1 - t0)
                 ask.append(t2 - t1)
+                plain.append(t3 - t2)
         print(f"{len(ask)} asks over {len(questions)} questions on {args.corpus.name}/")
         print(f"  search only (baseline): {_ms(search)}")
+        print(f"  ask without the check:  {_ms(plain)}")
         print(f"  ask (search + read):    {_ms(ask)}")
 
 

@@ -55,9 +55,12 @@ def _transformers(settings: Settings, encoder: Encoder) -> Reader:
 
 
 def _neural(settings: Settings, encoder: Encoder) -> Reader:
+    from qa.read.check import AnswerCheck
     from qa.read.neural import NeuralReader
 
-    return NeuralReader(encoder, focus_words=settings.focus_words)
+    # A floor of 0 turns the check off, and then it is not computed either.
+    check = AnswerCheck() if settings.check_floor > 0 else None
+    return NeuralReader(encoder, focus_words=settings.focus_words, check=check)
 
 
 def _typed(settings: Settings, encoder: Encoder) -> Reader:

@@ -77,6 +77,9 @@ class Settings(BaseModel):
         rrf_k: The constant of reciprocal rank fusion; larger flattens the rank weights.
         candidates_k: How many results each retriever contributes before fusion.
         abstain_threshold: Below this confidence the assistant says the articles do not answer.
+        check_floor: The neural reader's best answer is declined when the answer check
+            (:mod:`qa.read.check`: its sentence read beside the question, with the confidence)
+            is below this; 0 turns the check off.
         min_similarity: When no read passage has a cosine similarity with the question at least
             this high, the question is about something the articles do not discuss and the
             assistant abstains whatever the reader proposes. None picks the value measured
@@ -141,6 +144,9 @@ class Settings(BaseModel):
     # The combiner's probabilities run low: most fitting questions have dozens of proposals,
     # of which one at most is right.
     abstain_threshold: float = Field(default=0.0124, ge=0.0, le=1.0)
+    # The check that keeps 99% of the right answers to the fitting questions
+    # (scripts/fit_check.py).
+    check_floor: float = Field(default=0.1352, ge=0.0, le=1.0)
     # The highest similarity that loses at most 1% of the answerable fitting questions asked
     # of a corpus holding their article (scripts/fit_neural.py).
     # None takes MINILM_MIN_SIMILARITY for the packaged MiniLM and 0 (no check) for other

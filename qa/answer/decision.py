@@ -109,6 +109,12 @@ def decide(
         # However sure the reader is, a sentence that names another town, year or order of
         # events than the question does answers another question.
         reason = clash_reason(merged[0].clashes[0])
+    elif merged[0].check is not None and merged[0].check < settings.check_floor:
+        reason = (
+            f"The sentence “{group[0].text}” comes from does not seem to say what is asked: "
+            f"its check is {merged[0].check:.2g}, and at least {settings.check_floor:g} is "
+            "needed to answer."
+        )
     if reason is not None:
         return Answer(
             question=question,

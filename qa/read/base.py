@@ -50,11 +50,14 @@ class AnswerGroup:
         clashes: What the sentence of the best span contradicts in the question (a name,
             number or relation it replaces by another), for readers that check it; the
             pipeline declines an answer whose sentence says something else.
+        check: For the reader's best answer, the answer check's probability that its sentence
+            says what is asked (:mod:`qa.read.check`); None when not checked.
     """
 
     score: float
     spans: tuple[Span, ...]
     clashes: tuple[Clash, ...] = ()
+    check: float | None = None
 
 
 def merge_spans(spans: Sequence[Span]) -> list[AnswerGroup]:

@@ -26,6 +26,7 @@ from qa.question.frame import analyse_question, repeats_question
 from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
 from qa.read.boundaries import skip_when
+from qa.read.check import AnswerCheck, marked_sentence
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
 from qa.read.credits import asks_about_pictures, credit_spans, cut_at_credit
@@ -121,8 +122,11 @@ class NeuralReader:
         max_answer_tokens: int = 20,
         focus_words: int | None = 60,
         complete_spans: bool = True,
+        check: AnswerCheck | None = None,
     ) -> None:
         self.typed = TypedReader(encoder)
+        # The answer check of the best answer; None (or no weights) checks nothing.
+        self.check = check
         # The analyses are the typed reader's; the name still says which reader made the index.
         self.name = f"neural-v{NEURAL_VERSION}+{self.typed.name}"
         self.span_model = span_model if span_model is not None else SpanModel()
@@ -149,7 +153,30 @@ class NeuralReader:
         questions; having learned from real ones it reads them better (F1 0.43 against 0.19
         on the fitting questions of ``scripts/fit_neural.py``).
         """
-        return [self.groups(proposals) for proposals in self.propose(requests)]
+        read = [self.groups(proposals) for proposals in self.propose(requests)]
+        if self.check is not None and self.check.available():
+            self._check_best(requests, read)
+        return read
+
+    def _check_best(self, requests: Sequence[ReadRequest], read: list[list[AnswerGroup]]) -> None:
+        """Give each request's best answer its check (:mod:`qa.read.check`), in place."""
+        assert self.check is not None
+        todo = []
+        for i, (request, groups) in enumerate(zip(requests, read, strict=True)):
+            if not groups:
+                continue
+            best = groups[0].spans[0]
+            passage = next(
+                (h.passage for h in request.hits if h.passage.id == best.passage_id), None
+            )
+            if passage is not None:
+                sentence = marked_sentence(passage.text, best.start, best.end)
+                todo.append((i, request.question, sentence))
+        logits = self.check.logits([(q, s) for _, q, s in todo])
+        gate = self.check.gate
+        for (i, _, _), logit in zip(todo, logits, strict=True):
+            top = read[i][0]
+            read[i][0] = replace(top, check=gate.probability(top.score, logit))
 
     def groups(self, proposals: Sequence[Proposal]) -> list[AnswerGroup]:
         """Score proposals with the combiner and order them."""
