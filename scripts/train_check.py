@@ -183,6 +183,10 @@ def train(pairs: list[dict[str, Any]], args: argparse.Namespace) -> None:
     encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     encoder.train()
     head = torch.nn.Linear(encoder.config.hidden_size, 1)
+    if "head.weight" in state:
+        # Started from a check's own weights (a further pass): its head goes on too.
+        head.weight.data = state["head.weight"].float()
+        head.bias.data = state["head.bias"].float()
     held, rest = pairs[: args.held_out], pairs[args.held_out :]
 
     def batch(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any, Any]:
@@ -252,9 +256,14 @@ def train(pairs: list[dict[str, Any]], args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, required=True, help="prepare_real.py output")
-    parser.add_argument("--squad", required=True, metavar="FILE@ARTICLES")
-    parser.add_argument("--init", type=Path, default=SPAN_MODEL_DIR)
+    parser.add_argument("--prepared", type=Path, help="prepare_real.py output")
+    parser.add_argument("--squad", metavar="FILE@ARTICLES")
+    parser.add_argument(
+        "--pairs", type=Path, help="JSON lines of the pairs: read if it exists, else written"
+    )
+    parser.add_argument(
+        "--init", type=Path, default=SPAN_MODEL_DIR, help="span-model or answer-check weights"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=3e-5)
@@ -264,11 +273,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    squad, _, spec = args.squad.partition("@")
-    pairs, counts = make_pairs(
-        args.prepared, Path(squad), article_positions(spec), Parser().nlp, random.Random(11)
-    )
-    print(f"{len(pairs)} pairs: {counts}")
+    if (args.pairs is None or not args.pairs.exists()) and (not args.prepared or not args.squad):
+        parser.error("--prepared and --squad are needed unless --pairs names a file of pairs")
+    if args.pairs is not None and args.pairs.exists():
+        lines = args.pairs.read_text(encoding="utf-8").splitlines()
+        pairs = [json.loads(line) for line in lines if line.strip()]
+    else:
+        squad, _, spec = args.squad.partition("@")
+        pairs, counts = make_pairs(
+            args.prepared, Path(squad), article_positions(spec), Parser().nlp, random.Random(11)
+        )
+        print(f"{len(pairs)} pairs: {counts}")
+        if args.pairs is not None:
+            args.pairs.write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
     train(pairs, args)
 
 
