@@ -244,10 +244,10 @@ def unmentioned_specifics(doc: Any, known: Sequence[frozenset[str]]) -> list[str
         if not any(mentions(words, w) for words in known for w in group):
             out.append(" ".join(t.text for t in doc if t.lower_ in group))
     for word in sorted(frame.name_words):
-        if not any(mentions(words, word) for words in known):
-            shown = next(t.text for t in doc if t.lower_ == word)
-            if shown not in out:
-                out.append(shown)
+        # A word of a name already named ("World Cup") is not named again ("Cup").
+        named = {w.lower() for o in out for w in o.split()}
+        if word not in named and not any(mentions(words, word) for words in known):
+            out.append(next(t.text for t in doc if t.lower_ == word))
     for month in sorted(frame.months):
         if not any(month_key(month) in words for words in known):
             out.append(month.capitalize())

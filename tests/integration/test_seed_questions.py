@@ -65,13 +65,31 @@ def test_seed_question_set(real_assistant: Assistant) -> None:
     unanswerable = [a for r, a in results if not r["answers"]]
     abstained = np.mean([a.text is None for a in unanswerable])
     answered = [a for _, a in answerable if a.text is not None]
-    # Measured 0.69, 0.15 and 1.0 with the neural reader; the core issue's goal is 0.8 for
-    # the first two. The floors guard against regressions until the reader reaches it. Few
-    # look-alikes are turned away because the confidence floor is set to keep 95% of the
-    # answerable questions (reader-quality issue).
+    # Measured 0.82, 0.62 and 0.87 (with the answer check; 0.84, 0.38 and 0.96 without).
+    # The floors guard against regressions.
     assert em >= 0.65
     assert abstained >= 0.1
-    assert len(answered) / len(answerable) >= 0.95
+    assert len(answered) / len(answerable) >= 0.85
+
+
+def test_the_answer_check_costs_few_right_answers(real_assistant: Assistant) -> None:
+    # The check declines unsure answers whose sentence does not say what is asked, right or
+    # wrong; declining a wrong one is what it is for. What it may cost is right answers: of
+    # the answerable seed questions the assistant answers right without it, it keeps 95%
+    # (measured: 1 of 38 lost).
+    unchecked = Assistant.from_corpus(
+        real_assistant.corpus,
+        real_assistant.settings.model_copy(update={"check_floor": 0.0}),
+    )
+    right = {
+        r["question"]
+        for r, a in _ask_all(unchecked, EVAL / "seed_questions.jsonl")
+        if r["answers"] and exact_match(a.text, r["answers"])
+    }
+    checked = _ask_all(real_assistant, EVAL / "seed_questions.jsonl")
+    lost = [r["question"] for r, a in checked if r["question"] in right and a.text is None]
+    assert len(right) >= 30
+    assert len(lost) <= 0.05 * len(right)
 
 
 def test_off_topic_questions_are_abstained(real_assistant: Assistant) -> None:
