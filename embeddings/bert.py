@@ -257,6 +257,55 @@ def load_bert(folder: Path) -> BertBody:
     return body.eval().requires_grad_(False)
 
 
+def load_fine_tuned(
+    folder: Path, weights: dict[str, torch.Tensor], *, quantize: bool, name: str
+) -> BertBody | nn.Module:
+    """The BERT body of ``folder`` with fine-tuned ``weights`` put in, ready to run.
+
+    Fine-tuned weights are stored without the word-embedding matrix, which stays frozen in
+    training and comes from ``folder``; every other weight must be there, named as the model
+    that was fine-tuned names it: ``encoder.`` and then its ``BertModel`` name (a pooler is
+    ignored).
+
+    Args:
+        folder: The base model folder (``config.json``, ``model.safetensors``).
+        weights: The fine-tuned body's weights, the head's taken out.
+        quantize: Run the linear layers in int8 on the CPU (about twice as fast).
+        name: What the weights are, for the error message.
+
+    Raises:
+        ValueError: When the weights do not fit the base model.
+
+    Example:
+        >>> from embeddings.minilm import packaged_model_path
+        >>> body = load_bert(packaged_model_path())
+        >>> own = {f"encoder.{k}": v for k, v in body.state_dict().items() if "word_emb" not in k}
+        >>> load_fine_tuned(packaged_model_path(), own, quantize=False, name="x").training
+        False
+    """
+    import warnings
+
+    body = load_bert(folder)
+    own = {
+        k.removeprefix("encoder."): v.float()
+        for k, v in weights.items()
+        if not k.startswith("encoder.pooler.")
+    }
+    missing, unexpected = body.load_state_dict(own, strict=False, assign=True)
+    if unexpected or any(k != "embeddings.word_embeddings.weight" for k in missing):
+        raise ValueError(f"{name} weights do not fit the base model: {unexpected or missing}")
+    body.eval()
+    if not quantize:
+        return body
+    with warnings.catch_warnings():
+        # The eager int8 API is marked deprecated but is the one that runs everywhere.
+        warnings.simplefilter("ignore")
+        quantized: nn.Module = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            body, {nn.Linear}, dtype=torch.qint8
+        )
+    return quantized
+
+
 @functools.lru_cache(maxsize=8)
 def load_tokenizer(
     folder: Path, max_length: int | None = None, stride: int = 0, strategy: str = "longest_first"

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,24 +146,13 @@ class AnswerCheck:
         import torch
         from safetensors.torch import load_file
 
-        from embeddings.bert import load_bert, load_tokenizer
+        from embeddings.bert import load_fine_tuned, load_tokenizer
 
         base = packaged_model_path()
         tokenizer = load_tokenizer(base, MAX_TOKENS, 0, "longest_first")
-        encoder = load_bert(base)
         state = load_file(str(self.weights_dir / "check.safetensors"))
-        head = torch.nn.Linear(encoder.config.hidden_size, 1)
+        head = torch.nn.Linear(state["head.weight"].shape[1], 1)
         head.weight.data = state.pop("head.weight").float()
         head.bias.data = state.pop("head.bias").float()
-        own = {k.removeprefix("encoder."): v.float() for k, v in state.items()}
-        missing, unexpected = encoder.load_state_dict(own, strict=False, assign=True)
-        if unexpected or any(k != "embeddings.word_embeddings.weight" for k in missing):
-            raise ValueError(f"answer-check weights do not fit the base model: {unexpected}")
-        encoder.eval()
-        if self.quantize:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                encoder = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                    encoder, {torch.nn.Linear}, dtype=torch.qint8
-                )
+        encoder = load_fine_tuned(base, state, quantize=self.quantize, name="answer-check")
         return tokenizer, encoder, head

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import threading
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,7 +174,7 @@ class SpanModel:
         import torch
         from safetensors.torch import load_file
 
-        from embeddings.bert import load_bert, load_tokenizer
+        from embeddings.bert import load_fine_tuned, load_tokenizer
 
         # The tokenizers library and embeddings.bert instead of transformers' AutoTokenizer and
         # AutoModel: the same tokens and the same arithmetic, without the seconds transformers
@@ -185,7 +184,6 @@ class SpanModel:
             load_tokenizer(base),
             load_tokenizer(base, self.max_length, self.stride, "only_second"),
         )
-        encoder = load_bert(base)
         state: dict[str, Any] = {}
         for path in sorted(self.weights_dir.glob("*.safetensors")):
             state.update(load_file(str(path)))
@@ -193,26 +191,10 @@ class SpanModel:
             from qa.errors import UsageError
 
             raise UsageError(f"no span-reader weights in {str(self.weights_dir)!r}")
-        head = torch.nn.Linear(encoder.config.hidden_size, 2)
+        head = torch.nn.Linear(state["qa_outputs.weight"].shape[1], 2)
         head.weight.data = state.pop("qa_outputs.weight").float()
         head.bias.data = state.pop("qa_outputs.bias").float()
-        # The body has no pooler; the fine-tuned one was never used.
-        own = {
-            k.removeprefix("encoder."): v.float()
-            for k, v in state.items()
-            if not k.startswith("encoder.pooler.")
-        }
-        missing, unexpected = encoder.load_state_dict(own, strict=False, assign=True)
-        if unexpected or any(k != "embeddings.word_embeddings.weight" for k in missing):
-            raise ValueError(f"span-reader weights do not fit the base model: {unexpected}")
-        encoder.eval()
-        if self.quantize:
-            with warnings.catch_warnings():
-                # The eager int8 API is marked deprecated but is the one that runs everywhere.
-                warnings.simplefilter("ignore")
-                encoder = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                    encoder, {torch.nn.Linear}, dtype=torch.qint8
-                )
+        encoder = load_fine_tuned(base, state, quantize=self.quantize, name="span-reader")
         # Not traced with TorchScript: for transformers' BertModel tracing saved the Python
         # cost of its forward in each window's pass, but on embeddings.bert it measured no
         # faster (seed questions, median 39-40 ms eager against 42-44 ms traced) and cost
