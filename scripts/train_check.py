@@ -249,7 +249,15 @@ def train(pairs: list[dict[str, Any]], args: argparse.Namespace) -> None:
             }
             weights["head.weight"] = head.weight.detach().half()
             weights["head.bias"] = head.bias.detach().half()
-            save_file(weights, str(out / "check.safetensors"))
+            # Two shards, as the span model's: each file stays small enough to move around.
+            first = {
+                k: v for k, v in weights.items() if not any(f"layer.{i}." in k for i in (3, 4, 5))
+            }
+            save_file(first, str(out / "check-1.safetensors"))
+            save_file(
+                {k: v for k, v in weights.items() if k not in first},
+                str(out / "check-2.safetensors"),
+            )
             rate = (step + 1) * args.batch / (time.time() - began)
             print(f"step {step + 1}/{total}: held-out AUC {held_out_auc():.4f}, {rate:.1f} pairs/s")
 

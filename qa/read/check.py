@@ -83,7 +83,7 @@ class AnswerCheck:
     The constructor is cheap; the model loads on first use.
 
     Args:
-        weights_dir: Folder of ``check.safetensors`` and ``gate.json``.
+        weights_dir: Folder of the ``check-*.safetensors`` shards and ``gate.json``.
         quantize: Run the linear layers in int8 on the CPU.
 
     Example:
@@ -102,9 +102,10 @@ class AnswerCheck:
 
     def available(self) -> bool:
         """Whether the weights and the gate are present."""
-        return (self.weights_dir / "check.safetensors").is_file() and (
-            self.weights_dir / "gate.json"
-        ).is_file()
+        return (
+            any(self.weights_dir.glob("check-*.safetensors"))
+            and (self.weights_dir / "gate.json").is_file()
+        )
 
     @property
     def gate(self) -> CheckGate:
@@ -150,7 +151,9 @@ class AnswerCheck:
 
         base = packaged_model_path()
         tokenizer = load_tokenizer(base, MAX_TOKENS, 0, "longest_first")
-        state = load_file(str(self.weights_dir / "check.safetensors"))
+        state: dict[str, Any] = {}
+        for path in sorted(self.weights_dir.glob("check-*.safetensors")):
+            state.update(load_file(str(path)))
         head = torch.nn.Linear(state["head.weight"].shape[1], 1)
         head.weight.data = state.pop("head.weight").float()
         head.bias.data = state.pop("head.bias").float()
