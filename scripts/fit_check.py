@@ -77,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--weights", type=Path, default=CHECK_DIR, help="answer-check weights")
     parser.add_argument("--out", type=Path, default=CHECK_DIR / "gate.json")
     parser.add_argument("--rows", type=Path, help="JSON lines of the collected rows, kept")
     args = parser.parse_args()
@@ -92,7 +93,7 @@ def main() -> None:
             i for i in fitting_items(seen, unseen, reader.nlp, args.seed) if i.source != "offtopic"
         ]
         rows = collect(assistant, items)
-    logits = AnswerCheck().logits([(r.question, r.sentence) for r in rows])
+    logits = AnswerCheck(args.weights).logits([(r.question, r.sentence) for r in rows])
     right = [r.source == "answerable" and r.right for r in rows]
     negative = [r.source != "answerable" for r in rows]
     use = [k for k in range(len(rows)) if right[k] or negative[k]]
