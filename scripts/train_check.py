@@ -34,7 +34,7 @@ from typing import Any
 
 from qa.ingest.passages import sentence_spans
 from qa.question.parser import Parser
-from qa.read.check import CLOSE, MAX_TOKENS, OPEN
+from qa.read.check import MAX_TOKENS, marked_sentence
 from qa.read.span.model import SPAN_MODEL_DIR
 from qa.training.articles import article_positions
 
@@ -44,10 +44,6 @@ _WORD = re.compile(r"\w+")
 def _sentence_of(text: str, start: int, end: int) -> tuple[int, int] | None:
     spans = [(a, b) for a, b in sentence_spans(text) if a < end and start < b]
     return (min(spans[0][0], start), max(spans[-1][1], end)) if spans else None
-
-
-def _mark(text: str, a: int, b: int, start: int, end: int) -> str:
-    return f"{text[a:start]}{OPEN}{text[start:end]}{CLOSE}{text[end:b]}"
 
 
 def make_pairs(
@@ -95,7 +91,7 @@ def make_pairs(
             sent = _sentence_of(context, start, end)
             if sent is None:
                 continue
-            add(q["question"], _mark(context, *sent, start, end), 1, "answer")
+            add(q["question"], marked_sentence(context, start, end), 1, "answer")
             label = label_of(context, start, end)
             if label is not None and rng.random() < 0.5:
                 gold = context[start:end].lower()
@@ -111,11 +107,11 @@ def make_pairs(
                 ]
                 if rivals:
                     x, y = rng.choice(rivals)
-                    add(q["question"], _mark(context, *sent, x, y), 0, "rival")
+                    add(q["question"], marked_sentence(context, x, y), 0, "rival")
         elif qid.endswith("-lookalike"):
             base = original.get(qid.removesuffix("-lookalike"))
-            if base is not None and (sent := _sentence_of(*base)) is not None:
-                add(q["question"], _mark(base[0], *sent, base[1], base[2]), 0, "lookalike")
+            if base is not None and _sentence_of(*base) is not None:
+                add(q["question"], marked_sentence(*base), 0, "lookalike")
         elif qid.endswith("-nosentence"):
             base = original.get(qid.removesuffix("-nosentence"))
             if base is None:
@@ -139,7 +135,7 @@ def make_pairs(
                     best = (shared, a, b, rng.choice(candidates))
             if best is not None:
                 _, a, b, (x, y) = best
-                add(q["question"], _mark(context, a, b, x, y), 0, "nosentence")
+                add(q["question"], marked_sentence(context, x, y), 0, "nosentence")
     data = json.loads(squad.read_text(encoding="utf-8"))["data"]
     for k, article in enumerate(data):
         if k not in articles:
@@ -152,7 +148,7 @@ def make_pairs(
                     end = start + len(plausible[0]["text"])
                     sent = _sentence_of(para["context"], start, end)
                     if sent is not None:
-                        text = _mark(para["context"], *sent, start, end)
+                        text = marked_sentence(para["context"], start, end)
                         add(q["question"], text, 0, "unanswerable")
     rng.shuffle(pairs)
     return pairs, dict(counts)
