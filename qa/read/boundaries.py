@@ -16,6 +16,10 @@ A question that asks for several things ("What are the two ...?") wants a list, 
 model tends to point at its first item only; :func:`coordinated_span` widens a span to every
 item coordinated with it.
 
+A question that names the role it asks about ("Who is the Pellham fire marshal?") wants the
+person in it, and the parse takes the role into the name ("Pellham Fire Marshal Victor
+Lund"): :func:`name_after_role` cuts such a span to the name after the question's words.
+
 A why-question wants a reason, and the span model may point at a name inside one: "Washington"
 of "because Washington was concerned about the risk". :func:`reason_span` widens such a span
 to the whole reason, without the word that introduces it.
@@ -30,10 +34,12 @@ from typing import Any
 __all__ = [
     "complete_span",
     "coordinated_span",
+    "name_after_role",
     "name_last",
     "reason_clause",
     "reason_span",
     "regnal_number",
+    "role_words",
     "skip_when",
     "subtree_end",
 ]
@@ -99,6 +105,51 @@ def complete_span(doc: Any, chunks: Sequence[Any], start: int, end: int) -> tupl
             first = _lead(doc, chunk.start, first)
             break
     return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last].text))
+
+
+def name_after_role(doc: Any, start: int, end: int, roles: frozenset[str]) -> tuple[int, int]:
+    """The span ``[start, end)`` of ``doc`` cut to the name after the role the question asks
+    about ("Pellham Fire Marshal Victor Lund" for "Who is the Pellham fire marshal?").
+
+    The question already says the role; the asker wants who holds it. The span is cut after
+    the last of its words that is one of ``roles``, and only when a name follows: proper
+    nouns, two or more of them or one in a person's name. Roles are the words a question
+    writes in lower case ("marshal"), so a name's own words ("Harwell Chemical") never cut
+    it, and "Maple Court owner Lydia Crane" stays whole for a question about an owner.
+
+    Args:
+        doc: The spaCy ``Doc`` the offsets refer to.
+        start: First character of the span.
+        end: One past its last character.
+        roles: The question's content words written in lower case, as :func:`role_words`
+            gives them.
+
+    Example:
+        >>> doc = nlp("Pellham Fire Marshal Victor Lund said Friday.")
+        >>> name_after_role(doc, 0, 32, frozenset({"fire", "marshal"}))
+        (21, 32)
+    """
+    covered = doc.char_span(start, end, alignment_mode="expand")
+    if covered is None or len(covered) < 2:
+        return start, end
+    said = [k for k, token in enumerate(covered) if token.lower_ in roles]
+    if not said or said[-1] == len(covered) - 1:
+        return start, end
+    rest = covered[said[-1] + 1 :]
+    if all(t.pos_ == "PROPN" for t in rest) and (len(rest) > 1 or rest[0].ent_type_ == "PERSON"):
+        return max(start, rest[0].idx), end
+    return start, end
+
+
+def role_words(question: Any) -> frozenset[str]:
+    """The words of a parsed question that can name a role: content words it writes in
+    lower case ("fire", "marshal" of "Who is the Pellham fire marshal?"), not its names.
+
+    Example:
+        >>> sorted(role_words(nlp("Who is the Pellham fire marshal?")))
+        ['fire', 'marshal']
+    """
+    return frozenset(t.lower_ for t in question if t.is_lower and t.is_alpha and not t.is_stop)
 
 
 def skip_when(text: str, start: int, end: int) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from qa.ingest.articles import opening_dateline
 from qa.question.frame import analyse_question, repeats_question
 from qa.question.kinds import AnswerKind, answer_kind, expected_kind, fits
 from qa.read.base import AnswerGroup, ReadRequest
-from qa.read.boundaries import skip_when
+from qa.read.boundaries import name_after_role, role_words, skip_when
 from qa.read.check import AnswerCheck, marked_sentence
 from qa.read.combiner import Combiner, load_combiner
 from qa.read.conflicts import Clash, QuestionClaims, find_clashes, question_claims
@@ -403,6 +403,21 @@ class NeuralReader:
 
         return move
 
+    def _off_role(self, request: ReadRequest, question: Any) -> Callable[[Place], Place]:
+        """Places cut to the name after the role the question names (:func:`name_after_role`):
+        "Who is the Pellham fire marshal?" is answered "Victor Lund", not "Pellham Fire Marshal
+        Victor Lund"."""
+        roles = role_words(question)
+
+        def move(place: Place) -> Place:
+            k, start, end = place
+            blob = request.analyses[k]
+            if not blob:
+                return place
+            return (k, *name_after_role(self.typed.parsed(blob), start, end, roles))
+
+        return move
+
     @staticmethod
     def _off_credits(request: ReadRequest) -> Callable[[Place], Place | None]:
         """Places kept out of photo credits (:func:`qa.read.credits.cut_at_credit`)."""
@@ -504,6 +519,8 @@ class NeuralReader:
             # question about the picture. Last, so that no widening reaches into one.
             moves.append(self._off_credits(request))
         moves.append(self._off_when(request))
+        if kind is AnswerKind.PERSON:
+            moves.append(self._off_role(request, parsed))
         if kind not in (AnswerKind.DATE, AnswerKind.YEAR, AnswerKind.TIME, AnswerKind.PLACE):
             moves.append(self._off_dateline(request))
         for move in moves:

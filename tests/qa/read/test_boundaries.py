@@ -6,7 +6,13 @@ from typing import Any
 import pytest
 
 from embeddings import HashingEncoder
-from qa.read.boundaries import complete_span, coordinated_span, reason_span
+from qa.read.boundaries import (
+    complete_span,
+    coordinated_span,
+    name_after_role,
+    reason_span,
+    role_words,
+)
 from qa.read.typed.reader import TypedReader
 
 TEXT = (
@@ -227,3 +233,58 @@ def test_a_span_does_not_start_with_an_adverb_of_time(
     reader: TypedReader, text: str, piece: str, expected: str
 ) -> None:
     assert _widened(reader, complete_span, text, piece) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "piece", "expected"),
+    [
+        # The role is the question's; the name after it is the answer.
+        (
+            "Who is the Pellham fire marshal?",
+            "The damage was high, Pellham Fire Marshal Victor Lund said Friday.",
+            "Pellham Fire Marshal Victor Lund",
+            "Victor Lund",
+        ),
+        # Words before the role go with it, whatever they are.
+        (
+            "Who is the Marlow County fire marshal?",
+            "No homes were lost north of Sawmill Road, Fire Marshal Owen Petrakis said.",
+            "Sawmill Road, Fire Marshal Owen Petrakis",
+            "Owen Petrakis",
+        ),
+        # The question's names are no role: a company's own name is not cut.
+        (
+            "Who owns the Harwell Chemical plant?",
+            "The plant belongs to Harwell Chemical Holdings Group, a firm in Ohio.",
+            "Harwell Chemical Holdings Group",
+            "Harwell Chemical Holdings Group",
+        ),
+        # A role the question does not say stays part of the answer.
+        (
+            "Who is the judge in the trial of Lydia Crane?",
+            "Maple Court owner Lydia Crane testified on Monday.",
+            "Maple Court owner Lydia Crane",
+            "Maple Court owner Lydia Crane",
+        ),
+        # What follows the role is no name: nothing is cut.
+        (
+            "Who is the fire marshal?",
+            "The fire marshal said it was arson.",
+            "The fire marshal",
+            "The fire marshal",
+        ),
+    ],
+)
+def test_a_person_is_answered_without_the_role_the_question_names(
+    reader: TypedReader, question: str, text: str, piece: str, expected: str
+) -> None:
+    doc = reader.nlp(text)
+    start = text.index(piece)
+    roles = role_words(reader.nlp(question))
+    a, b = name_after_role(doc, start, start + len(piece), roles)
+    assert text[a:b] == expected
+
+
+def test_role_words_are_the_questions_lower_case_content_words(reader: TypedReader) -> None:
+    assert role_words(reader.nlp("Who is the Pellham fire marshal?")) == {"fire", "marshal"}
+    assert role_words(reader.nlp("Who owns the Harwell Chemical plant?")) == {"owns", "plant"}

@@ -281,6 +281,20 @@ class _PointingSpanModel(SpanModel):
         return outputs
 
 
+def test_a_person_asked_for_by_role_is_proposed_without_the_role() -> None:
+    text = "The damage was high, Pellham Fire Marshal Victor Lund said Friday."
+    hits = [_hit("a#0", text)]
+    reader = NeuralReader(HashingEncoder(), _PointingSpanModel("Pellham", "Lund"))
+    analyses = reader.analyze([text])
+    who = ReadRequest("Who is the Pellham fire marshal?", hits, analyses)
+    texts = {p.spans[0].text for p in reader.propose([who])[0]}
+    assert "Victor Lund" in texts and "Pellham Fire Marshal Victor Lund" not in texts
+    # A question that does not name the role keeps it in the answer.
+    said = ReadRequest("Who said the damage was high?", hits, analyses)
+    kept = {p.spans[0].text for p in reader.propose([said])[0]}
+    assert "Pellham Fire Marshal Victor Lund" in kept
+
+
 def test_a_proposal_that_stops_inside_a_phrase_is_completed() -> None:
     text = "A senior South Korean official said the talks would resume soon."
     hits = [_hit("a#0", text)]
