@@ -77,6 +77,8 @@ def resolve_followup(question: str, history: Sequence[Answer], nlp: Any) -> str:
     unanswered) the follow-up is returned unchanged: dropping the gap ("When was arrested?")
     is ungrammatical, "someone" ("When was someone arrested?") asks about any arrest rather
     than the one meant, and "Who was arrested, and when?" makes the reader look for a person.
+    A pronoun after an unanswered "Who is the ...?" stands for the role asked about: "she"
+    after "Who is the Marlow County coroner?" is "the Marlow County coroner".
 
     Args:
         question: The new question.
@@ -505,6 +507,10 @@ def _person(prev_doc: Any, answer_doc: Any | None, asked_who: bool = False) -> s
             # The answer to "who" is a person even where the tagger misses the name; without
             # the title news puts before it ("Pellham Fire Marshal Victor Lund").
             return _untitled(answer_doc)
+    elif asked_who and (holder := _role_holder(prev_doc)) is not None:
+        # "Who is the Marlow County coroner?" went unanswered: "she" next is still the
+        # coroner, whoever that is, and the question can say so.
+        return holder
     people = [e for e in prev_doc.ents if e.label_ == "PERSON"]
     for ent in people:
         if len(ent) >= 2:
@@ -520,6 +526,26 @@ def _person(prev_doc: Any, answer_doc: Any | None, asked_who: bool = False) -> s
         ):
             return " ".join(t.text for t in run)
     return str(people[0].text) if people else None
+
+
+def _role_holder(prev_doc: Any) -> str | None:
+    """The role a "Who is the ...?" question asks about, as a phrase that can stand for its
+    holder: "the Marlow County coroner", "the president of the Marlow Nurses Association".
+    None for any other question ("Who won the race?")."""
+    root = next((t for t in prev_doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ != "be" or not any(t.lower_ == "who" for t in prev_doc):
+        return None
+    for child in root.children:
+        if (
+            child.dep_ in ("attr", "nsubj")
+            and child.pos_ == "NOUN"
+            and any(t.dep_ == "det" and t.lower_ == "the" for t in child.children)
+        ):
+            words = list(child.subtree)
+            while words and words[-1].is_punct:
+                words.pop()
+            return "".join(t.text_with_ws for t in words).strip()
+    return None
 
 
 # Named places that are things, "it" and not "there", though the tagger calls their names

@@ -594,6 +594,36 @@ FOLLOW_UPS = [
     _row("Who was arrested?", None, "When?", "When?", id="unanswered-subject"),
     _row("Who did Kim Hyun-chong meet in Seoul?", None, "When?", "When?", id="unanswered-object"),
     _row("When did Trump and Kim meet again?", None, "Who?", "Who?", id="no-gap-for-who"),
+    # -- Unanswered "Who is the <role>?": "she" is still the role's holder, whoever it is.
+    _row(
+        "Who is the Marlow County coroner?",
+        None,
+        "How many deaths did she confirm on Wednesday?",
+        "How many deaths did the Marlow County coroner confirm on Wednesday?",
+        id="unanswered-role-she",
+    ),
+    _row(
+        "Who is the president of the Marlow Nurses Association?",
+        None,
+        "What did she call the hospital's offer?",
+        "What did the president of the Marlow Nurses Association call the hospital's offer?",
+        id="unanswered-role-of",
+    ),
+    _row(
+        "Who is the Ashby County engineer?",
+        None,
+        "What did his report say?",
+        "What did the Ashby County engineer's report say?",
+        id="unanswered-role-his",
+    ),
+    # Another question about a person says no role: the pronoun stays.
+    _row(
+        "Who won the race?",
+        None,
+        "When did she turn professional?",
+        "When did she turn professional?",
+        id="unanswered-who-did",
+    ),
     # -- A question that needs nothing from before is left alone.
     _row(
         "Who is the US envoy on North Korea?",
