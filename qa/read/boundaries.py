@@ -115,7 +115,8 @@ def name_after_role(doc: Any, start: int, end: int, roles: frozenset[str]) -> tu
     the last of its words that is one of ``roles``, and only when a name follows: proper
     nouns, two or more of them or one in a person's name. Roles are the words a question
     writes in lower case ("marshal"), so a name's own words ("Harwell Chemical") never cut
-    it, and "Maple Court owner Lydia Crane" stays whole for a question about an owner.
+    it, and "Maple Court owner Lydia Crane" stays whole for "Who is the judge in the trial of
+    Lydia Crane?", which names no role the span holds.
 
     Args:
         doc: The spaCy ``Doc`` the offsets refer to.
